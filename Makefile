@@ -1,0 +1,43 @@
+# Two commands on a fresh clone: `make run` and `make test` (see README).
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+HOST   ?= 127.0.0.1:8000
+export DEBUG ?= 1
+
+.PHONY: run test worker beat lint typecheck bench clean
+
+# Installs the app and its test tools; re-runs only when pyproject.toml changes.
+$(VENV)/.installed: pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit("Casefiles needs Python 3.11 or newer; set PYTHON=python3.11") if sys.version_info < (3, 11) else None'
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+run: $(VENV)/.installed
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py load_demo
+	@echo
+	@echo "  Casefiles is at http://$(HOST)/  —  log in as demo / $${DEMO_PASSWORD:-casefiles-demo}"
+	@echo
+	$(BIN)/python manage.py runserver $(HOST)
+
+test: $(VENV)/.installed
+	$(BIN)/python -m pytest
+
+worker: $(VENV)/.installed
+	$(BIN)/celery -A casefiles worker --loglevel=info
+
+beat: $(VENV)/.installed
+	$(BIN)/celery -A casefiles beat --loglevel=info
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(VENV)/.installed
+	$(BIN)/mypy people casefiles letters
+
+clean:
+	rm -rf $(VENV) var/casefiles.sqlite3

@@ -1,0 +1,361 @@
+"""Cases and the facts recorded in them: parties, charges, detentions, hearings, events, sources."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django_countries.fields import CountryField
+from simple_history.models import HistoricalRecords
+
+from casefiles.choices import (
+    DECIDED_CHARGE_STATUSES,
+    CaseStatus,
+    ChargeStatus,
+    DetentionMeasure,
+    EventKind,
+    HearingKind,
+    ParticipantRole,
+    PartyRole,
+    SentenceKind,
+    TermUnit,
+)
+from people.dates import DatePrecision, format_partial_date
+from people.models import Organisation, Person
+
+
+def _person_or_organisation() -> Q:
+    """Exactly one of person and organisation is set."""
+    return Q(person__isnull=False, organisation__isnull=True) | Q(
+        person__isnull=True, organisation__isnull=False
+    )
+
+
+class Source(models.Model):
+    url = models.URLField("URL", max_length=1000, blank=True)
+    file = models.FileField(upload_to="sources/%Y/", blank=True)
+    title = models.CharField(max_length=500)
+    publisher = models.CharField(max_length=300, blank=True)
+    published_on = models.DateField(null=True, blank=True)
+    accessed_on = models.DateField(null=True, blank=True)
+    notes = models.TextField(blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["title"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(url="") | ~Q(file=""),
+                name="source_has_url_or_file",
+                violation_error_message="A source needs a URL or an uploaded file.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def link(self) -> str:
+        return self.url or (self.file.url if self.file else "")
+
+
+class Case(models.Model):
+    reference = models.CharField(
+        max_length=40, unique=True, error_messages={"unique": "A case with this reference exists."}
+    )
+    title = models.CharField(max_length=300)
+    country = CountryField(help_text="Whose law applies: charges must cite this country's code.")
+    status = models.CharField(max_length=12, choices=CaseStatus.choices, default=CaseStatus.ACTIVE)
+    summary = models.TextField(blank=True)
+    opened_on = models.DateField(default=datetime.date.today)
+    assigned_staff = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="assigned_cases"
+    )
+    history = HistoricalRecords(m2m_fields=[assigned_staff])
+
+    class Meta:
+        ordering = ["-opened_on", "reference"]
+
+    def __str__(self) -> str:
+        return f"{self.reference}: {self.title}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("admin:casefiles_case_change", args=[self.pk])
+
+
+class CaseParty(models.Model):
+    """A person or an organisation and the part they play in a case."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="parties")
+    person = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.PROTECT, related_name="case_parties"
+    )
+    organisation = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="case_parties"
+    )
+    role = models.CharField(max_length=20, choices=PartyRole.choices)
+    notes = models.CharField(max_length=400, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name_plural = "case parties"
+        ordering = ["case", "role"]
+        constraints = [
+            models.CheckConstraint(
+                condition=_person_or_organisation(),
+                name="caseparty_person_xor_organisation",
+                violation_error_message="Choose either a person or an organisation, not both.",
+            ),
+            models.UniqueConstraint(
+                fields=["case", "person", "role"],
+                condition=Q(person__isnull=False),
+                name="caseparty_unique_person_role",
+                violation_error_message="This person already has this role in the case.",
+            ),
+            models.UniqueConstraint(
+                fields=["case", "organisation", "role"],
+                condition=Q(organisation__isnull=False),
+                name="caseparty_unique_organisation_role",
+                violation_error_message="This organisation already has this role in the case.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person or self.organisation} — {self.get_role_display()}"
+
+
+class Article(models.Model):
+    """An article (and part) of a criminal or administrative code, titled as worded."""
+
+    jurisdiction = CountryField()
+    code = models.CharField(max_length=100, default="Criminal Code")
+    code_abbreviation = models.CharField(max_length=20, default="CC")
+    number = models.CharField("article", max_length=20)
+    part = models.CharField(max_length=20, blank=True)
+    title = models.CharField(max_length=500, help_text="The offence as worded in the code.")
+    valid_from = models.DateField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["jurisdiction", "code", "number", "part"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["jurisdiction", "code", "number", "part"],
+                name="article_unique",
+                violation_error_message="This article and part of this code is already recorded.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.citation} — {self.title}"
+
+    @property
+    def citation(self) -> str:
+        """'Art. 262, Part 2 of the CC' as letters cite it."""
+        part = f", Part {self.part}" if self.part else ""
+        return f"Art. {self.number}{part} of the {self.code_abbreviation}"
+
+
+class Charge(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="charges")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="charges")
+    article = models.ForeignKey(
+        Article, null=True, blank=True, on_delete=models.PROTECT, related_name="charges"
+    )
+    description = models.CharField(
+        max_length=500, blank=True, help_text="When the article is not known, what the charge is."
+    )
+    brought_on = models.DateField(null=True, blank=True)
+    status = models.CharField(
+        max_length=14, choices=ChargeStatus.choices, default=ChargeStatus.CHARGED
+    )
+    decided_on = models.DateField(null=True, blank=True)
+    sentence_kind = models.CharField(max_length=20, choices=SentenceKind.choices, blank=True)
+    sentence_months = models.PositiveIntegerField(null=True, blank=True)
+    sources = models.ManyToManyField(Source, blank=True, related_name="charges")
+    notes = models.TextField(blank=True)
+    history = HistoricalRecords(m2m_fields=[sources])
+
+    class Meta:
+        ordering = ["case", "person", "brought_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(decided_on__isnull=True)
+                | Q(brought_on__isnull=True)
+                | Q(decided_on__gte=F("brought_on")),
+                name="charge_decided_not_before_brought",
+                violation_error_message="A charge cannot be decided before it is brought.",
+            ),
+            models.CheckConstraint(
+                condition=Q(article__isnull=False) | ~Q(description=""),
+                name="charge_has_article_or_description",
+                violation_error_message="Give the article of the code or describe the charge.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person}: {self.offence}"
+
+    @property
+    def offence(self) -> str:
+        return self.article.citation if self.article else self.description
+
+    @property
+    def sentence_display(self) -> str:
+        if not self.sentence_kind:
+            return ""
+        kind = self.get_sentence_kind_display().lower()
+        if not self.sentence_months:
+            return kind
+        years, months = divmod(self.sentence_months, 12)
+        if months == 0:
+            return f"{years} year{'s' if years != 1 else ''} of {kind}"
+        return f"{self.sentence_months} months of {kind}"
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        if self.article_id and self.case_id:
+            article = self.article
+            if article.jurisdiction != self.case.country:
+                errors["article"] = (
+                    f"{article.citation} belongs to the code of {article.jurisdiction.name}, "
+                    f"but this case is under the law of {self.case.country.name}."
+                )
+        if self.status in DECIDED_CHARGE_STATUSES and not self.decided_on:
+            errors["decided_on"] = (
+                f"Give the date on which the charge was {self.get_status_display().lower()}."
+            )
+        if self.sentence_kind and self.status != ChargeStatus.CONVICTED:
+            errors["sentence_kind"] = "Only a conviction carries a sentence."
+        if errors:
+            raise ValidationError(errors)
+
+
+class Detention(models.Model):
+    """A measure of restraint: from its start, for an ordered term, to its actual end."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="detentions")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="detentions")
+    measure = models.CharField(max_length=16, choices=DetentionMeasure.choices)
+    started_on = models.DateField()
+    term_length = models.PositiveIntegerField(null=True, blank=True)
+    term_unit = models.CharField(max_length=8, choices=TermUnit.choices, blank=True)
+    planned_end = models.DateField(
+        null=True, blank=True, help_text="When the ordered term runs out unless extended."
+    )
+    actual_end = models.DateField(null=True, blank=True)
+    facility = models.CharField(max_length=300, blank=True)
+    ordered_by = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    sources = models.ManyToManyField(Source, blank=True, related_name="detentions")
+    notes = models.TextField(blank=True)
+    history = HistoricalRecords(m2m_fields=[sources])
+
+    class Meta:
+        ordering = ["case", "-started_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(planned_end__isnull=True) | Q(planned_end__gte=F("started_on")),
+                name="detention_planned_end_not_before_start",
+                violation_error_message="The planned end cannot be before the detention starts.",
+            ),
+            models.CheckConstraint(
+                condition=Q(actual_end__isnull=True) | Q(actual_end__gte=F("started_on")),
+                name="detention_actual_end_not_before_start",
+                violation_error_message="The detention cannot end before it starts.",
+            ),
+            models.CheckConstraint(
+                condition=(Q(term_length__isnull=True) & Q(term_unit=""))
+                | (Q(term_length__isnull=False) & ~Q(term_unit="")),
+                name="detention_term_has_unit",
+                violation_error_message="Give the ordered term as a number with its unit.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_measure_display()} of {self.person} from {self.started_on:%d %b %Y}"
+
+    @property
+    def term_display(self) -> str:
+        if not self.term_length:
+            return ""
+        unit = self.get_term_unit_display()
+        if self.term_length == 1:
+            unit = unit.rstrip("s")
+        return f"{self.term_length} {unit}"
+
+
+class Hearing(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="hearings")
+    held_on = models.DateField()
+    starts_at = models.TimeField(null=True, blank=True)
+    kind = models.CharField(max_length=12, choices=HearingKind.choices)
+    court = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="hearings"
+    )
+    judge = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.PROTECT, related_name="hearings_judged"
+    )
+    defendants = models.ManyToManyField(Person, blank=True, related_name="hearings")
+    outcome = models.TextField(blank=True)
+    sources = models.ManyToManyField(Source, blank=True, related_name="hearings")
+    history = HistoricalRecords(m2m_fields=[defendants, sources])
+
+    class Meta:
+        ordering = ["case", "held_on"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} hearing on {self.held_on:%d %b %Y}"
+
+
+class Event(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
+    occurred_on = models.DateField()
+    precision = models.CharField(
+        max_length=8, choices=DatePrecision.choices, default=DatePrecision.DAY
+    )
+    kind = models.CharField(max_length=16, choices=EventKind.choices)
+    title = models.CharField(max_length=300)
+    description = models.TextField(blank=True)
+    place = models.CharField(max_length=200, blank=True)
+    sources = models.ManyToManyField(Source, blank=True, related_name="events")
+    history = HistoricalRecords(m2m_fields=[sources])
+
+    class Meta:
+        ordering = ["case", "occurred_on"]
+
+    def __str__(self) -> str:
+        return f"{self.date_display}: {self.title}"
+
+    @property
+    def date_display(self) -> str:
+        return format_partial_date(self.occurred_on, self.precision)
+
+
+class EventParticipant(models.Model):
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="participants")
+    person = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.PROTECT, related_name="event_roles"
+    )
+    organisation = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="event_roles"
+    )
+    role = models.CharField(max_length=12, choices=ParticipantRole.choices)
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=_person_or_organisation(),
+                name="eventparticipant_person_xor_organisation",
+                violation_error_message="Choose either a person or an organisation, not both.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person or self.organisation} ({self.get_role_display()})"

@@ -1,0 +1,86 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from letters.models import Letter, LetterRecipient, LetterSignatory, LetterVersion, Reply
+
+
+class LetterRecipientInline(admin.StackedInline):
+    model = LetterRecipient
+    extra = 0
+    autocomplete_fields = ["position"]
+    fields = [("kind", "order"), "position", "title_line", "address_block"]
+
+
+class LetterSignatoryInline(admin.TabularInline):
+    model = LetterSignatory
+    extra = 0
+    autocomplete_fields = ["person", "position"]
+    fields = ["order", "person", "position", "signs_as", "status", "signed_at", "signed_via",
+              "signature_image"]
+
+
+class LetterVersionInline(admin.TabularInline):
+    model = LetterVersion
+    extra = 0
+    can_delete = False
+    fields = ["number", "status", "is_final", "sha256", "file", "error", "created_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class ReplyInline(admin.TabularInline):
+    model = Reply
+    extra = 0
+    autocomplete_fields = ["from_person", "from_organisation"]
+
+
+@admin.register(Letter)
+class LetterAdmin(SimpleHistoryAdmin):
+    list_display = ["reference", "subject", "case", "dated_on", "status", "sent_on"]
+    list_filter = ["status", "language"]
+    search_fields = ["reference", "subject", "case__reference", "case__title"]
+    autocomplete_fields = ["case"]
+    list_select_related = ["case"]
+    date_hierarchy = "dated_on"
+    inlines = [LetterRecipientInline, LetterSignatoryInline, LetterVersionInline, ReplyInline]
+
+
+@admin.register(LetterRecipient)
+class LetterRecipientAdmin(SimpleHistoryAdmin):
+    list_display = ["title_line", "kind", "letter"]
+    list_filter = ["kind"]
+    search_fields = ["title_line", "address_block", "letter__reference"]
+    autocomplete_fields = ["letter", "position"]
+    list_select_related = ["letter"]
+
+
+@admin.register(LetterSignatory)
+class LetterSignatoryAdmin(SimpleHistoryAdmin):
+    list_display = ["person", "signs_as", "status", "signed_at", "letter"]
+    list_filter = ["status", "signed_via"]
+    search_fields = ["person__family_name", "signs_as", "letter__reference"]
+    autocomplete_fields = ["letter", "person", "position"]
+    list_select_related = ["person", "letter"]
+
+
+@admin.register(LetterVersion)
+class LetterVersionAdmin(SimpleHistoryAdmin):
+    list_display = ["letter", "number", "status", "is_final", "sha256", "created_at"]
+    list_filter = ["status", "is_final"]
+    search_fields = ["letter__reference", "sha256"]
+    list_select_related = ["letter"]
+    readonly_fields = ["letter", "number", "content_hash", "status", "file", "sha256",
+                       "is_final", "error", "requested_by", "created_at", "finished_at"]
+
+    def has_add_permission(self, request) -> bool:
+        return False  # versions are made by rendering, never by hand
+
+
+@admin.register(Reply)
+class ReplyAdmin(SimpleHistoryAdmin):
+    list_display = ["letter", "received_on", "from_person", "from_organisation"]
+    search_fields = ["letter__reference", "summary"]
+    autocomplete_fields = ["letter", "from_person", "from_organisation"]
+    list_select_related = ["letter", "from_person", "from_organisation"]

@@ -1,0 +1,32 @@
+from django.db import models
+
+
+class LetterStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    COLLECTING = "collecting", "Collecting signatures"
+    FINAL = "final", "Final"
+    SENT = "sent", "Sent"
+
+
+class RecipientKind(models.TextChoices):
+    ADDRESSEE = "to", "Addressee"
+    CC = "cc", "Copy (cc)"
+
+
+class SigningStatus(models.TextChoices):
+    INVITED = "invited", "Invited"
+    SIGNED = "signed", "Signed"
+    DECLINED = "declined", "Declined"
+
+
+class SignedVia(models.TextChoices):
+    SCANNED = "scanned", "Scanned signature"
+    EMAIL = "email", "Email confirmation"
+    IN_PERSON = "in_person", "In person"
+
+
+class RenderStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RENDERING = "rendering", "Rendering"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"

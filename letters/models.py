@@ -1,0 +1,187 @@
+"""Advocacy letters about a case: recipients, signatories, rendered PDFs and replies."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from simple_history.models import HistoricalRecords
+
+from casefiles.models import Case
+from letters.choices import LetterStatus, RecipientKind, RenderStatus, SignedVia, SigningStatus
+from people.models import Organisation, Person, Position
+
+
+class Letter(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="letters")
+    reference = models.CharField(
+        max_length=40,
+        unique=True,
+        error_messages={"unique": "A letter with this reference exists."},
+    )
+    subject = models.CharField(max_length=300)
+    place = models.CharField(max_length=100, default="Brussels")
+    dated_on = models.DateField(default=datetime.date.today)
+    language = models.CharField(max_length=8, default="en")
+    salutation = models.CharField(max_length=200, default="Your Excellency,")
+    body = models.TextField(
+        help_text="Markdown. Cite a source with [^src:ID]; it becomes a footnote with its URL."
+    )
+    closing = models.CharField(max_length=200, default="Sincerely,")
+    status = models.CharField(
+        max_length=12, choices=LetterStatus.choices, default=LetterStatus.DRAFT
+    )
+    sent_on = models.DateField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-dated_on", "reference"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(sent_on__isnull=True) | Q(sent_on__gte=F("dated_on")),
+                name="letter_sent_not_before_dated",
+                violation_error_message="A letter cannot be sent before the date it bears.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference}: {self.subject}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("admin:letters_letter_change", args=[self.pk])
+
+
+class LetterRecipient(models.Model):
+    """Who a letter goes to, with the address block exactly as it was sent."""
+
+    letter = models.ForeignKey(Letter, on_delete=models.CASCADE, related_name="recipients")
+    kind = models.CharField(max_length=2, choices=RecipientKind.choices)
+    position = models.ForeignKey(
+        Position, null=True, blank=True, on_delete=models.PROTECT, related_name="letters_received"
+    )
+    order = models.PositiveSmallIntegerField(default=0)
+    title_line = models.CharField(
+        max_length=300, help_text='The bold line: "The President of the Republic of Kazakhstan".'
+    )
+    address_block = models.TextField(
+        help_text="Honorific and name, address lines and emails, one per line, as sent."
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["letter", "kind", "order"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["letter"],
+                condition=Q(kind=RecipientKind.ADDRESSEE),
+                name="letter_single_addressee",
+                violation_error_message="A letter has one addressee; add the others as copies (cc).",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.title_line}"
+
+    @property
+    def address_lines(self) -> list[str]:
+        return [line for line in self.address_block.splitlines() if line.strip()]
+
+
+class LetterSignatory(models.Model):
+    letter = models.ForeignKey(Letter, on_delete=models.CASCADE, related_name="signatories")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="letters_signed")
+    position = models.ForeignKey(
+        Position, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    order = models.PositiveSmallIntegerField(default=0)
+    signs_as = models.CharField(
+        max_length=300,
+        help_text='The line under the name, as printed: "MEP (Renew Europe Group; Lithuania)".',
+    )
+    status = models.CharField(
+        max_length=10, choices=SigningStatus.choices, default=SigningStatus.INVITED
+    )
+    signed_at = models.DateTimeField(null=True, blank=True)
+    signed_via = models.CharField(max_length=10, choices=SignedVia.choices, blank=True)
+    signature_image = models.ImageField(upload_to="signatures/%Y/", blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name_plural = "letter signatories"
+        ordering = ["letter", "order"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["letter", "person"],
+                name="signatory_once_per_letter",
+                violation_error_message="This person already signs this letter.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=SigningStatus.SIGNED)
+                | (Q(signed_at__isnull=False) & ~Q(signed_via="")),
+                name="signatory_signed_has_when_and_how",
+                violation_error_message="A signature needs the time it was given and how.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person.signature_name} {self.signs_as}"
+
+
+class LetterVersion(models.Model):
+    """One rendered PDF of a letter. A done version's file never changes."""
+
+    letter = models.ForeignKey(Letter, on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveIntegerField()
+    content_hash = models.CharField(
+        max_length=64, help_text="sha256 of the HTML rendered; the same content is one version."
+    )
+    status = models.CharField(
+        max_length=10, choices=RenderStatus.choices, default=RenderStatus.QUEUED
+    )
+    file = models.FileField(upload_to="letters/%Y/", blank=True)
+    sha256 = models.CharField("SHA-256 of the PDF", max_length=64, blank=True)
+    is_final = models.BooleanField(default=False)
+    error = models.TextField(blank=True)
+    requested_by = models.ForeignKey(
+        "auth.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["letter", "-number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["letter", "number"], name="letterversion_unique_number"
+            ),
+            models.UniqueConstraint(
+                fields=["letter", "content_hash"], name="letterversion_unique_content"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.letter.reference} v{self.number} ({self.get_status_display()})"
+
+
+class Reply(models.Model):
+    letter = models.ForeignKey(Letter, on_delete=models.CASCADE, related_name="replies")
+    received_on = models.DateField()
+    from_person = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    from_organisation = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    summary = models.TextField()
+    file = models.FileField(upload_to="replies/%Y/", blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name_plural = "replies"
+        ordering = ["letter", "received_on"]
+
+    def __str__(self) -> str:
+        return f"Reply to {self.letter.reference} of {self.received_on:%d %b %Y}"
