@@ -5,3 +5,6 @@ class CasefilesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "casefiles"
     verbose_name = "Case files"
+
+    def ready(self) -> None:
+        from casefiles import signals  # noqa: F401  (keeps search keys up to date on write)

@@ -359,3 +359,99 @@ class EventParticipant(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person or self.organisation} ({self.get_role_display()})"
+
+
+# --- Staff pages: search keys, reminders and calendar feeds --------------------------------
+
+
+class SearchName(models.Model):
+    """One name of a person, organisation or case, folded for search (see casefiles/search.py).
+
+    Derived data: rewritten whenever its owner or an alias is saved.
+    """
+
+    person = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.CASCADE, related_name="search_names"
+    )
+    organisation = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.CASCADE, related_name="search_names"
+    )
+    case = models.ForeignKey(
+        Case, null=True, blank=True, on_delete=models.CASCADE, related_name="search_names"
+    )
+    text = models.CharField(max_length=400, help_text="The name as written.")
+    key = models.CharField(max_length=400, db_index=True, help_text="The name folded for search.")
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(person__isnull=False, organisation__isnull=True, case__isnull=True)
+                | Q(person__isnull=True, organisation__isnull=False, case__isnull=True)
+                | Q(person__isnull=True, organisation__isnull=True, case__isnull=False),
+                name="searchname_has_one_owner",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.text} → {self.key}"
+
+
+class ReminderKind(models.TextChoices):
+    DETENTION_TERM_ENDS = "term_ends", "Detention term ends"
+    HEARING_TOMORROW = "hearing", "Hearing tomorrow"
+
+
+class Reminder(models.Model):
+    """A deadline that staff were told about; one per detention term end or hearing."""
+
+    kind = models.CharField(max_length=12, choices=ReminderKind.choices)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="reminders")
+    detention = models.ForeignKey(
+        Detention, null=True, blank=True, on_delete=models.CASCADE, related_name="reminders"
+    )
+    hearing = models.ForeignKey(
+        Hearing, null=True, blank=True, on_delete=models.CASCADE, related_name="reminders"
+    )
+    due_on = models.DateField(help_text="The day of the deadline itself.")
+    message = models.CharField(max_length=500)
+    created_at = models.DateTimeField(auto_now_add=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+    emailed_to = models.TextField(blank=True, help_text="Addresses emailed, one per line.")
+
+    class Meta:
+        ordering = ["due_on", "pk"]
+        constraints = [
+            # "once, however often the job runs": one reminder per deadline date.
+            models.UniqueConstraint(
+                fields=["detention", "due_on"],
+                condition=Q(detention__isnull=False),
+                name="reminder_once_per_detention_end",
+            ),
+            models.UniqueConstraint(
+                fields=["hearing", "due_on"],
+                condition=Q(hearing__isnull=False),
+                name="reminder_once_per_hearing",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class CalendarFeed(models.Model):
+    """A private iCalendar URL for one user; revoking it stops the URL working."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feeds"
+    )
+    # Only a hash is stored: a database dump does not hand out working feed URLs.
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        state = "revoked" if self.revoked_at else "active"
+        return f"Calendar feed of {self.user} ({state})"

@@ -1,0 +1,193 @@
+"""Name search across scripts: one normalised key per name, kept up to date on write.
+
+Staff type a name the way they last saw it: Мендыгазиев, Mendygaziev or Mendygazyev;
+Жусупов, Zhusupov or Jussupov; Auštrevičius or Austrevicius. Every name of a person
+(given + family, the name in the original script, each alias), of an organisation and
+of a case is stored in `SearchName` with a key that folds case, diacritics, script and
+the usual transliteration variants together. A query is folded the same way.
+
+On PostgreSQL near spellings also match through pg_trgm word similarity (GIN index on
+the key, created by migration 0003); SQLite falls back to substring matching of the keys.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from anyascii import anyascii
+from django.db import connection, models, transaction
+from django.db.models import Exists, F, OuterRef, Q, Value
+
+# Russian and Kazakh Cyrillic, transliterated the way English-language sources
+# usually do (BGN/PCGN-like); anyascii's defaults differ for several Kazakh letters.
+_CYRILLIC = {
+    "а": "a", "ә": "a", "б": "b", "в": "v", "г": "g", "ғ": "g", "д": "d", "е": "e",
+    "ё": "e", "ж": "zh", "з": "z", "и": "i", "й": "y", "і": "i", "к": "k", "қ": "k",
+    "л": "l", "м": "m", "н": "n", "ң": "n", "о": "o", "ө": "o", "п": "p", "р": "r",
+    "с": "s", "т": "t", "у": "u", "ұ": "u", "ү": "u", "ф": "f", "х": "kh", "һ": "h",
+    "ц": "ts", "ч": "ch", "ш": "sh", "щ": "shch", "ъ": "", "ы": "y", "ь": "", "э": "e",
+    "ю": "yu", "я": "ya",
+}  # fmt: skip
+
+# Spelling variants that name the same sound, folded to one letter, longest first.
+# Zhusupov/Jussupov/Joussoupov, Khalil/Halil, Mendygazyev/Mendygaziev, Qazaq/Kazak.
+_FOLDS = (
+    ("dzh", "j"),
+    ("zh", "j"),
+    ("dj", "j"),
+    ("kh", "h"),
+    ("ph", "f"),
+    ("ou", "u"),
+    ("w", "v"),
+    ("q", "k"),
+    ("x", "ks"),
+    ("y", "i"),
+)
+_NOT_ALNUM = re.compile(r"[^a-z0-9]+")
+_DOUBLES = re.compile(r"([a-z])\1+")
+
+
+def search_key(text: str) -> str:
+    """Fold a name to the key it is stored and searched under.
+
+    >>> search_key("Мендыгазиев") == search_key("Mendygazyev") == search_key("Mendygaziev")
+    True
+    """
+    lowered = text.lower()
+    latin = "".join(_CYRILLIC.get(char, char) for char in lowered)
+    latin = anyascii(latin).lower()
+    latin = _NOT_ALNUM.sub(" ", latin)
+    words = []
+    for word in latin.split():
+        for variant, folded in _FOLDS:
+            word = word.replace(variant, folded)
+        words.append(_DOUBLES.sub(r"\1", word))
+    return " ".join(words)
+
+
+def uses_trigrams() -> bool:
+    return connection.vendor == "postgresql"
+
+
+# --- keeping the keys up to date -------------------------------------------------------
+
+
+def _person_names(person) -> list[str]:
+    names = [person.name, person.family_name, person.name_original]
+    names += [alias.name for alias in person.aliases.all()]
+    return names
+
+
+def _organisation_names(organisation) -> list[str]:
+    return [organisation.name, organisation.abbreviation, organisation.name_original]
+
+
+def _case_names(case) -> list[str]:
+    return [case.reference, case.title]
+
+
+def _replace_names(owner_field: str, owner, names: Iterable[str]) -> None:
+    from casefiles.models import SearchName
+
+    SearchName.objects.filter(**{owner_field: owner}).delete()
+    rows, seen = [], set()
+    for name in names:
+        key = search_key(name or "")
+        if key and key not in seen:
+            seen.add(key)
+            rows.append(SearchName(**{owner_field: owner}, text=name, key=key))
+    SearchName.objects.bulk_create(rows)
+
+
+@transaction.atomic
+def search_names_update(*, person=None, organisation=None, case=None) -> None:
+    """Rewrite the search keys of one person, organisation or case from its current names."""
+    if person is not None:
+        _replace_names("person", person, _person_names(person))
+    if organisation is not None:
+        _replace_names("organisation", organisation, _organisation_names(organisation))
+    if case is not None:
+        _replace_names("case", case, _case_names(case))
+
+
+@transaction.atomic
+def search_names_rebuild() -> int:
+    """Rebuild every key (after a bulk import that bypassed save()); returns rows written."""
+    from casefiles.models import Case, SearchName
+    from people.models import Organisation, Person
+
+    SearchName.objects.all().delete()
+    for person in Person.objects.prefetch_related("aliases"):
+        search_names_update(person=person)
+    for organisation in Organisation.objects.all():
+        search_names_update(organisation=organisation)
+    for case in Case.objects.all():
+        search_names_update(case=case)
+    return SearchName.objects.count()
+
+
+# --- querying ---------------------------------------------------------------------------
+
+
+def _name_matches(query_key: str) -> Q:
+    """A stored name matches when it contains every word of the query, or (PostgreSQL)
+    when every word is a near spelling of a word in the name."""
+    condition = Q()
+    for word in query_key.split():
+        word_q = Q(key__contains=word)
+        if uses_trigrams() and len(word) >= 3:
+            from django.contrib.postgres.lookups import TrigramWordSimilar
+
+            # key %> word: the word is a near spelling of some word in the key.
+            word_q |= Q(TrigramWordSimilar(F("key"), Value(word)))
+        condition &= word_q
+    return condition
+
+
+def matching_names(query: str) -> models.QuerySet:
+    from casefiles.models import SearchName
+
+    key = search_key(query)
+    if not key:
+        return SearchName.objects.none()
+    return SearchName.objects.filter(_name_matches(key))
+
+
+def persons_matching(query: str, queryset=None) -> models.QuerySet:
+    from people.models import Person
+
+    queryset = Person.objects.all() if queryset is None else queryset
+    names = matching_names(query).filter(person=OuterRef("pk"))
+    return queryset.filter(Exists(names))
+
+
+def organisations_matching(query: str, queryset=None) -> models.QuerySet:
+    from people.models import Organisation
+
+    queryset = Organisation.objects.all() if queryset is None else queryset
+    names = matching_names(query).filter(organisation=OuterRef("pk"))
+    return queryset.filter(Exists(names))
+
+
+def cases_matching(query: str, queryset) -> models.QuerySet:
+    """Cases whose reference or title matches, or in which a matching person is a party."""
+    from casefiles.models import CaseParty
+
+    own_names = matching_names(query).filter(case=OuterRef("pk"))
+    party_names = matching_names(query).filter(person=OuterRef("person_id"))
+    parties = CaseParty.objects.filter(case=OuterRef("pk")).filter(Exists(party_names))
+    return queryset.filter(Exists(own_names) | Exists(parties))
+
+
+@dataclass
+class SearchResults:
+    query: str
+    persons: list = field(default_factory=list)
+    organisations: list = field(default_factory=list)
+    cases: list = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return len(self.persons) + len(self.organisations) + len(self.cases)
