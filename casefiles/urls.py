@@ -1,8 +1,9 @@
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import path
-from django.views.generic import RedirectView
+from django.urls import include, path
+
+from casefiles.views import dashboard
 
 admin.site.site_header = "Casefiles"
 admin.site.site_title = "Casefiles"
@@ -12,7 +13,9 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
-    path("", RedirectView.as_view(url="/admin/", permanent=False), name="home"),
+    # Staff pages: "/" is the dashboard ("home" kept for links written before it existed).
+    path("", dashboard, name="home"),
+    path("", include("casefiles.urls_staff")),
 ]
 
 if settings.DEBUG:

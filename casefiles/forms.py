@@ -1,0 +1,154 @@
+"""Forms for logging facts. They parse and present; the services decide what is valid."""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.utils import timezone
+
+from casefiles.choices import DetentionMeasure, HearingKind, PartyRole
+from casefiles.models import Case
+from casefiles.services import term_end, term_parse
+from people.choices import OrganisationKind
+from people.models import Organisation, Person
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+# Parties a detention or hearing is most often about, offered first.
+_DETAINABLE_ROLES = (PartyRole.POLITICAL_PRISONER, PartyRole.DEFENDANT)
+
+
+def _person_label(person: Person) -> str:
+    return f"{person.name} ({person.name_original})" if person.name_original else person.name
+
+
+def _offered_persons(case: Case, posted: list[str], *, blank: bool = False) -> list:
+    """The case's parties, plus whoever the picker found and the user posted, so a
+    refused choice is shown back with its message rather than silently dropped."""
+    posted_ids = [int(value) for value in posted if str(value).isdigit()]
+    persons = Person.objects.filter(Q(case_parties__case=case) | Q(pk__in=posted_ids)).distinct()
+    choices = [(person.pk, _person_label(person)) for person in persons]
+    return ([("", "Choose a person")] if blank else []) + choices
+
+
+def _default_person(case: Case) -> Person | None:
+    party = (
+        case.parties.filter(person__isnull=False, role__in=_DETAINABLE_ROLES)
+        .select_related("person")
+        .order_by("pk")
+        .first()
+    )
+    return party.person if party else None
+
+
+class DetentionLogForm(forms.Form):
+    person = forms.ModelChoiceField(
+        queryset=Person.objects.all(),
+        help_text="Parties to this case are listed; search to find anyone else.",
+    )
+    measure = forms.ChoiceField(choices=DetentionMeasure.choices, initial=DetentionMeasure.PRETRIAL_DETENTION)
+    started_on = forms.DateField(label="Starts on", widget=DATE)
+    term = forms.CharField(
+        label="Ordered term", required=False, max_length=40,
+        widget=forms.TextInput(attrs={"placeholder": "e.g. 2 months", "autocomplete": "off"}),
+        help_text="As the court ordered it: “2 months”, “10 days”, “1 year”.",
+    )  # fmt: skip
+    planned_end = forms.DateField(
+        label="Planned end", required=False, widget=DATE,
+        help_text="Left empty, it is computed from the start and the term.",
+    )  # fmt: skip
+    actual_end = forms.DateField(label="Actually ended on", required=False, widget=DATE)
+    facility = forms.CharField(max_length=300, required=False)
+    notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, case: Case, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.case = case
+        self.fields["person"].widget.choices = _offered_persons(
+            case, self.data.getlist("person") if self.is_bound else [], blank=True
+        )
+        if not self.is_bound:
+            self.initial.setdefault("started_on", timezone.localdate())
+            default = _default_person(case)
+            if default and "person" not in self.initial:
+                self.initial["person"] = default.pk
+
+    def clean_term(self) -> tuple[int, str] | None:
+        text = self.cleaned_data.get("term", "").strip()
+        return term_parse(text) if text else None
+
+    def clean(self) -> dict:
+        data = super().clean()
+        started_on, term = data.get("started_on"), data.get("term")
+        if started_on and term and not data.get("planned_end"):
+            data["planned_end"] = term_end(started_on=started_on, length=term[0], unit=term[1])
+        return data
+
+    def service_arguments(self) -> dict:
+        data = self.cleaned_data
+        term = data.get("term")
+        return {
+            "case": self.case,
+            "person": data["person"],
+            "measure": data["measure"],
+            "started_on": data["started_on"],
+            "term_length": term[0] if term else None,
+            "term_unit": term[1] if term else "",
+            "planned_end": data.get("planned_end"),
+            "actual_end": data.get("actual_end"),
+            "facility": data.get("facility", ""),
+            "notes": data.get("notes", ""),
+        }
+
+
+class HearingLogForm(forms.Form):
+    held_on = forms.DateField(label="Date", widget=DATE)
+    starts_at = forms.TimeField(
+        label="Time", required=False, widget=forms.TimeInput(attrs={"type": "time"})
+    )
+    kind = forms.ChoiceField(choices=HearingKind.choices, initial=HearingKind.TRIAL)
+    defendants = forms.ModelMultipleChoiceField(
+        queryset=Person.objects.all(), required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )  # fmt: skip
+    court = forms.ModelChoiceField(
+        queryset=Organisation.objects.filter(kind=OrganisationKind.COURT), required=False,
+        empty_label="Court not known",
+    )  # fmt: skip
+    outcome = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, case: Case, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.case = case
+        # Offered: the case's parties; anyone else posted is refused by the service.
+        self.fields["defendants"].widget.choices = _offered_persons(
+            case, self.data.getlist("defendants") if self.is_bound else []
+        )
+        if not self.is_bound:
+            default = _default_person(case)
+            if default and "defendants" not in self.initial:
+                self.initial["defendants"] = [default.pk]
+
+    def service_arguments(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "case": self.case,
+            "held_on": data["held_on"],
+            "starts_at": data.get("starts_at"),
+            "kind": data["kind"],
+            "defendants": list(data.get("defendants") or []),
+            "court": data.get("court"),
+            "outcome": data.get("outcome", ""),
+        }
+
+
+def apply_service_errors(form: forms.Form, error: ValidationError) -> None:
+    """Show a service's ValidationError on the form, by field where it names one."""
+    if hasattr(error, "error_dict"):
+        for field, messages in error.message_dict.items():
+            target = field if field in form.fields else None
+            for message in messages:
+                form.add_error(target, message)
+    else:
+        for message in error.messages:
+            form.add_error(None, message)

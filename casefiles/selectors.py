@@ -1,0 +1,205 @@
+"""Reads shared by the staff pages, the feed and the tasks. One rule decides visibility."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from simple_history.utils import get_history_model_for_model
+
+from casefiles.choices import CUSTODIAL_MEASURES, HearingKind, PartyRole
+from casefiles.models import Case, CaseParty, Charge, Detention, Hearing
+from people.models import Person, Relationship
+
+UPCOMING_DAYS = 14
+
+
+def cases_visible_to(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Case]:
+    """The cases a user may see. Every staff read starts here.
+
+    Today a role with casefiles.view_case sees every case; per-case restriction would
+    narrow this one queryset.
+    """
+    if not user.is_authenticated or not user.has_perm("casefiles.view_case"):
+        return Case.objects.none()
+    return Case.objects.all()
+
+
+def detentions_current(cases: QuerySet[Case], *, today: datetime.date) -> QuerySet[Detention]:
+    """Custodial measures running today, longest in custody first."""
+    return (
+        Detention.objects.filter(
+            case__in=cases, measure__in=CUSTODIAL_MEASURES, started_on__lte=today
+        )
+        .exclude(actual_end__lt=today)
+        .select_related("person", "case")
+        .order_by("started_on", "pk")
+    )
+
+
+def detentions_ending(
+    cases: QuerySet[Case], *, today: datetime.date, days: int = UPCOMING_DAYS
+) -> QuerySet[Detention]:
+    """Ordered terms running out within `days` (or already overdue with no end recorded),
+    each marked with whether an extension hearing was recorded after it started."""
+    extension = Hearing.objects.filter(
+        case=OuterRef("case"), kind=HearingKind.EXTENSION, held_on__gte=OuterRef("started_on")
+    )
+    return (
+        Detention.objects.filter(
+            case__in=cases,
+            actual_end__isnull=True,
+            planned_end__isnull=False,
+            planned_end__lte=today + datetime.timedelta(days=days),
+        )
+        .annotate(extension_recorded=Exists(extension))
+        .select_related("person", "case")
+        .order_by("planned_end", "pk")
+    )
+
+
+def hearings_upcoming(
+    cases: QuerySet[Case], *, today: datetime.date, days: int = UPCOMING_DAYS
+) -> QuerySet[Hearing]:
+    return (
+        Hearing.objects.filter(
+            case__in=cases, held_on__gte=today, held_on__lte=today + datetime.timedelta(days=days)
+        )
+        .select_related("case", "court")
+        .prefetch_related("defendants")
+        .order_by("held_on", "starts_at", "pk")
+    )
+
+
+@dataclass(frozen=True)
+class Change:
+    when: datetime.datetime
+    kind: str
+    action: str
+    user: str
+    case_id: int
+    case_reference: str
+    history_url: str
+
+
+_HISTORY_ACTIONS = {"+": "added", "~": "changed", "-": "deleted"}
+_HISTORY_MODELS = ((Case, "id"), (Detention, "case_id"), (Hearing, "case_id"),
+                   (Charge, "case_id"), (CaseParty, "case_id"))  # fmt: skip
+
+
+def changes_latest(cases: QuerySet[Case], *, limit: int = 10) -> list[Change]:
+    """The latest recorded changes to cases and the facts in them, newest first, each
+    linked to its record's history in the admin. Six queries whatever the volume."""
+    from django.urls import NoReverseMatch, reverse
+
+    rows = []
+    for model, case_field in _HISTORY_MODELS:
+        history = get_history_model_for_model(model)
+        for row in (
+            history.objects.filter(**{f"{case_field}__in": cases.values("pk")})
+            .select_related("history_user")
+            .order_by("-history_date")[:limit]
+        ):
+            rows.append((model, getattr(row, case_field), row))
+    rows.sort(key=lambda item: item[2].history_date, reverse=True)
+    rows = rows[:limit]
+    references = dict(
+        Case.objects.filter(pk__in={case_id for _, case_id, _ in rows}).values_list(
+            "pk", "reference"
+        )
+    )
+    changes = []
+    for model, case_id, row in rows:
+        opts = model._meta
+        try:
+            url = reverse(f"admin:{opts.app_label}_{opts.model_name}_history", args=[row.id])
+        except NoReverseMatch:
+            url = ""
+        changes.append(
+            Change(
+                when=row.history_date,
+                kind=str(opts.verbose_name).capitalize(),
+                action=_HISTORY_ACTIONS.get(row.history_type, row.history_type),
+                user=row.history_user.get_username() if row.history_user else "system",
+                case_id=case_id,
+                case_reference=references.get(case_id, "(deleted case)"),
+                history_url=url,
+            )
+        )
+    return changes
+
+
+def case_for_page(cases: QuerySet[Case], pk: int) -> Case:
+    """One case with what its page shows above the timeline, in a fixed number of queries."""
+    from django.shortcuts import get_object_or_404
+
+    return get_object_or_404(
+        cases.prefetch_related(
+            Prefetch(
+                "parties",
+                queryset=CaseParty.objects.select_related("person", "organisation").order_by(
+                    "role", "pk"
+                ),
+            ),
+            Prefetch(
+                "charges",
+                queryset=Charge.objects.select_related("person", "article").order_by(
+                    "person__family_name", "brought_on", "pk"
+                ),
+            ),
+            "assigned_staff",
+        ),
+        pk=pk,
+    )
+
+
+TARGETED_ROLES = (
+    PartyRole.POLITICAL_PRISONER,
+    PartyRole.DEFENDANT,
+    PartyRole.TARGETED_RELATIVE,
+    PartyRole.TARGETED_ASSOCIATE,
+    PartyRole.ACTIVIST,
+)
+
+
+@dataclass(frozen=True)
+class Tie:
+    person: Person
+    kind: str
+    # True: "this person is the <kind> of <person>"; False: "<person> is their <kind>".
+    outgoing: bool
+    notes: str
+    targeted: bool
+
+
+def person_ties(person: Person, cases: QuerySet[Case]) -> list[Tie]:
+    """Everyone recorded as related to the person, in either direction, and whether each of
+    them is targeted too (a targeted party or detained in a visible case). Two queries."""
+    relationships = list(
+        Relationship.objects.filter(Q(person=person) | Q(other=person)).select_related(
+            "person", "other"
+        )
+    )
+    others = {r.other_id if r.person_id == person.pk else r.person_id for r in relationships}
+    targeted = set(
+        CaseParty.objects.filter(
+            case__in=cases, person_id__in=others, role__in=TARGETED_ROLES
+        ).values_list("person_id", flat=True)
+    ) if others else set()  # fmt: skip
+    ties = []
+    for relationship in relationships:
+        outgoing = relationship.person_id == person.pk
+        other = relationship.other if outgoing else relationship.person
+        ties.append(
+            Tie(
+                person=other,
+                kind=relationship.get_kind_display().lower(),
+                outgoing=outgoing,
+                notes=relationship.notes,
+                targeted=other.pk in targeted,
+            )
+        )
+    ties.sort(key=lambda tie: (not tie.targeted, tie.person.name))
+    return ties

@@ -1,0 +1,279 @@
+"""Writes behind the staff pages (and anything else that logs facts): atomic, keyword-only.
+
+Each service validates the whole fact before it writes anything, raising ValidationError
+with a message per field, so a bad form changes nothing.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime
+import hashlib
+import re
+import secrets
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone
+
+from casefiles.choices import CUSTODIAL_MEASURES, HearingKind, TermUnit
+from casefiles.models import (
+    CalendarFeed,
+    Case,
+    Detention,
+    Hearing,
+    Reminder,
+    ReminderKind,
+    Source,
+)
+from people.models import Organisation, Person
+
+# A hearing further back than this is almost certainly a typo in the year.
+HEARING_OLDEST_YEARS = 30
+# How far ahead deadlines are announced by the daily job.
+DETENTION_REMINDER_DAYS = 7
+
+_TERM = re.compile(
+    r"^\s*(?P<length>\d{1,4})\s*(?P<unit>d|days?|m|mo|months?|y|yrs?|years?)\s*$", re.IGNORECASE
+)
+_UNITS = {"d": TermUnit.DAYS, "m": TermUnit.MONTHS, "y": TermUnit.YEARS}
+
+
+def term_parse(text: str) -> tuple[int, str]:
+    """'2 months' → (2, 'months'); '10 days', '1 year', '3m' too."""
+    match = _TERM.match(text or "")
+    if not match:
+        raise ValidationError(
+            f"“{text}” is not a term: write a number and days, months or years, e.g. “2 months”."
+        )
+    length = int(match["length"])
+    if length == 0:
+        raise ValidationError("The ordered term must be at least one day.")
+    return length, _UNITS[match["unit"][0].lower()]
+
+
+def add_months(start: datetime.date, months: int) -> datetime.date:
+    """5 June + 2 months = 5 August; 31 January + 1 month = 28/29 February."""
+    month_index = start.month - 1 + months
+    year, month = start.year + month_index // 12, month_index % 12 + 1
+    day = min(start.day, calendar.monthrange(year, month)[1])
+    return datetime.date(year, month, day)
+
+
+def term_end(*, started_on: datetime.date, length: int, unit: str) -> datetime.date:
+    """The day the ordered term runs out, counted the way the court order counts it."""
+    if unit == TermUnit.DAYS:
+        return started_on + datetime.timedelta(days=length)
+    if unit == TermUnit.MONTHS:
+        return add_months(started_on, length)
+    if unit == TermUnit.YEARS:
+        return add_months(started_on, 12 * length)
+    raise ValueError(f"unknown term unit {unit!r}")
+
+
+def _require_party(case: Case, persons: Iterable[Person], field: str) -> None:
+    party_ids = set(
+        case.parties.filter(person__isnull=False).values_list("person_id", flat=True)
+    )
+    outsiders = [person for person in persons if person.pk not in party_ids]
+    if outsiders:
+        names = ", ".join(person.name for person in outsiders)
+        verb = "is" if len(outsiders) == 1 else "are"
+        raise ValidationError(
+            {field: f"{names} {verb} not a party to case {case.reference}; add them to the case first."}
+        )
+
+
+@transaction.atomic
+def detention_log(
+    *,
+    case: Case,
+    person: Person,
+    measure: str,
+    started_on: datetime.date,
+    term_length: int | None = None,
+    term_unit: str = "",
+    planned_end: datetime.date | None = None,
+    actual_end: datetime.date | None = None,
+    facility: str = "",
+    ordered_by: Organisation | None = None,
+    sources: Iterable[Source] = (),
+    notes: str = "",
+) -> Detention:
+    """Record a measure of restraint; the planned end follows from the ordered term."""
+    _require_party(case, [person], "person")
+    if term_length and term_unit and planned_end is None:
+        planned_end = term_end(started_on=started_on, length=term_length, unit=term_unit)
+    errors: dict[str, str] = {}
+    if actual_end and actual_end < started_on:
+        errors["actual_end"] = (
+            f"The detention cannot end ({actual_end:%d %b %Y}) before it starts "
+            f"({started_on:%d %b %Y})."
+        )
+    if planned_end and planned_end < started_on:
+        errors["planned_end"] = "The planned end cannot be before the detention starts."
+    if started_on > timezone.localdate() + datetime.timedelta(days=1):
+        errors["started_on"] = "A detention that has not started yet cannot be logged."
+    if errors:
+        raise ValidationError(errors)
+    detention = Detention(
+        case=case,
+        person=person,
+        measure=measure,
+        started_on=started_on,
+        term_length=term_length,
+        term_unit=term_unit if term_length else "",
+        planned_end=planned_end,
+        actual_end=actual_end,
+        facility=facility,
+        ordered_by=ordered_by,
+        notes=notes,
+    )
+    detention.full_clean()
+    detention.save()
+    detention.sources.set(sources)
+    return detention
+
+
+@transaction.atomic
+def hearing_log(
+    *,
+    case: Case,
+    held_on: datetime.date,
+    kind: str,
+    defendants: Iterable[Person] = (),
+    starts_at: datetime.time | None = None,
+    court: Organisation | None = None,
+    judge: Person | None = None,
+    outcome: str = "",
+    sources: Iterable[Source] = (),
+) -> Hearing:
+    """Record a court hearing, past or scheduled."""
+    defendants = list(defendants)
+    _require_party(case, defendants, "defendants")
+    oldest = timezone.localdate().replace(year=timezone.localdate().year - HEARING_OLDEST_YEARS)
+    if held_on < oldest:
+        raise ValidationError(
+            {"held_on": f"{held_on:%d %b %Y} is more than {HEARING_OLDEST_YEARS} years ago; "
+             "check the year."}
+        )
+    hearing = Hearing(
+        case=case, held_on=held_on, starts_at=starts_at, kind=kind, court=court, judge=judge,
+        outcome=outcome,
+    )
+    hearing.full_clean()
+    hearing.save()
+    hearing.defendants.set(defendants)
+    hearing.sources.set(sources)
+    return hearing
+
+
+def detention_days_in_custody(detention: Detention, *, today: datetime.date) -> int | None:
+    if detention.measure not in CUSTODIAL_MEASURES:
+        return None
+    end = min(detention.actual_end or today, today)
+    return max((end - detention.started_on).days, 0)
+
+
+# --- Deadlines -------------------------------------------------------------------------
+
+
+def _recipients(case: Case) -> list[str]:
+    return sorted({user.email for user in case.assigned_staff.all() if user.email})
+
+
+@transaction.atomic
+def reminders_create_due(*, today: datetime.date) -> list[Reminder]:
+    """Create the reminders due today: detention terms ending within a week, tomorrow's
+    hearings. Running it again the same day (or the next) creates nothing new."""
+    created: list[Reminder] = []
+    horizon = today + datetime.timedelta(days=DETENTION_REMINDER_DAYS)
+    detentions = Detention.objects.filter(
+        actual_end__isnull=True, planned_end__gte=today, planned_end__lte=horizon
+    ).select_related("person", "case")
+    for detention in detentions:
+        extension_recorded = detention.case.hearings.filter(
+            kind=HearingKind.EXTENSION, held_on__gte=detention.started_on
+        ).exists()
+        note = "" if extension_recorded else " — no extension hearing recorded"
+        measure = detention.get_measure_display().lower()
+        reminder, was_created = Reminder.objects.get_or_create(
+            detention=detention,
+            due_on=detention.planned_end,
+            defaults={
+                "kind": ReminderKind.DETENTION_TERM_ENDS,
+                "case": detention.case,
+                "message": f"{measure.capitalize()} of {detention.person.name} ends "
+                f"{detention.planned_end:%d %b %Y}{note} ({detention.case.reference}).",
+            },
+        )
+        if was_created:
+            created.append(reminder)
+    tomorrow = today + datetime.timedelta(days=1)
+    for hearing in Hearing.objects.filter(held_on=tomorrow).select_related("case", "court"):
+        at = f" at {hearing.starts_at:%H:%M}" if hearing.starts_at else ""
+        court = f", {hearing.court.name}" if hearing.court else ""
+        reminder, was_created = Reminder.objects.get_or_create(
+            hearing=hearing,
+            due_on=hearing.held_on,
+            defaults={
+                "kind": ReminderKind.HEARING_TOMORROW,
+                "case": hearing.case,
+                "message": f"{hearing.get_kind_display()} hearing tomorrow, "
+                f"{hearing.held_on:%d %b %Y}{at}{court} ({hearing.case.reference}).",
+            },
+        )
+        if was_created:
+            created.append(reminder)
+    return created
+
+
+def reminder_email(*, reminder_id: int) -> bool:
+    """Email one reminder to its case's assigned staff, once; True if it was sent now."""
+    with transaction.atomic():
+        reminder = (
+            Reminder.objects.select_for_update().select_related("case").get(pk=reminder_id)
+        )
+        if reminder.emailed_at is not None:
+            return False
+        recipients = _recipients(reminder.case)
+        if recipients:
+            send_mail(
+                subject=f"[Casefiles] {reminder.get_kind_display()}: {reminder.case.reference}",
+                message=f"{reminder.message}\n\nCase: {reminder.case}\n",
+                from_email=settings.DEFAULT_FROM_EMAIL,
+                recipient_list=recipients,
+            )
+        reminder.emailed_at = timezone.now()
+        reminder.emailed_to = "\n".join(recipients)
+        reminder.save(update_fields=["emailed_at", "emailed_to"])
+        return True
+
+
+# --- Private calendar feeds ------------------------------------------------------------
+
+
+def calendar_token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@transaction.atomic
+def calendar_feed_issue(*, user: AbstractBaseUser) -> tuple[CalendarFeed, str]:
+    """Give the user a new feed URL token, revoking any earlier one. The token is returned
+    once; only its hash is stored."""
+    calendar_feed_revoke(user=user)
+    token = secrets.token_urlsafe(32)
+    feed = CalendarFeed.objects.create(user=user, token_hash=calendar_token_hash(token))
+    return feed, token
+
+
+@transaction.atomic
+def calendar_feed_revoke(*, user: AbstractBaseUser) -> int:
+    return CalendarFeed.objects.filter(user=user, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+

@@ -1,0 +1,232 @@
+"""A case's timeline: every dated fact in one chronological list.
+
+casefiles contributes events, detentions, charges and hearings. Higher apps add their
+own entries by registering a provider in their AppConfig.ready() — letters lists letters
+sent and replies received — so casefiles never imports them.
+
+Each provider runs a fixed number of queries, so a timeline's cost does not grow with
+the number of entries.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import Prefetch
+
+from casefiles.choices import DECIDED_CHARGE_STATUSES
+from people.dates import DatePrecision, format_partial_date
+from people.models import Person
+
+
+@dataclass
+class TimelineEntry:
+    date: datetime.date
+    kind: str
+    title: str
+    anchor: str
+    precision: str = DatePrecision.DAY
+    detail: str = ""
+    persons: list = field(default_factory=list)
+    organisations: list = field(default_factory=list)
+    sources: list = field(default_factory=list)
+    url: str = ""
+    # Within one day: what happened first in the life of a case comes first.
+    order: int = 50
+
+    @property
+    def date_display(self) -> str:
+        return format_partial_date(self.date, self.precision)
+
+    @property
+    def kind_label(self) -> str:
+        return timeline_kinds().get(self.kind, self.kind)
+
+    @property
+    def sort_key(self) -> tuple:
+        return (self.date, self.order, self.anchor)
+
+    def involves(self, person_id: int) -> bool:
+        return any(person.pk == person_id for person in self.persons)
+
+
+User = AbstractBaseUser | AnonymousUser
+Provider = Callable[["object", User], Iterable[TimelineEntry]]
+
+
+@dataclass
+class _Registry:
+    providers: list[Provider] = field(default_factory=list)
+    kinds: dict[str, str] = field(default_factory=dict)
+
+
+_registry = _Registry()
+
+
+def register_timeline_provider(provider: Provider, *, kinds: dict[str, str]) -> None:
+    """Add a source of timeline entries; `kinds` names the entry kinds it produces."""
+    if provider not in _registry.providers:
+        _registry.providers.append(provider)
+    _registry.kinds.update(kinds)
+
+
+def timeline_kinds() -> dict[str, str]:
+    return dict(_registry.kinds)
+
+
+def case_timeline(
+    case, *, user: User, kinds: Iterable[str] = (), person_id: int | None = None
+) -> list[TimelineEntry]:
+    """Entries for one case, oldest first, optionally only some kinds or one person's."""
+    wanted = set(kinds)
+    entries: list[TimelineEntry] = []
+    for provider in _registry.providers:
+        entries.extend(provider(case, user))
+    if wanted:
+        entries = [entry for entry in entries if entry.kind in wanted]
+    if person_id is not None:
+        entries = [entry for entry in entries if entry.involves(person_id)]
+    entries.sort(key=lambda entry: entry.sort_key)
+    return entries
+
+
+# --- casefiles' own entries -----------------------------------------------------------
+
+CASEFILES_KINDS = {
+    "event": "Event",
+    "charge_brought": "Charge brought",
+    "charge_decided": "Charge decided",
+    "detention_start": "Detention starts",
+    "detention_planned_end": "Ordered term ends",
+    "detention_end": "Detention ends",
+    "hearing": "Hearing",
+}
+
+
+def _events(case, user: User) -> Iterable[TimelineEntry]:
+    from casefiles.models import EventParticipant
+
+    participants = EventParticipant.objects.select_related("person", "organisation")
+    for event in case.events.prefetch_related(
+        Prefetch("participants", queryset=participants), "sources"
+    ):
+        people = [p.person for p in event.participants.all() if p.person_id]
+        organisations = [p.organisation for p in event.participants.all() if p.organisation_id]
+        yield TimelineEntry(
+            date=event.occurred_on,
+            precision=event.precision,
+            kind="event",
+            title=f"{event.get_kind_display()}: {event.title}",
+            detail=event.description + (f" ({event.place})" if event.place else ""),
+            persons=people,
+            organisations=organisations,
+            sources=list(event.sources.all()),
+            anchor=f"event-{event.pk}",
+            order=10,
+        )
+
+
+def _detentions(case, user: User) -> Iterable[TimelineEntry]:
+    for detention in case.detentions.select_related("person", "ordered_by").prefetch_related(
+        "sources"
+    ):
+        sources = list(detention.sources.all())
+        measure = detention.get_measure_display()
+        term = f" for {detention.term_display}" if detention.term_display else ""
+        where = f" in {detention.facility}" if detention.facility else ""
+        ordered = f", ordered by {detention.ordered_by}" if detention.ordered_by else ""
+        common = {"persons": [detention.person], "sources": sources}
+        yield TimelineEntry(
+            date=detention.started_on,
+            kind="detention_start",
+            title=f"{measure} of {detention.person.name}{term}",
+            detail=f"{where.strip()}{ordered}".strip(", ").capitalize()
+            if (where or ordered)
+            else "",
+            anchor=f"detention-{detention.pk}",
+            order=30,
+            **common,
+        )
+        if detention.planned_end:
+            yield TimelineEntry(
+                date=detention.planned_end,
+                kind="detention_planned_end",
+                title=f"Ordered term of {measure.lower()} of {detention.person.name} ends",
+                detail="" if detention.actual_end else "Unless extended.",
+                anchor=f"detention-{detention.pk}-planned-end",
+                order=60,
+                **common,
+            )
+        if detention.actual_end:
+            yield TimelineEntry(
+                date=detention.actual_end,
+                kind="detention_end",
+                title=f"{measure} of {detention.person.name} ends",
+                anchor=f"detention-{detention.pk}-end",
+                order=70,
+                **common,
+            )
+
+
+def _charges(case, user: User) -> Iterable[TimelineEntry]:
+    for charge in case.charges.select_related("person", "article").prefetch_related("sources"):
+        sources = list(charge.sources.all())
+        offence = charge.offence
+        article_title = f" — {charge.article.title}" if charge.article else ""
+        if charge.brought_on:
+            yield TimelineEntry(
+                date=charge.brought_on,
+                kind="charge_brought",
+                title=f"{charge.person.name} charged under {offence}",
+                detail=article_title.removeprefix(" — "),
+                persons=[charge.person],
+                sources=sources,
+                anchor=f"charge-{charge.pk}",
+                order=20,
+            )
+        if charge.decided_on and charge.status in DECIDED_CHARGE_STATUSES:
+            sentence = f": {charge.sentence_display}" if charge.sentence_display else ""
+            yield TimelineEntry(
+                date=charge.decided_on,
+                kind="charge_decided",
+                title=f"{charge.person.name} {charge.get_status_display().lower()} "
+                f"of {offence}{sentence}",
+                persons=[charge.person],
+                sources=sources,
+                anchor=f"charge-{charge.pk}-decided",
+                order=45,
+            )
+
+
+def _hearings(case, user: User) -> Iterable[TimelineEntry]:
+    for hearing in case.hearings.select_related("court", "judge").prefetch_related(
+        "defendants", "sources"
+    ):
+        at = f" at {hearing.starts_at:%H:%M}" if hearing.starts_at else ""
+        court = f" — {hearing.court.name}" if hearing.court else ""
+        persons: list[Person] = list(hearing.defendants.all())
+        if hearing.judge:
+            persons.append(hearing.judge)
+        yield TimelineEntry(
+            date=hearing.held_on,
+            kind="hearing",
+            title=f"{hearing.get_kind_display()} hearing{at}{court}",
+            detail=hearing.outcome,
+            persons=persons,
+            sources=list(hearing.sources.all()),
+            anchor=f"hearing-{hearing.pk}",
+            order=40,
+        )
+
+
+def _casefiles_provider(case, user: User) -> Iterable[TimelineEntry]:
+    yield from _events(case, user)
+    yield from _charges(case, user)
+    yield from _detentions(case, user)
+    yield from _hearings(case, user)
+
+
+register_timeline_provider(_casefiles_provider, kinds=CASEFILES_KINDS)

@@ -1,0 +1,26 @@
+"""Staff pages, mounted at the site root."""
+
+from django.urls import path
+
+from casefiles import views
+
+app_name = "staff"
+
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("cases/", views.case_list, name="case_list"),
+    path("cases/<int:pk>/", views.case_detail, name="case_detail"),
+    path("cases/<int:pk>/brief/", views.case_brief, name="case_brief"),
+    path("cases/<int:pk>/detentions/new/", views.detention_log, name="detention_log"),
+    path("cases/<int:pk>/hearings/new/", views.hearing_log, name="hearing_log"),
+    path("search/", views.search, name="search"),
+    path("calendar/", views.calendar_settings, name="calendar"),
+    path("calendar/new/", views.calendar_issue, name="calendar_issue"),
+    path("calendar/revoke/", views.calendar_revoke, name="calendar_revoke"),
+    path("calendar/<str:token>.ics", views.calendar_feed, name="calendar_feed"),
+]
+
+urlpatterns += [
+    path("people/<int:pk>/", views.person_detail, name="person_detail"),
+    path("people/picker/", views.person_picker, name="person_picker"),
+]

@@ -1,0 +1,118 @@
+/* Small progressive enhancements for the logging forms; every form works without them. */
+(function () {
+  "use strict";
+
+  // Person picker: search names in any script (the same search as /search/) and add the
+  // chosen person to the select, or as a ticked checkbox in a checkbox list.
+  document.querySelectorAll(".picker").forEach(function (picker) {
+    var input = picker.querySelector("input");
+    var list = picker.querySelector(".picker-results");
+    var target = document.getElementById(picker.dataset.target);
+    var multiple = picker.dataset.multiple === "1";
+    var timer = null;
+    if (!target) return;
+
+    function label(person) {
+      return person.name_original ? person.name + " (" + person.name_original + ")" : person.name;
+    }
+
+    function choose(person) {
+      if (multiple) {
+        var existing = target.querySelector('input[value="' + person.id + '"]');
+        if (!existing) {
+          var name = target.dataset.name || "defendants";
+          var wrapper = document.createElement("div");
+          var lab = document.createElement("label");
+          var box = document.createElement("input");
+          box.type = "checkbox";
+          box.name = name;
+          box.value = String(person.id);
+          lab.appendChild(box);
+          lab.appendChild(document.createTextNode(" " + label(person)));
+          wrapper.appendChild(lab);
+          target.appendChild(wrapper);
+          existing = box;
+        }
+        existing.checked = true;
+      } else {
+        var option = target.querySelector('option[value="' + person.id + '"]');
+        if (!option) {
+          option = document.createElement("option");
+          option.value = String(person.id);
+          option.textContent = label(person);
+          target.appendChild(option);
+        }
+        target.value = String(person.id);
+      }
+      list.replaceChildren();
+      input.value = "";
+    }
+
+    function search() {
+      var query = input.value.trim();
+      if (query.length < 2) { list.replaceChildren(); return; }
+      fetch(picker.dataset.pickerUrl + "?q=" + encodeURIComponent(query), {
+        headers: { "Accept": "application/json" }, credentials: "same-origin"
+      })
+        .then(function (response) { return response.ok ? response.json() : { results: [] }; })
+        .then(function (data) {
+          list.replaceChildren();
+          if (!data.results.length) {
+            var none = document.createElement("li");
+            none.className = "muted";
+            none.textContent = "No one found";
+            list.appendChild(none);
+          }
+          data.results.forEach(function (person) {
+            var item = document.createElement("li");
+            var button = document.createElement("button");
+            button.type = "button";
+            button.textContent = label(person);  // textContent: names are never parsed as HTML
+            button.addEventListener("click", function () { choose(person); });
+            item.appendChild(button);
+            list.appendChild(item);
+          });
+        });
+    }
+
+    input.addEventListener("input", function () {
+      clearTimeout(timer);
+      timer = setTimeout(search, 200);
+    });
+    input.addEventListener("keydown", function (event) {
+      if (event.key === "Enter") { event.preventDefault(); search(); }
+    });
+  });
+
+  // Ordered term: show the planned end the server will compute ("2 months" from 5 June 2021
+  // ends 5 Aug 2021), so staff can check it against the court order before saving.
+  var term = document.getElementById("id_term");
+  var start = document.getElementById("id_started_on");
+  var preview = document.getElementById("term-preview");
+  var plannedEnd = document.getElementById("id_planned_end");
+  if (term && start && preview) {
+    var update = function () {
+      var match = /^\s*(\d{1,4})\s*(d|days?|m|mo|months?|y|yrs?|years?)\s*$/i.exec(term.value);
+      if (!match || !start.value || (plannedEnd && plannedEnd.value)) { preview.textContent = ""; return; }
+      var n = parseInt(match[1], 10), unit = match[2][0].toLowerCase();
+      var parts = start.value.split("-").map(Number);
+      var end;
+      if (unit === "d") {
+        end = new Date(Date.UTC(parts[0], parts[1] - 1, parts[2] + n));
+      } else {
+        var months = unit === "m" ? n : 12 * n;
+        var index = parts[1] - 1 + months;
+        var year = parts[0] + Math.floor(index / 12), month = index % 12;
+        var last = new Date(Date.UTC(year, month + 1, 0)).getUTCDate();
+        end = new Date(Date.UTC(year, month, Math.min(parts[2], last)));
+      }
+      preview.textContent = "Planned end: " + end.toLocaleDateString("en-GB", {
+        day: "numeric", month: "short", year: "numeric", timeZone: "UTC"
+      });
+    };
+    term.addEventListener("input", update);
+    start.addEventListener("input", update);
+    if (plannedEnd) plannedEnd.addEventListener("input", update);
+    update();
+  }
+})();
