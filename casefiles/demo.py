@@ -398,7 +398,8 @@ def load_demo_case(*, password: str = DEFAULT_DEMO_PASSWORD) -> DemoCase:
             ensure(EventParticipant, {"event": event, **target, "role": role})
 
     user = demo_user_ensure(password=password)
-    case.assigned_staff.add(user)
+    if not case.assigned_staff.filter(pk=user.pk).exists():
+        case.assigned_staff.add(user)  # add() records history even when nothing changes
     return DemoCase(case=case, persons=persons, positions=positions, sources=sources, user=user)
 
 
