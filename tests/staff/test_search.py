@@ -1,0 +1,133 @@
+"""Search across scripts: every usual spelling of a name finds the same person."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.urls import reverse
+
+from casefiles.search import persons_matching, search_key
+from people.models import Alias, Person
+from tests.factories import CaseFactory, CasePartyFactory, OrganisationFactory, PersonFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize(
+    "spellings",
+    [
+        ("Мендыгазиев", "Mendygaziev", "Mendygazyev", "MENDYGAZYEV", "мендыгазиев"),
+        ("Жусупов", "Zhusupov", "Jussupov", "Joussoupov"),
+        ("Auštrevičius", "Austrevicius", "AUŠTREVIČIUS"),
+        ("Бауржан", "Baurzhan"),
+        ("Қазақстан", "Kazakstan", "Qazaqstan"),
+    ],
+)
+def test_spellings_of_one_name_fold_to_one_key(spellings):
+    assert len({search_key(spelling) for spelling in spellings}) == 1
+
+
+@pytest.fixture
+def persons(db):
+    bekizhan = PersonFactory(given_name="Bekizhan", family_name="Mendygazyev",
+                             name_original="Бекижан Мендыгазиев")  # fmt: skip
+    barlyk = PersonFactory(given_name="Barlyk", family_name="Mendygazyev",
+                           name_original="Барлык Мендыгазиев")  # fmt: skip
+    jussupov = PersonFactory(given_name="Baurzhan", family_name="Jussupov",
+                             name_original="Бауржан Жусупов")  # fmt: skip
+    austrevicius = PersonFactory(given_name="Petras", family_name="Auštrevičius")
+    PersonFactory(given_name="Rinat", family_name="Batkayev")
+    return {"bekizhan": bekizhan, "barlyk": barlyk, "jussupov": jussupov,
+            "austrevicius": austrevicius}  # fmt: skip
+
+
+@pytest.mark.parametrize("query", ["Мендыгазиев", "Mendygaziev", "Mendygazyev", "mendygazyev"])
+def test_each_spelling_of_mendygazyev_finds_both_brothers(persons, query):
+    found = set(persons_matching(query))
+    assert found == {persons["bekizhan"], persons["barlyk"]}
+
+
+@pytest.mark.parametrize("query", ["Жусупов", "Zhusupov", "Jussupov"])
+def test_each_spelling_of_jussupov_finds_baurzhan_jussupov(persons, query):
+    assert list(persons_matching(query)) == [persons["jussupov"]]
+
+
+@pytest.mark.parametrize("query", ["Auštrevičius", "Austrevicius", "austrevičius"])
+def test_austrevicius_is_found_with_or_without_diacritics(persons, query):
+    assert list(persons_matching(query)) == [persons["austrevicius"]]
+
+
+def test_a_full_name_in_cyrillic_finds_only_that_brother(persons):
+    assert list(persons_matching("Барлык Мендыгазиев")) == [persons["barlyk"]]
+
+
+def test_an_alias_added_later_is_searchable_at_once(persons):
+    Alias.objects.create(person=persons["jussupov"], name="Yusupov")
+    assert list(persons_matching("Yusupov")) == [persons["jussupov"]]
+
+
+def test_a_renamed_person_is_found_by_the_new_name_only(persons):
+    person = persons["austrevicius"]
+    person.family_name = "Ausztrevics"
+    person.save()
+    assert not persons_matching("Austrevicius").exists()
+    assert list(persons_matching("Ausztrevics")) == [person]
+
+
+def test_deleting_a_person_with_aliases_leaves_no_search_rows(persons):
+    from casefiles.models import SearchName
+
+    Alias.objects.create(person=persons["barlyk"], name="Barlyq")
+    persons["barlyk"].delete()
+    assert not SearchName.objects.filter(person_id=persons["barlyk"].pk).exists()
+
+
+def test_a_near_misspelling_is_found_by_trigrams_on_postgresql_and_not_on_sqlite(persons):
+    # "Mendygazeyev" does not fold to the same key as "Mendygazyev": only trigram
+    # similarity can match it. SQLite's fallback matches folded substrings only.
+    assert search_key("Mendygazeyev") != search_key("Mendygazyev")
+    found = set(persons_matching("Mendygazeyev"))
+    if connection.vendor == "postgresql":
+        assert found == {persons["bekizhan"], persons["barlyk"]}
+    else:
+        assert found == set()
+
+
+def test_the_search_page_lists_the_brothers_for_the_cyrillic_surname(demo, viewer_client):
+    response = viewer_client.get(reverse("staff:search"), {"q": "Мендыгазиев"})
+    assert response.status_code == 200
+    persons = [person.name for person in response.context["results"].persons]
+    assert "Bekizhan Mendygazyev" in persons and "Barlyk Mendygazyev" in persons
+    assert [case.reference for case in response.context["results"].cases] == [
+        "KZ-2021-MENDYGAZYEV"
+    ]
+    assert "Baurzhan Jussupov" not in persons
+
+
+def test_the_search_page_finds_organisations_by_abbreviation_and_cases_by_party(viewer_client):
+    OrganisationFactory(name="Karachaganak Support Services", abbreviation="KSS")
+    case = CaseFactory(reference="KZ-X-1", title="Unrelated title")
+    CasePartyFactory(case=case, person=PersonFactory(family_name="Жусупов", given_name="Бауржан"))
+    response = viewer_client.get(reverse("staff:search"), {"q": "Zhusupov"})
+    assert [c.reference for c in response.context["results"].cases] == ["KZ-X-1"]
+    response = viewer_client.get(reverse("staff:search"), {"q": "kss"})
+    assert [o.abbreviation for o in response.context["results"].organisations] == ["KSS"]
+
+
+def test_the_person_picker_returns_matches_as_json_with_names_escaped_by_the_client(
+    persons, editor_client
+):
+    response = editor_client.get(reverse("staff:person_picker"), {"q": "Жусупов"})
+    assert response.json() == {
+        "results": [{"id": persons["jussupov"].pk, "name": "Baurzhan Jussupov",
+                     "name_original": "Бауржан Жусупов"}]  # fmt: skip
+    }
+
+
+def test_search_keys_are_backfilled_by_the_rebuild_for_rows_written_without_save(db):
+    from casefiles.search import search_names_rebuild
+
+    Person.objects.bulk_create([Person(given_name="Erik", family_name="Мендыгазиев")])
+    assert not persons_matching("Mendygazyev").exists()
+    search_names_rebuild()
+    assert persons_matching("Mendygazyev").count() == 1
