@@ -110,7 +110,7 @@ def _events(case, user: User) -> Iterable[TimelineEntry]:
     from casefiles.models import EventParticipant
 
     participants = EventParticipant.objects.select_related("person", "organisation")
-    for event in case.events.prefetch_related(
+    for event in case.events.order_by("occurred_on", "pk").prefetch_related(
         Prefetch("participants", queryset=participants), "sources"
     ):
         people = [p.person for p in event.participants.all() if p.person_id]
@@ -130,8 +130,10 @@ def _events(case, user: User) -> Iterable[TimelineEntry]:
 
 
 def _detentions(case, user: User) -> Iterable[TimelineEntry]:
-    for detention in case.detentions.select_related("person", "ordered_by").prefetch_related(
-        "sources"
+    for detention in (
+        case.detentions.order_by("started_on", "pk")
+        .select_related("person", "ordered_by")
+        .prefetch_related("sources")
     ):
         sources = list(detention.sources.all())
         measure = detention.get_measure_display()
@@ -143,9 +145,8 @@ def _detentions(case, user: User) -> Iterable[TimelineEntry]:
             date=detention.started_on,
             kind="detention_start",
             title=f"{measure} of {detention.person.name}{term}",
-            detail=f"{where.strip()}{ordered}".strip(", ").capitalize()
-            if (where or ordered)
-            else "",
+            detail=" ".join(filter(None, [where.strip().capitalize(), ordered.strip(", ")]))
+            + (f"\n{detention.notes}" if detention.notes else ""),
             anchor=f"detention-{detention.pk}",
             order=30,
             **common,
@@ -172,7 +173,9 @@ def _detentions(case, user: User) -> Iterable[TimelineEntry]:
 
 
 def _charges(case, user: User) -> Iterable[TimelineEntry]:
-    for charge in case.charges.select_related("person", "article").prefetch_related("sources"):
+    for charge in (
+        case.charges.order_by("pk").select_related("person", "article").prefetch_related("sources")
+    ):
         sources = list(charge.sources.all())
         offence = charge.offence
         article_title = f" — {charge.article.title}" if charge.article else ""
@@ -202,8 +205,10 @@ def _charges(case, user: User) -> Iterable[TimelineEntry]:
 
 
 def _hearings(case, user: User) -> Iterable[TimelineEntry]:
-    for hearing in case.hearings.select_related("court", "judge").prefetch_related(
-        "defendants", "sources"
+    for hearing in (
+        case.hearings.order_by("held_on", "pk")
+        .select_related("court", "judge")
+        .prefetch_related("defendants", "sources")
     ):
         at = f" at {hearing.starts_at:%H:%M}" if hearing.starts_at else ""
         court = f" — {hearing.court.name}" if hearing.court else ""

@@ -12,7 +12,8 @@ LETTER_KINDS = {"letter_sent": "Letter sent", "reply_received": "Reply received"
 
 
 def letter_entries(case, user) -> Iterable[TimelineEntry]:
-    """Two queries whatever the number of letters: letters with signatories, and replies."""
+    """Three queries whatever the number of letters (one when there are none): letters,
+    their signatories, their replies."""
     from letters.models import Letter, LetterSignatory, Reply
 
     if not user.has_perm("letters.view_letter"):
@@ -20,6 +21,7 @@ def letter_entries(case, user) -> Iterable[TimelineEntry]:
     signatories = LetterSignatory.objects.select_related("person").order_by("order")
     letters = (
         Letter.objects.filter(case=case)
+        .order_by("pk")
         .prefetch_related(
             Prefetch("signatories", queryset=signatories),
             Prefetch(

@@ -1,0 +1,168 @@
+"""The case timeline: one chronological list, dates as precise as they are known."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.urls import reverse
+
+from casefiles.choices import ChargeStatus, EventKind
+from casefiles.models import EventParticipant
+from casefiles.timeline import case_timeline
+from people.dates import DatePrecision
+from tests.factories import (
+    CaseFactory,
+    CasePartyFactory,
+    ChargeFactory,
+    DetentionFactory,
+    EventFactory,
+    HearingFactory,
+    PersonFactory,
+    SourceFactory,
+)
+
+D = datetime.date
+pytestmark = pytest.mark.django_db
+
+
+def test_the_demo_timeline_lists_the_november_search_before_the_june_detention(demo, viewer):
+    timeline = case_timeline(demo.case, user=viewer)
+    titles = [entry.title for entry in timeline]
+    search = next(i for i, e in enumerate(timeline) if e.kind == "event" and e.date == D(2020, 11, 6))
+    detention = next(i for i, e in enumerate(timeline) if e.kind == "detention_start")
+    assert search < detention, titles
+    assert timeline[detention].date == D(2021, 6, 5)
+    assert [entry.date for entry in timeline] == sorted(entry.date for entry in timeline)
+
+
+def test_the_demo_timeline_has_every_kind_of_fact_including_the_letter(demo, viewer):
+    kinds = {entry.kind for entry in case_timeline(demo.case, user=viewer)}
+    assert {"event", "detention_start", "detention_planned_end", "charge_brought",
+            "charge_decided", "letter_sent"} <= kinds  # fmt: skip
+
+
+def test_dates_are_shown_only_as_precisely_as_they_are_known(viewer):
+    case = CaseFactory()
+    EventFactory(case=case, occurred_on=D(2021, 6, 1), precision=DatePrecision.MONTH, title="m")
+    EventFactory(case=case, occurred_on=D(2020, 1, 1), precision=DatePrecision.APPROXIMATE, title="a")
+    EventFactory(case=case, occurred_on=D(2019, 1, 1), precision=DatePrecision.YEAR, title="y")
+    EventFactory(case=case, occurred_on=D(2021, 6, 5), title="d")
+    shown = [entry.date_display for entry in case_timeline(case, user=viewer)]
+    assert shown == ["2019", "about 2020", "June 2021", "5 Jun 2021"]
+
+
+def test_on_one_day_the_charge_comes_before_the_detention_and_the_hearing_after(viewer):
+    case = CaseFactory()
+    person = PersonFactory()
+    day = D(2021, 6, 5)
+    hearing = HearingFactory(case=case, held_on=day)
+    detention = DetentionFactory(case=case, person=person, started_on=day)
+    charge = ChargeFactory(case=case, person=person, brought_on=day)
+    anchors = [entry.anchor for entry in case_timeline(case, user=viewer)]
+    assert anchors == [f"charge-{charge.pk}", f"detention-{detention.pk}", f"hearing-{hearing.pk}"]
+
+
+def test_a_detention_contributes_its_start_planned_end_and_actual_end(viewer):
+    detention = DetentionFactory(started_on=D(2021, 6, 5), term_length=2, term_unit="months",
+                                 planned_end=D(2021, 8, 5), actual_end=D(2021, 9, 1))  # fmt: skip
+    entries = case_timeline(detention.case, user=viewer)
+    assert [(e.kind, e.date) for e in entries] == [
+        ("detention_start", D(2021, 6, 5)),
+        ("detention_planned_end", D(2021, 8, 5)),
+        ("detention_end", D(2021, 9, 1)),
+    ]
+    assert "for 2 months" in entries[0].title
+
+
+def test_entries_carry_their_people_and_sources(viewer):
+    event = EventFactory(title="Search of the KSS premises")
+    person = PersonFactory(given_name="Baurzhan", family_name="Jussupov")
+    EventParticipant.objects.create(event=event, person=person, role="target")
+    source = SourceFactory(title="Qaharman report")
+    event.sources.add(source)
+    (entry,) = case_timeline(event.case, user=viewer)
+    assert entry.persons == [person] and entry.sources == [source]
+
+
+def test_filtering_by_kind_and_by_person_narrows_the_timeline(viewer):
+    case = CaseFactory()
+    bekizhan, other = PersonFactory(), PersonFactory()
+    DetentionFactory(case=case, person=bekizhan)
+    ChargeFactory(case=case, person=other)
+    EventFactory(case=case, kind=EventKind.SEARCH)
+    assert {e.kind for e in case_timeline(case, user=viewer, kinds=["event"])} == {"event"}
+    only_bekizhan = case_timeline(case, user=viewer, person_id=bekizhan.pk)
+    assert [e.kind for e in only_bekizhan] == ["detention_start"]
+
+
+def test_the_case_page_filters_the_timeline_from_its_query_string(demo, viewer_client):
+    url = reverse("staff:case_detail", args=[demo.case.pk])
+    response = viewer_client.get(url, {"kind": "detention_start"})
+    assert {e.kind for e in response.context["timeline"]} == {"detention_start"}
+    response = viewer_client.get(url, {"person": demo.persons["jussupov"].pk})
+    assert all(e.involves(demo.persons["jussupov"].pk) for e in response.context["timeline"])
+    assert response.context["timeline"]
+
+
+def test_letters_appear_only_for_users_who_may_read_letters(demo, outsider):
+    from casefiles.timeline import case_timeline
+
+    kinds = {e.kind for e in case_timeline(demo.case, user=AnonymousUser())}
+    assert "letter_sent" not in kinds
+
+
+def test_a_decided_charge_shows_its_outcome_and_sentence(viewer):
+    charge = ChargeFactory(status=ChargeStatus.CONVICTED, brought_on=None, decided_on=D(2021, 5, 17),
+                           sentence_kind="probation", sentence_months=60)  # fmt: skip
+    decided = [e for e in case_timeline(charge.case, user=viewer) if e.kind == "charge_decided"]
+    assert "convicted" in decided[0].title and "5 years of probation" in decided[0].title
+
+
+def _fill_case(case, count: int) -> None:
+    """`count` timeline facts of every kind, each with a person and a source."""
+    person = PersonFactory()
+    CasePartyFactory(case=case, person=person)
+    source = SourceFactory()
+    for n in range(count // 4):
+        day = D(2020, 1, 1) + datetime.timedelta(days=n)
+        event = EventFactory(case=case, occurred_on=day)
+        event.sources.add(source)
+        EventParticipant.objects.create(event=event, person=person, role="target")
+        ChargeFactory(case=case, person=person, brought_on=day).sources.add(source)
+        DetentionFactory(case=case, person=person, started_on=day, planned_end=day)
+        hearing = HearingFactory(case=case, held_on=day)
+        hearing.defendants.add(person)
+
+
+# Pinned: session, user, user permissions, group permissions (4);
+# case, its parties, charges and assigned staff (4);
+# events, their participants, their sources (3); charges, their sources (2);
+# detentions, their sources (2); hearings, their defendants, their sources (3);
+# letters (1: no letters here, so no signatory or reply queries); detained-now detentions (1).
+CASE_PAGE_QUERIES = 20
+
+
+@pytest.mark.parametrize("count", [10, 500])
+def test_the_case_page_runs_the_same_queries_with_10_and_500_entries(
+    viewer_client, django_assert_num_queries, count
+):
+    case = CaseFactory()
+    _fill_case(case, count)
+    url = reverse("staff:case_detail", args=[case.pk])
+    with django_assert_num_queries(CASE_PAGE_QUERIES):
+        response = viewer_client.get(url)
+    assert len(response.context["timeline"]) >= count
+
+
+# Pinned: the 20 above, plus the letter's signatories and replies (2), minus the hearings'
+# defendants and sources (2): the demo case has a letter and no hearing yet.
+DEMO_CASE_PAGE_QUERIES = 20
+
+
+def test_the_demo_case_page_with_a_letter_runs_a_fixed_number_of_queries(
+    demo, viewer_client, django_assert_num_queries
+):
+    with django_assert_num_queries(DEMO_CASE_PAGE_QUERIES):
+        viewer_client.get(reverse("staff:case_detail", args=[demo.case.pk]))
