@@ -58,9 +58,9 @@ class CaseFilterSet(django_filters.FilterSet):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        used = Case.objects.values_list("country", flat=True).distinct()
+        used = set(Case.objects.order_by().values_list("country", flat=True).distinct())
         self.filters["country"].extra["choices"] = [
-            (code, name) for code, name in countries if code in set(used)
+            (code, name) for code, name in countries if code in used
         ]
         self.form.fields["country"].choices = [("", "Any country"), *self.filters["country"]
                                                .extra["choices"]]  # fmt: skip

@@ -75,6 +75,10 @@ def term_end(*, started_on: datetime.date, length: int, unit: str) -> datetime.d
     raise ValueError(f"unknown term unit {unit!r}")
 
 
+def _day(value: datetime.date) -> str:
+    return f"{value.day} {value:%b %Y}"
+
+
 def _require_party(case: Case, persons: Iterable[Person], field: str) -> None:
     party_ids = set(
         case.parties.filter(person__isnull=False).values_list("person_id", flat=True)
@@ -111,8 +115,8 @@ def detention_log(
     errors: dict[str, str] = {}
     if actual_end and actual_end < started_on:
         errors["actual_end"] = (
-            f"The detention cannot end ({actual_end:%d %b %Y}) before it starts "
-            f"({started_on:%d %b %Y})."
+            f"The detention cannot end ({_day(actual_end)}) before it starts "
+            f"({_day(started_on)})."
         )
     if planned_end and planned_end < started_on:
         errors["planned_end"] = "The planned end cannot be before the detention starts."
@@ -158,7 +162,7 @@ def hearing_log(
     oldest = timezone.localdate().replace(year=timezone.localdate().year - HEARING_OLDEST_YEARS)
     if held_on < oldest:
         raise ValidationError(
-            {"held_on": f"{held_on:%d %b %Y} is more than {HEARING_OLDEST_YEARS} years ago; "
+            {"held_on": f"{_day(held_on)} is more than {HEARING_OLDEST_YEARS} years ago; "
              "check the year."}
         )
     hearing = Hearing(
@@ -208,7 +212,7 @@ def reminders_create_due(*, today: datetime.date) -> list[Reminder]:
                 "kind": ReminderKind.DETENTION_TERM_ENDS,
                 "case": detention.case,
                 "message": f"{measure.capitalize()} of {detention.person.name} ends "
-                f"{detention.planned_end:%d %b %Y}{note} ({detention.case.reference}).",
+                f"{_day(detention.planned_end)}{note} ({detention.case.reference}).",
             },
         )
         if was_created:
@@ -224,7 +228,7 @@ def reminders_create_due(*, today: datetime.date) -> list[Reminder]:
                 "kind": ReminderKind.HEARING_TOMORROW,
                 "case": hearing.case,
                 "message": f"{hearing.get_kind_display()} hearing tomorrow, "
-                f"{hearing.held_on:%d %b %Y}{at}{court} ({hearing.case.reference}).",
+                f"{_day(hearing.held_on)}{at}{court} ({hearing.case.reference}).",
             },
         )
         if was_created:
