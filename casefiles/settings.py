@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 from casefiles.env import env_bool, env_database, env_int, env_list, env_path, env_str
@@ -113,6 +114,13 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
+# Daily deadline reminders (detention terms ending within 7 days, tomorrow's hearings).
+CELERY_BEAT_SCHEDULE = {
+    "reminders-daily": {
+        "task": "casefiles.tasks.reminders_send_due",
+        "schedule": crontab(hour=env_int("REMINDERS_HOUR", 6), minute=0),
+    },
+}
 
 LOGGING = {
     "version": 1,
