@@ -145,8 +145,9 @@ def _detentions(case, user: User) -> Iterable[TimelineEntry]:
             date=detention.started_on,
             kind="detention_start",
             title=f"{measure} of {detention.person.name}{term}",
-            detail=" ".join(filter(None, [where.strip().capitalize(), ordered.strip(", ")]))
-            + (f"\n{detention.notes}" if detention.notes else ""),
+            detail="\n".join(
+                filter(None, [f"{where}{ordered}".strip(", ").capitalize(), detention.notes])
+            ),
             anchor=f"detention-{detention.pk}",
             order=30,
             **common,

@@ -1,0 +1,173 @@
+"""The staff pages in a real Chromium, driven by Playwright: log in as `demo`, find the case
+by a Cyrillic spelling, read the timeline, log a hearing, see a refused detention.
+
+Needs Debian's `chromium`; skipped where it is missing, failed under REQUIRE_SERVICES=1.
+Screenshots go to var/screenshots/ for a human to look at.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from casefiles.demo import DEFAULT_DEMO_PASSWORD, load_demo_case
+from letters.demo import load_demo_letter
+from tests.conftest import require_service
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+SCREENSHOTS = Path(settings.BASE_DIR) / "var" / "screenshots"
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
+
+pytestmark = [
+    pytest.mark.browser,
+    # serialized_rollback puts back the roles the data migrations made, which a
+    # transactional test's flush would otherwise leave empty for the tests after it.
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+
+@pytest.fixture
+def browser(monkeypatch):
+    require_service(
+        Path(CHROMIUM).exists() or bool(shutil.which("chromium")),
+        f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)",
+    )
+    # Playwright's sync API runs an event loop in this thread; Django's ORM calls made by
+    # the test itself are still synchronous.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def site(live_server, settings):
+    # The live server speaks plain HTTP; secure-only cookies would never come back.
+    settings.SESSION_COOKIE_SECURE = False
+    settings.CSRF_COOKIE_SECURE = False
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    demo = load_demo_case(password=DEFAULT_DEMO_PASSWORD)
+    load_demo_letter(demo)
+    return live_server.url, demo
+
+
+def _log_in(page, base: str) -> None:
+    page.goto(f"{base}/")
+    assert "/accounts/login/" in page.url
+    page.fill("#id_username", "demo")
+    page.fill("#id_password", DEFAULT_DEMO_PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base}/")
+
+
+def _timeline_dates(page) -> list[str]:
+    return page.locator(".timeline .entry time").evaluate_all(
+        "nodes => nodes.map(n => n.getAttribute('datetime'))"
+    )
+
+
+def test_demo_finds_the_case_in_cyrillic_reads_the_timeline_and_logs_a_hearing(browser, site):
+    base, demo = site
+    page = browser.new_page(viewport=DESKTOP)
+    _log_in(page, base)
+    assert page.locator("text=Bekizhan Mendygazyev").first.is_visible()
+    assert page.locator("text=no extension hearing recorded").first.is_visible()
+    page.screenshot(path=str(SCREENSHOTS / "dashboard.png"), full_page=True)
+
+    # Find the case by typing the surname in Cyrillic.
+    page.fill("#topsearch-q", "Мендыгазиев")
+    page.press("#topsearch-q", "Enter")
+    page.wait_for_url(re.compile(r"/search/\?q="))
+    assert page.locator(".results-persons >> text=Barlyk Mendygazyev").is_visible()
+    page.screenshot(path=str(SCREENSHOTS / "search.png"), full_page=True)
+    page.click(".results-cases >> text=KZ-2021-MENDYGAZYEV")
+    page.wait_for_url(re.compile(rf"/cases/{demo.case.pk}/$"))
+
+    # The timeline: the 6 Nov 2020 search comes before the 5 June 2021 detention.
+    dates = _timeline_dates(page)
+    assert dates == sorted(dates)
+    assert dates.index("2020-11-06") < dates.index("2021-06-05")
+    page.screenshot(path=str(SCREENSHOTS / "timeline.png"), full_page=True)
+
+    # Log a hearing; back on the timeline it is marked, between the detention's start
+    # (5 June) and its planned end (5 Aug).
+    page.click("text=Log hearing")
+    page.fill("#id_held_on", "2021-07-30")
+    page.fill("#id_starts_at", "10:00")
+    page.select_option("#id_kind", "extension")
+    bekizhan = demo.persons["bekizhan"].pk
+    assert page.locator(f"#id_defendants input[value='{bekizhan}']").is_checked()
+    page.click("text=Save hearing")
+    page.wait_for_url(re.compile(r"\?new=hearing-\d+#hearing-\d+$"))
+    new_entry = page.locator(".entry.new")
+    assert new_entry.count() == 1
+    assert "Extension of detention" in new_entry.inner_text()
+    assert new_entry.locator("time").get_attribute("datetime") == "2021-07-30"
+    kinds_and_dates = page.locator(".timeline .entry").evaluate_all(
+        "nodes => nodes.map(n => [n.dataset.kind, n.querySelector('time').getAttribute('datetime')])"
+    )
+    position = kinds_and_dates.index(["hearing", "2021-07-30"])
+    assert kinds_and_dates[position - 1][1] <= "2021-07-30" <= kinds_and_dates[position + 1][1]
+    assert ["detention_start", "2021-06-05"] in kinds_and_dates[:position]
+    assert ["detention_planned_end", "2021-08-05"] in kinds_and_dates[position:]
+    new_entry.screenshot(path=str(SCREENSHOTS / "hearing-logged.png"))
+
+
+def test_demo_is_told_a_detention_cannot_end_before_it_starts(browser, site):
+    base, demo = site
+    page = browser.new_page(viewport=DESKTOP)
+    _log_in(page, base)
+    page.goto(f"{base}/cases/{demo.case.pk}/")
+    page.click("text=Log detention")
+    page.fill("#id_started_on", "2021-06-05")
+    page.fill("#id_term", "2 months")
+    assert page.locator("#term-preview").inner_text() == "Planned end: 5 Aug 2021"
+    page.fill("#id_actual_end", "2021-06-01")
+    page.click("text=Save detention")
+    message = page.locator("#field-actual_end .error")
+    assert message.inner_text() == "The detention cannot end (1 Jun 2021) before it starts (5 Jun 2021)."
+    page.screenshot(path=str(SCREENSHOTS / "detention-refused.png"), full_page=True)
+
+
+def test_the_pages_fit_a_phone_screen(browser, site):
+    base, demo = site
+    page = browser.new_page(viewport=PHONE, is_mobile=True, has_touch=True)
+    _log_in(page, base)
+    for name, path in [
+        ("dashboard-phone", "/"),
+        ("timeline-phone", f"/cases/{demo.case.pk}/"),
+        ("cases-phone", "/cases/"),
+        ("person-phone", f"/people/{demo.persons['bekizhan'].pk}/"),
+        ("hearing-form-phone", f"/cases/{demo.case.pk}/hearings/new/"),
+    ]:
+        page.goto(f"{base}{path}")
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, f"{path} scrolls sideways by {overflow}px on a phone"
+        page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+def test_the_person_picker_adds_someone_found_by_a_cyrillic_name(browser, site):
+    base, demo = site
+    page = browser.new_page(viewport=DESKTOP)
+    _log_in(page, base)
+    page.goto(f"{base}/cases/{demo.case.pk}/detentions/new/")
+    page.fill("#picker-id_person", "Жусупов")
+    page.click(".picker-results >> text=Baurzhan Jussupov")
+    assert page.locator("#id_person").input_value() == str(demo.persons["jussupov"].pk)
