@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.db import connection
 
 from casefiles.demo import DEFAULT_DEMO_PASSWORD, load_demo_case
 from letters.demo import load_demo_letter
@@ -58,14 +59,20 @@ def browser(monkeypatch):
 
 
 @pytest.fixture
-def site(live_server, settings):
+def site(live_server, settings, monkeypatch):
     # The live server speaks plain HTTP; secure-only cookies would never come back.
     settings.SESSION_COOKIE_SECURE = False
     settings.CSRF_COOKIE_SECURE = False
+    # The server thread must not keep its connection open past each request, or the test
+    # database cannot be dropped at the end of the run (PostgreSQL).
+    monkeypatch.setitem(connection.settings_dict, "CONN_MAX_AGE", 0)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     demo = load_demo_case(password=DEFAULT_DEMO_PASSWORD)
     load_demo_letter(demo)
-    return live_server.url, demo
+    yield live_server.url, demo
+    # Playwright's greenlet gives this fixture its own context, hence its own database
+    # connection, which the test database teardown does not see: close it here.
+    connection.close()
 
 
 def _log_in(page, base: str) -> None:
