@@ -34,7 +34,8 @@ def env_bool(name: str, default: bool = False) -> bool:
     if lowered in _FALSE:
         return False
     raise ImproperlyConfigured(
-        f"Environment variable {name}={raw!r} is not a boolean; use one of 1/0, true/false, yes/no, on/off."
+        f"Environment variable {name}={raw!r} is not a boolean; "
+        "use one of 1/0, true/false, yes/no, on/off."
     )
 
 
@@ -45,7 +46,9 @@ def env_int(name: str, default: int) -> int:
     try:
         return int(raw)
     except ValueError:
-        raise ImproperlyConfigured(f"Environment variable {name}={raw!r} is not a whole number.") from None
+        raise ImproperlyConfigured(
+            f"Environment variable {name}={raw!r} is not a whole number."
+        ) from None
 
 
 def env_list(name: str, default: list[str]) -> list[str]:
@@ -70,7 +73,11 @@ def env_database(name: str, default: str) -> dict:
     try:
         config = dj_database_url.parse(raw, conn_max_age=60, conn_health_checks=True)
     except (ValueError, KeyError) as exc:
-        raise ImproperlyConfigured(f"Environment variable {name} is not a valid database URL: {exc}") from None
+        raise ImproperlyConfigured(
+            f"Environment variable {name} is not a valid database URL: {exc}"
+        ) from None
     if not config.get("ENGINE"):
-        raise ImproperlyConfigured(f"Environment variable {name}={raw!r} names no known database engine.")
+        raise ImproperlyConfigured(
+            f"Environment variable {name}={raw!r} names no known database engine."
+        )
     return config

@@ -48,6 +48,9 @@ class Person(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def get_absolute_url(self) -> str:
+        return reverse("admin:people_person_change", args=[self.pk])
+
     @property
     def name(self) -> str:
         return f"{self.given_name} {self.family_name}".strip()
@@ -60,9 +63,6 @@ class Person(models.Model):
     @property
     def birth_date_display(self) -> str:
         return format_partial_date(self.birth_date, self.birth_date_precision)
-
-    def get_absolute_url(self) -> str:
-        return reverse("admin:people_person_change", args=[self.pk])
 
 
 class Alias(models.Model):
@@ -149,7 +149,9 @@ class Organisation(models.Model):
             models.UniqueConstraint(
                 fields=["name", "country"],
                 name="organisation_unique_name_country",
-                violation_error_message="An organisation with this name already exists in this country.",
+                violation_error_message=(
+                    "An organisation with this name already exists in this country."
+                ),
             ),
             models.CheckConstraint(
                 condition=~Q(parent=F("id")),
@@ -169,7 +171,9 @@ class Position(models.Model):
     """A person holds a role in an organisation, and is written to at this address."""
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="positions")
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="positions")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="positions"
+    )
     title = models.CharField(
         max_length=300, help_text='e.g. "President of the Republic of Kazakhstan", "Director".'
     )
@@ -183,7 +187,9 @@ class Position(models.Model):
     postal_address = models.TextField(
         blank=True, help_text="Address lines used for correspondence, one per line."
     )
-    emails = models.TextField(blank=True, help_text="Email addresses for correspondence, one per line.")
+    emails = models.TextField(
+        blank=True, help_text="Email addresses for correspondence, one per line."
+    )
     history = HistoricalRecords()
 
     class Meta:
