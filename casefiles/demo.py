@@ -753,10 +753,10 @@ def load_demo_case(*, password: str = DEFAULT_DEMO_PASSWORD) -> DemoCase:
         )
 
     positions: dict[str, Position] = {}
-    for key, person, org, title, abbr, honorific, country, address, emails in POSITIONS:
+    for key, holder, org_key, title, abbr, honorific, country, address, emails in POSITIONS:
         positions[key] = ensure(
             Position,
-            {"person": persons[person], "organisation": organisations[org], "title": title},
+            {"person": persons[holder], "organisation": organisations[org_key], "title": title},
             {
                 "title_abbreviation": abbr,
                 "honorific": honorific,
@@ -766,12 +766,12 @@ def load_demo_case(*, password: str = DEFAULT_DEMO_PASSWORD) -> DemoCase:
             },
         )
 
-    for person, kind, other in RELATIONSHIPS:
-        ensure(Relationship, {"person": persons[person], "other": persons[other], "kind": kind})
-    for person, condition, description in HEALTH:
+    for who, relation, other in RELATIONSHIPS:
+        ensure(Relationship, {"person": persons[who], "other": persons[other], "kind": relation})
+    for who, condition, description in HEALTH:
         ensure(
             HealthCondition,
-            {"person": persons[person], "condition": condition},
+            {"person": persons[who], "condition": condition},
             {"description": description},
         )
 
@@ -798,13 +798,17 @@ def load_demo_case(*, password: str = DEFAULT_DEMO_PASSWORD) -> DemoCase:
             "foundation supports Kazakhstani activists and political prisoners.",
         },
     )
-    for person, role, notes in PARTIES:
-        ensure(CaseParty, {"case": case, "person": persons[person], "role": role}, {"notes": notes})
-    for org, role, notes in ORGANISATION_PARTIES:
+    for who, party_role, party_notes in PARTIES:
         ensure(
             CaseParty,
-            {"case": case, "organisation": organisations[org], "role": role},
-            {"notes": notes},
+            {"case": case, "person": persons[who], "role": party_role},
+            {"notes": party_notes},
+        )
+    for org, party_role, party_notes in ORGANISATION_PARTIES:
+        ensure(
+            CaseParty,
+            {"case": case, "organisation": organisations[org], "role": party_role},
+            {"notes": party_notes},
         )
 
     detention_day = D(2021, 6, 5)
@@ -877,19 +881,19 @@ def load_demo_case(*, password: str = DEFAULT_DEMO_PASSWORD) -> DemoCase:
     verdict_hearing.defendants.set([persons[k] for k in ("jussupov", "dauletiyarova", "batkayev")])
     verdict_hearing.sources.set([sources[5]])
 
-    for _key, day, precision, kind, title, description, place, notes, participants in EVENTS:
+    for _key, day, precision, event_kind, title, description, place, cited, participants in EVENTS:
         event = ensure(
             Event,
             {"case": case, "title": title},
             {
                 "occurred_on": day,
                 "precision": precision,
-                "kind": kind,
+                "kind": event_kind,
                 "description": description,
                 "place": place,
             },
         )
-        event.sources.set([sources[n - 1] for n in notes])
+        event.sources.set([sources[n - 1] for n in cited])
         for who, role in participants:
             target = (
                 {"person": persons[who]} if who in persons else {"organisation": organisations[who]}

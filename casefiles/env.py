@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -65,7 +66,7 @@ def env_path(name: str, default: Path) -> Path:
     return Path(raw).expanduser().resolve()
 
 
-def env_database(name: str, default: str) -> dict:
+def env_database(name: str, default: str) -> dict[str, Any]:
     """Parse a database URL (postgres://…, sqlite:///…) into Django's DATABASES entry."""
     import dj_database_url
 
@@ -80,4 +81,4 @@ def env_database(name: str, default: str) -> dict:
         raise ImproperlyConfigured(
             f"Environment variable {name}={raw!r} names no known database engine."
         )
-    return config
+    return dict(config)

@@ -31,8 +31,15 @@ class LetterVersionInline(admin.TabularInline):
     model = LetterVersion
     extra = 0
     can_delete = False
-    fields = ["number", "status", "is_final", "sha256", "file", "error", "created_at"]
-    readonly_fields = fields
+    fields = readonly_fields = (
+        "number",
+        "status",
+        "is_final",
+        "sha256",
+        "file",
+        "error",
+        "created_at",
+    )
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False

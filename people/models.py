@@ -7,6 +7,7 @@ from django.core.validators import validate_email
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
+from django_countries import countries
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
@@ -228,7 +229,7 @@ class Position(models.Model):
         role = self.title_abbreviation or self.title
         details = [self.organisation.abbreviation or self.organisation.name]
         if self.represents_country:
-            details.append(self.represents_country.name)
+            details.append(countries.name(self.represents_country))
         return f"{role} ({'; '.join(details)})"
 
     @property
