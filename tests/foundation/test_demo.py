@@ -13,7 +13,8 @@ from django.core.management import call_command
 from casefiles.models import Case, Charge, Detention, Event, Source
 from letters.models import Letter
 
-SEED = Path(__file__).resolve().parents[3] / "shared" / "seed" / "letter-2021-06-29.md"
+# A copy of shared/seed/letter-2021-06-29.md, so a clone anywhere can run the suite.
+SEED = Path(__file__).resolve().parents[1] / "fixtures" / "letter-2021-06-29.md"
 
 pytestmark = pytest.mark.django_db
 
