@@ -3,6 +3,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from casefiles.models import (
     Article,
+    CalendarFeed,
     Case,
     CaseParty,
     Charge,
@@ -10,6 +11,8 @@ from casefiles.models import (
     Event,
     EventParticipant,
     Hearing,
+    Reminder,
+    SearchName,
     Source,
 )
 
@@ -175,3 +178,56 @@ class SourceAdmin(SimpleHistoryAdmin):
     list_display = ["title", "publisher", "url", "published_on", "accessed_on"]
     search_fields = ["title", "publisher", "url"]
     date_hierarchy = "accessed_on"
+
+
+# --- Staff pages: derived search keys, reminders sent, calendar feeds ---------------------
+# Written only by the code (signals, the daily job, the Calendar page); the back office
+# reads them, and administrators can revoke a feed.
+
+
+@admin.register(SearchName)
+class SearchNameAdmin(admin.ModelAdmin):
+    list_display = ["text", "key", "person", "organisation", "case"]
+    search_fields = ["text", "key"]
+    list_select_related = ["person", "organisation", "case"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Reminder)
+class ReminderAdmin(admin.ModelAdmin):
+    list_display = ["due_on", "kind", "message", "emailed_at"]
+    list_filter = ["kind"]
+    search_fields = ["message", "case__reference"]
+    date_hierarchy = "due_on"
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(CalendarFeed)
+class CalendarFeedAdmin(admin.ModelAdmin):
+    list_display = ["user", "created_at", "revoked_at"]
+    list_filter = ["revoked_at"]
+    exclude = ["token_hash"]
+    actions = ["revoke"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.action(description="Revoke the selected calendar feeds", permissions=["delete"])
+    def revoke(self, request, queryset) -> None:
+        from django.utils import timezone
+
+        revoked = queryset.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+        self.message_user(request, f"{revoked} calendar feed(s) revoked.")

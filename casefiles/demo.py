@@ -903,6 +903,14 @@ def load_demo_case(*, password: str = DEFAULT_DEMO_PASSWORD) -> DemoCase:
     user = demo_user_ensure(password=password)
     if not case.assigned_staff.filter(pk=user.pk).exists():
         case.assigned_staff.add(user)  # add() records history even when nothing changes
+    # The reminder the daily job made a week before the ordered term ran out.
+    from casefiles.services import calendar_feed_issue, reminders_create_due
+
+    reminders_create_due(today=D(2021, 7, 29))
+    # A calendar feed, so the back office shows one; its address is not kept (only a hash
+    # is): the demo user makes a new one on the Calendar page.
+    if not user.calendar_feeds.exists():
+        calendar_feed_issue(user=user)
     return DemoCase(case=case, persons=persons, positions=positions, sources=sources, user=user)
 
 

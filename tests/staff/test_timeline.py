@@ -156,9 +156,9 @@ def test_the_case_page_runs_the_same_queries_with_10_and_500_entries(
     assert len(response.context["timeline"]) >= count
 
 
-# Pinned: the 20 above, plus the letter's signatories and replies (2), minus the hearings'
-# defendants and sources (2): the demo case has a letter and no hearing yet.
-DEMO_CASE_PAGE_QUERIES = 20
+# Pinned: the 20 above, plus the letter's signatories and replies (2): the demo case has
+# a letter sent.
+DEMO_CASE_PAGE_QUERIES = 22
 
 
 def test_the_demo_case_page_with_a_letter_runs_a_fixed_number_of_queries(
