@@ -114,6 +114,11 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 
+# PDFs (casefiles.pdf): the font family embedded in every PDF, as four TTF files
+# "<Family without spaces>[-Bold|-Italic|-BoldItalic].ttf" in PDF_FONT_DIR.
+PDF_FONT_FAMILY = env_str("PDF_FONT_FAMILY", "DejaVu Serif")
+PDF_FONT_DIR = env_path("PDF_FONT_DIR", BASE_DIR / "static" / "letters" / "fonts")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
