@@ -28,6 +28,10 @@ from __future__ import annotations
 
 import logging
 import mimetypes
+import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -136,7 +140,7 @@ def font_face_css(url_prefix: str = FONT_PREFIX, family: str | None = None) -> s
 def css_string(value: str) -> str:
     """Escape text for use inside a double-quoted CSS string (and inside <style>)."""
     return "".join(
-        ch if ch.isalnum() or ch in " .,:;-_/()&" else f"\\{ord(ch):06x}" for ch in value
+        ch if ch.isalnum() or ch in " .,:;-_/()" else f"\\{ord(ch):06x}" for ch in value
     )
 
 
@@ -176,6 +180,7 @@ def render_pdf(
     allowed_files: Mapping[str, Path] | None = None,
     refused: list[str] | None = None,
     font_family: str | None = None,
+    time_limit: float | None = 60,
 ) -> bytes:
     """Render ``html`` (trusted markup; sanitise user content before) to PDF bytes.
 
@@ -184,8 +189,11 @@ def render_pdf(
     - ``allowed_files``: ``{key: path}``; the document may load ``key`` (a relative
       URL such as ``"signatures/7.png"``) and nothing else besides the fonts.
     - ``refused``: if given, every URL the fetcher refused is appended to it.
+    - ``time_limit``: seconds before rendering is stopped with PDFRenderError
+      (enforced in a process's main thread, as in Celery's prefork workers and
+      management commands; None for no limit).
 
-    Raises PDFRenderError when the configured font is unusable.
+    Raises PDFRenderError when the configured font is unusable or time runs out.
     """
     from weasyprint import CSS, HTML
     from weasyprint.text.fonts import FontConfiguration
@@ -222,6 +230,31 @@ def render_pdf(
                 font_config=font_config,
             )
         )
-    document = HTML(string=html, base_url=RESOURCE_BASE_URL, url_fetcher=fetcher)
-    return document.write_pdf(stylesheets=css, font_config=font_config)
+    with _time_limit(time_limit):
+        document = HTML(string=html, base_url=RESOURCE_BASE_URL, url_fetcher=fetcher)
+        return document.write_pdf(stylesheets=css, font_config=font_config)
+
+
+@contextmanager
+def _time_limit(seconds: float | None) -> Iterator[None]:
+    """Interrupt the block after ``seconds`` with SIGALRM, where signals can be used."""
+    usable = (
+        seconds
+        and hasattr(signal, "setitimer")
+        and threading.current_thread() is threading.main_thread()
+    )
+    if not usable:
+        yield
+        return
+
+    def expired(signum, frame):
+        raise PDFRenderError(f"Rendering took longer than {seconds:g} s and was stopped.")
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 

@@ -210,4 +210,9 @@ def content_hash(html_text: str, *, final: bool) -> str:
 
 
 def html_to_pdf(html_text: str, *, allowed_files: dict[str, Path]) -> bytes:
-    return render_pdf(html=html_text, stylesheets=[STYLESHEET], allowed_files=allowed_files)
+    return render_pdf(
+        html=html_text,
+        stylesheets=[STYLESHEET],
+        allowed_files=allowed_files,
+        time_limit=settings.LETTERS_RENDER_TIME_LIMIT,
+    )
