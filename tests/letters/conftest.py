@@ -97,3 +97,17 @@ def signing_certificate(tmp_path, settings) -> Path:
     settings.LETTERS_SIGNING_PKCS12 = str(p12)
     settings.LETTERS_SIGNING_PKCS12_PASSWORD = "secret"
     return p12
+
+
+@pytest.fixture
+def finalise_now(django_capture_on_commit_callbacks):
+    """letter_finalise, then the render it queues on commit (run in-process, as eager Celery)."""
+    from letters.services import letter_finalise
+
+    def finalise(letter: Letter):
+        with django_capture_on_commit_callbacks(execute=True):
+            version = letter_finalise(letter=letter)
+        version.refresh_from_db()
+        return version
+
+    return finalise
