@@ -20,6 +20,7 @@ import markdown
 import nh3
 from django.conf import settings
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.formats import date_format
 
 from casefiles.models import Source
@@ -180,7 +181,7 @@ def letter_html(letter: Letter, *, for_pdf: bool = True, final: bool | None = No
         elif for_pdf:
             signatory.signature_src = signature_key(signatory)
         else:
-            signatory.signature_src = signatory.signature_image.url
+            signatory.signature_src = reverse("letters:signature", args=[signatory.pk])
     return render_to_string(
         "letters/letter_document.html",
         {
