@@ -63,7 +63,8 @@ def setup() -> None:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
-    call_command("load_demo", stdout=open(os.devnull, "w"))
+    with open(os.devnull, "w") as quiet:
+        call_command("load_demo", stdout=quiet)
 
 
 def weasyprint_alone(html_text: str) -> bytes:
@@ -163,13 +164,30 @@ def throughput(concurrency: int, count: int) -> float:
     from letters.tasks import render_letter_version
 
     queue = f"letters-bench-{uuid.uuid4().hex[:8]}"
-    log = open(Path(tempfile.gettempdir()) / f"{queue}.log", "w")  # the worker's own output
+    # The worker's own output goes to a file, kept for when something fails.
+    log = open(Path(tempfile.gettempdir()) / f"{queue}.log", "w")  # noqa: SIM115
     worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "casefiles", "worker", "--pool=prefork",
-         f"--concurrency={concurrency}", "-Q", queue, "--loglevel=WARNING",
-         "--without-heartbeat", "--without-mingle", "--without-gossip",
-         f"--hostname=bench-{queue}@%h"],
-        cwd=ROOT, env=os.environ.copy(), stdout=log, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "casefiles",
+            "worker",
+            "--pool=prefork",
+            f"--concurrency={concurrency}",
+            "-Q",
+            queue,
+            "--loglevel=WARNING",
+            "--without-heartbeat",
+            "--without-mingle",
+            "--without-gossip",
+            f"--hostname=bench-{queue}@%h",
+        ],
+        cwd=ROOT,
+        env=os.environ.copy(),
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     try:
         # Warm each worker process up (imports, font loading) before the clock starts.
@@ -198,16 +216,20 @@ def main() -> None:
     setup()
     from django.conf import settings
 
-    print(f"Database: {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]}, "
-          f"CPUs: {os.cpu_count()}, signing: {'on' if settings.LETTERS_SIGNING_PKCS12 else 'off'}")
+    print(
+        f"Database: {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]}, "
+        f"CPUs: {os.cpu_count()}, signing: {'on' if settings.LETTERS_SIGNING_PKCS12 else 'off'}"
+    )
 
     service, alone = median_times(args.repeat)
     overhead = service / alone - 1
     print(f"Demo letter, median of {args.repeat}:")
     print(f"  through the service   {service * 1000:7.0f} ms")
     print(f"  WeasyPrint alone      {alone * 1000:7.0f} ms")
-    print(f"  ratio                 {service / alone:7.2f}  (service adds {overhead:+.0%}; "
-          f"target ≤ +25%: {'met' if overhead <= 0.25 else 'NOT met'})")
+    print(
+        f"  ratio                 {service / alone:7.2f}  (service adds {overhead:+.0%}; "
+        f"target ≤ +25%: {'met' if overhead <= 0.25 else 'NOT met'})"
+    )
 
     if not settings.CELERY_BROKER_URL:
         print("Throughput: skipped, no CELERY_BROKER_URL.")
@@ -217,8 +239,10 @@ def main() -> None:
     print(f"Throughput, {args.letters} letters through real Celery workers:")
     print(f"  1 worker process      {one:7.2f} letters/s")
     print(f"  2 worker processes    {two:7.2f} letters/s")
-    print(f"  speed-up              {two / one:7.2f}× (target ≥ 1.7×: "
-          f"{'met' if two / one >= 1.7 else 'NOT met'})")
+    print(
+        f"  speed-up              {two / one:7.2f}× (target ≥ 1.7×: "
+        f"{'met' if two / one >= 1.7 else 'NOT met'})"
+    )
 
 
 if __name__ == "__main__":

@@ -30,9 +30,8 @@ import logging
 import mimetypes
 import signal
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -55,10 +54,7 @@ FONT_FACES: tuple[tuple[str, str, str], ...] = (
 
 # Text every PDF font must be able to set: Latin Extended and Cyrillic with Kazakh.
 REQUIRED_CHARACTERS = (
-    "AaZzŠšŽžČčĖėŁłŃńÓóŚśŻżŹźŒœÆæØøÅåÄäÖöÜüẞß"
-    "АаБбВвЖжЩщЫыЭэЮюЯяЁё"
-    "ӘәҒғҚқҢңӨөҰұҮүҺһІі"
-    "“”‘’–—…№€"
+    "AaZzŠšŽžČčĖėŁłŃńÓóŚśŻżŹźŒœÆæØøÅåÄäÖöÜüẞßАаБбВвЖжЩщЫыЭэЮюЯяЁёӘәҒғҚқҢңӨөҰұҮүҺһІі“”‘’–—…№€"
 )
 
 
@@ -78,9 +74,7 @@ class FontFace:
         return FONT_PREFIX + self.path.name
 
 
-def font_faces(
-    family: str | None = None, font_dir: Path | None = None
-) -> list[FontFace]:
+def font_faces(family: str | None = None, font_dir: Path | None = None) -> list[FontFace]:
     """The configured family's faces, whether or not their files exist."""
     family = family or settings.PDF_FONT_FAMILY
     font_dir = Path(font_dir or settings.PDF_FONT_DIR)
@@ -139,9 +133,7 @@ def font_face_css(url_prefix: str = FONT_PREFIX, family: str | None = None) -> s
 
 def css_string(value: str) -> str:
     """Escape text for use inside a double-quoted CSS string (and inside <style>)."""
-    return "".join(
-        ch if ch.isalnum() or ch in " .,:;-_/()" else f"\\{ord(ch):06x}" for ch in value
-    )
+    return "".join(ch if ch.isalnum() or ch in " .,:;-_/()" else f"\\{ord(ch):06x}" for ch in value)
 
 
 def _fetcher_class():
@@ -257,4 +249,3 @@ def _time_limit(seconds: float | None) -> Iterator[None]:
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
-

@@ -37,8 +37,22 @@ BODY_MAX_DEPTH = 12  # nested lists/quotes; a letter never needs more
 _DEEP_LINE = re.compile(r"^[ \t>*+\-]{40,}", re.MULTILINE)
 
 ALLOWED_TAGS = {
-    "p", "br", "strong", "b", "em", "i", "u", "sup", "sub", "ul", "ol", "li",
-    "blockquote", "h3", "h4", "a",
+    "p",
+    "br",
+    "strong",
+    "b",
+    "em",
+    "i",
+    "u",
+    "sup",
+    "sub",
+    "ul",
+    "ol",
+    "li",
+    "blockquote",
+    "h3",
+    "h4",
+    "a",
 }
 ALLOWED_ATTRIBUTES = {"a": {"href"}}
 ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}

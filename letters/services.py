@@ -109,7 +109,7 @@ def letter_template_fill(*, text: str, values: dict[str, str]) -> str:
     if unknown:
         raise ValidationError(
             "Unknown placeholders: "
-            + ", ".join("{{ %s }}" % name for name in unknown)
+            + ", ".join(f"{{{{ {name} }}}}" for name in unknown)
             + ". Known: "
             + ", ".join(sorted(values))
         )
@@ -131,7 +131,8 @@ def letter_create_from_template(
     letter = Letter(
         case=case,
         reference=reference,
-        subject=subject or letter_template_fill(text=template.subject, values=values)
+        subject=subject
+        or letter_template_fill(text=template.subject, values=values)
         or template.name,
         place=place,
         dated_on=dated_on or datetime.date.today(),
@@ -185,8 +186,11 @@ def letter_finalise(*, letter: Letter, requested_by: User | None = None) -> Lett
     final PDF."""
     letter = Letter.objects.select_for_update().get(pk=letter.pk)
     remaining = letter.signatories.exclude(status=SigningStatus.DECLINED)
-    waiting = [s.person.signature_name for s in remaining.select_related("person")
-               if s.status != SigningStatus.SIGNED]
+    waiting = [
+        s.person.signature_name
+        for s in remaining.select_related("person")
+        if s.status != SigningStatus.SIGNED
+    ]
     if waiting:
         raise ValidationError(
             f"The letter cannot be final: still waiting for {', '.join(waiting)} to sign."

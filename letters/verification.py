@@ -23,7 +23,8 @@ def letter_file_verify(*, data: bytes, trust_files: list[Path] | None = None) ->
     if version:
         lines.append(
             f"Stored as {version.letter.reference} version {version.number}"
-            f"{' (final)' if version.is_final else ''}, rendered {version.finished_at:%Y-%m-%d %H:%M}."
+            f"{' (final)' if version.is_final else ''}, "
+            f"rendered {version.finished_at:%Y-%m-%d %H:%M}."
         )
     else:
         lines.append("Not a version stored in this Casefiles.")

@@ -10,8 +10,8 @@ from django.contrib import admin, messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.utils.html import format_html
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.html import format_html
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_POST
 
@@ -62,8 +62,9 @@ def letter_preview(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         return HttpResponse(letter_html(letter, for_pdf=False))
     except LetterContentError as exc:
-        return HttpResponse(format_html("<p>This letter cannot be printed yet: {}</p>", exc),
-                            status=422)
+        return HttpResponse(
+            format_html("<p>This letter cannot be printed yet: {}</p>", exc), status=422
+        )
 
 
 @require_POST

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import io
 from pathlib import Path
 
 import pytest
@@ -19,7 +20,7 @@ DEMO_REFERENCE = "LTR-2021-06-29"
 
 @pytest.fixture
 def demo_letter(db) -> Letter:
-    call_command("load_demo", stdout=open("/dev/null", "w"))
+    call_command("load_demo", stdout=io.StringIO())
     return Letter.objects.get(reference=DEMO_REFERENCE)
 
 
@@ -35,17 +36,25 @@ def make_letter(*, body: str | None = None, signed: bool = True, **fields) -> Le
         **fields,
     )
     LetterRecipient.objects.create(
-        letter=letter, kind=RecipientKind.ADDRESSEE, title_line="The President",
+        letter=letter,
+        kind=RecipientKind.ADDRESSEE,
+        title_line="The President",
         address_block="H.E. Somebody\nAstana\npresident@example.kz",
     )
     LetterRecipient.objects.create(
-        letter=letter, kind=RecipientKind.CC, order=1, title_line="The Minister",
+        letter=letter,
+        kind=RecipientKind.CC,
+        order=1,
+        title_line="The Minister",
         address_block="H.E. Someone Else\nminister@example.kz",
     )
     for order, (given, family) in enumerate([("Petras", "Auštrevičius"), ("Róża", "Thun")]):
         person = PersonFactory(given_name=given, family_name=family)
         LetterSignatory.objects.create(
-            letter=letter, person=person, position=PositionFactory(person=person), order=order,
+            letter=letter,
+            person=person,
+            position=PositionFactory(person=person),
+            order=order,
             signs_as="MEP (Group; Country)",
             status=SigningStatus.SIGNED if signed else SigningStatus.INVITED,
             signed_at=timezone.now() if signed else None,
@@ -69,30 +78,44 @@ def signing_certificate(tmp_path, settings) -> Path:
     from cryptography.x509.oid import NameOID
 
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    name = x509.Name([
-        x509.NameAttribute(NameOID.COMMON_NAME, "Casefiles Test Signing"),
-        x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Test Advocacy Organisation"),
-    ])
+    name = x509.Name(
+        [
+            x509.NameAttribute(NameOID.COMMON_NAME, "Casefiles Test Signing"),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Test Advocacy Organisation"),
+        ]
+    )
     now = datetime.datetime.now(datetime.UTC)
     cert = (
         x509.CertificateBuilder()
-        .subject_name(name).issuer_name(name).public_key(key.public_key())
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
         .not_valid_before(now - datetime.timedelta(days=1))
         .not_valid_after(now + datetime.timedelta(days=30))
         .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
         .add_extension(
-            x509.KeyUsage(digital_signature=True, content_commitment=True, key_encipherment=False,
-                          data_encipherment=False, key_agreement=False, key_cert_sign=True,
-                          crl_sign=False, encipher_only=False, decipher_only=False),
+            x509.KeyUsage(
+                digital_signature=True,
+                content_commitment=True,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=True,
+                crl_sign=False,
+                encipher_only=False,
+                decipher_only=False,
+            ),
             critical=True,
         )
         .sign(key, hashes.SHA256())
     )
     p12 = tmp_path / "signing.p12"
-    p12.write_bytes(pkcs12.serialize_key_and_certificates(
-        b"test", key, cert, None, serialization.BestAvailableEncryption(b"secret")
-    ))
+    p12.write_bytes(
+        pkcs12.serialize_key_and_certificates(
+            b"test", key, cert, None, serialization.BestAvailableEncryption(b"secret")
+        )
+    )
     (tmp_path / "signing.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
     settings.LETTERS_SIGNING_PKCS12 = str(p12)
     settings.LETTERS_SIGNING_PKCS12_PASSWORD = "secret"

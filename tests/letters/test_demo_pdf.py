@@ -39,9 +39,7 @@ SEED_FOOTNOTES = {
     for block in SEED_BLOCKS
     if (m := re.fullmatch(r"(\d) (https?://\S+)", block))
 }
-SEED_BODY = SEED_BLOCKS[
-    SEED_BLOCKS.index("Your Excellency,"): SEED_BLOCKS.index("Sincerely,") + 1
-]
+SEED_BODY = SEED_BLOCKS[SEED_BLOCKS.index("Your Excellency,") : SEED_BLOCKS.index("Sincerely,") + 1]
 SEED_BODY = [b for b in SEED_BODY if b != "---" and not re.fullmatch(r"\d https?://\S+", b)]
 
 
@@ -76,7 +74,7 @@ def test_each_paragraph_of_the_seed_letter_is_in_the_pdf(demo_pdf):
 
 def test_the_addressee_block_and_the_date_line_are_as_in_the_seed(demo_pdf):
     text = body_text(demo_pdf[0])
-    to_block = "".join(SEED_BLOCKS[:SEED_BLOCKS.index("Brussels, 29 June 2021")])
+    to_block = "".join(SEED_BLOCKS[: SEED_BLOCKS.index("Brussels, 29 June 2021")])
     assert squash(to_block) in text
     assert squash("Brussels, 29 June 2021") + squash("Your Excellency,") in text
 
@@ -97,15 +95,15 @@ def test_every_footnote_sits_on_the_page_of_its_call(demo_letter, demo_pdf):
     for number, chunk in enumerate(chunks, start=1):
         call = squash(chunk)[-20:] + str(number)
         call_pages = [i for i, page in enumerate(pages) if call in page]
-        note_pages = [i for i, page in enumerate(pages) if f"{number}{SEED_FOOTNOTES[number]}" in page]
+        note_pages = [
+            i for i, page in enumerate(pages) if f"{number}{SEED_FOOTNOTES[number]}" in page
+        ]
         assert len(call_pages) == 1 and call_pages == note_pages, (number, call_pages, note_pages)
 
 
 def test_the_five_signatories_print_their_names_with_diacritics_and_groups(demo_letter, demo_pdf):
     text = body_text(demo_pdf[0])
-    printed = [
-        f"{s.person.signature_name} {s.signs_as}" for s in demo_letter.signatories.all()
-    ]
+    printed = [f"{s.person.signature_name} {s.signs_as}" for s in demo_letter.signatories.all()]
     assert len(printed) == 5
     for line in printed:
         assert squash(line) in text
@@ -120,15 +118,17 @@ def test_the_five_signatories_print_their_names_with_diacritics_and_groups(demo_
 
 def test_the_four_cc_recipients_are_printed_with_their_emails(demo_pdf):
     text = body_text(demo_pdf[0])
-    cc_blocks = [b for b in SEED_BLOCKS[SEED_BLOCKS.index("Sincerely,"):] if "@" in b]
+    cc_blocks = [b for b in SEED_BLOCKS[SEED_BLOCKS.index("Sincerely,") :] if "@" in b]
     emails = [e for b in cc_blocks for e in re.findall(r"[\w.-]+@[\w.-]+\.\w+", b)]
     assert len(emails) == 5 and "aprk@akorda.kz" not in emails
     for email in emails:
         assert email in text
-    for title in ("Minister of Foreign Affairs of the Republic of Kazakhstan",
-                  "Chairperson of the National Security Committee",
-                  "Chairperson of the Security Council of Kazakhstan",
-                  "Head of the Delegation of the European Union to Kazakhstan"):
+    for title in (
+        "Minister of Foreign Affairs of the Republic of Kazakhstan",
+        "Chairperson of the National Security Committee",
+        "Chairperson of the Security Council of Kazakhstan",
+        "Head of the Delegation of the European Union to Kazakhstan",
+    ):
         assert squash(title) in text
 
 

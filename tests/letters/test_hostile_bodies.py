@@ -24,8 +24,7 @@ SCRIPT = "<script>document.write('pwned')</script> <a href=\"javascript:alert(1)
 CSS_BOMB = (
     "<style>@page { size: 30px 30px; margin: 0 } * { font-size: 20px !important }"
     " body { background: url(file:///etc/passwd) }</style>"
-    '<p style="font-size: 900px; column-count: 999">Ordinary text.</p>'
-    + "word " * 2000
+    '<p style="font-size: 900px; column-count: 999">Ordinary text.</p>' + "word " * 2000
 )
 
 
@@ -54,8 +53,11 @@ def rendered_pages(version) -> list[str]:
         return [page.extract_text() for page in PdfReader(io.BytesIO(pdf.read())).pages]
 
 
-@pytest.mark.parametrize("hostile", [FILE_IMAGE, HTTP_IMAGE, SCRIPT, CSS_BOMB],
-                         ids=["file-image", "http-image", "script", "css-bomb"])
+@pytest.mark.parametrize(
+    "hostile",
+    [FILE_IMAGE, HTTP_IMAGE, SCRIPT, CSS_BOMB],
+    ids=["file-image", "http-image", "script", "css-bomb"],
+)
 def test_a_hostile_body_renders_as_plain_text_without_reading_or_fetching(hostile, watch_io):
     opened, connected = watch_io
     letter = make_letter(body=f"Dear colleagues, {hostile} Kind regards.")
@@ -84,16 +86,22 @@ def test_the_fetcher_refuses_file_and_network_urls_even_in_unsanitised_html(watc
     )
     pdf = render_pdf(html=html, refused=refused)
     assert pdf.startswith(b"%PDF")
-    assert {"file:///etc/passwd", "http://attacker.example/a.png",
-            "https://attacker.example/b.png", "http://attacker.example/c.css"} <= set(refused)
+    assert {
+        "file:///etc/passwd",
+        "http://attacker.example/a.png",
+        "https://attacker.example/b.png",
+        "http://attacker.example/c.css",
+    } <= set(refused)
     assert not [path for path in opened if "passwd" in path or "openssl" in path]
     assert connected == []
 
 
 def test_a_css_bomb_that_reaches_the_renderer_is_stopped_by_the_time_limit():
-    html = "<style>@page { size: 30px 30px; margin: 0 } p { font-size: 20px }</style><p>" + (
-        "word " * 5000
-    ) + "</p>"
+    html = (
+        "<style>@page { size: 30px 30px; margin: 0 } p { font-size: 20px }</style><p>"
+        + ("word " * 5000)
+        + "</p>"
+    )
     started = time.monotonic()
     with pytest.raises(PDFRenderError, match="longer than 2 s"):
         render_pdf(html=html, time_limit=2)

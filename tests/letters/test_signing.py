@@ -43,8 +43,9 @@ def test_verify_letter_reports_an_intact_file_and_its_signer(signed_pdf, capsys)
 
 def test_verify_letter_trusts_a_certificate_given_on_the_command_line(signed_pdf, capsys, settings):
     settings.LETTERS_SIGNING_PKCS12 = None
-    call_command("verify_letter", str(signed_pdf), "--trust",
-                 str(signed_pdf.parent / "signing.pem"))
+    call_command(
+        "verify_letter", str(signed_pdf), "--trust", str(signed_pdf.parent / "signing.pem")
+    )
     assert "certificate trusted: yes" in capsys.readouterr().out
 
 

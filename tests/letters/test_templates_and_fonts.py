@@ -33,15 +33,21 @@ def case_with_facts():
     case = CaseFactory()
     person = PersonFactory(title="Mr", given_name="Bekizhan", family_name="Mendygazyev")
     CasePartyFactory(case=case, person=person, role=PartyRole.POLITICAL_PRISONER)
-    DetentionFactory(case=case, person=person, started_on=datetime.date(2021, 6, 5),
-                     term_length=2, term_unit=TermUnit.MONTHS,
-                     planned_end=datetime.date(2021, 8, 5))
+    DetentionFactory(
+        case=case,
+        person=person,
+        started_on=datetime.date(2021, 6, 5),
+        term_length=2,
+        term_unit=TermUnit.MONTHS,
+        planned_end=datetime.date(2021, 8, 5),
+    )
     for number, part, title in [
         ("262", "2", "participation in an organised group or criminal organisation"),
         ("218", "2", "money laundering on a large scale or by a criminal group"),
     ]:
-        ChargeFactory(case=case, person=person,
-                      article=ArticleFactory(number=number, part=part, title=title))
+        ChargeFactory(
+            case=case, person=person, article=ArticleFactory(number=number, part=part, title=title)
+        )
     return case
 
 
@@ -50,18 +56,19 @@ def test_a_template_is_filled_with_the_case_facts_when_the_letter_is_created(cas
         name="Pretrial detention",
         subject="On {{ subject_name }}",
         body="On {{ detention_start }}, **{{ subject_title_name }}** was sentenced to "
-             "{{ detention_term }} of {{ detention_measure }} (until {{ detention_planned_end }}) "
-             "under charges of {{ charges }}.",
+        "{{ detention_term }} of {{ detention_measure }} (until {{ detention_planned_end }}) "
+        "under charges of {{ charges }}.",
         closing="Yours sincerely,",
     )
-    letter = letter_create_from_template(case=case_with_facts, template=template,
-                                         reference="LTR-T-1")
+    letter = letter_create_from_template(
+        case=case_with_facts, template=template, reference="LTR-T-1"
+    )
     assert letter.subject == "On Bekizhan Mendygazyev"
     assert letter.body == (
         "On 5 June 2021, **Mr Bekizhan Mendygazyev** was sentenced to 2 months of pretrial "
-        "detention (until 5 August 2021) under charges of \"participation in an organised group "
-        "or criminal organisation\" (Art. 262, Part 2 of the CC) and \"money laundering on a "
-        "large scale or by a criminal group\" (Art. 218, Part 2 of the CC)."
+        'detention (until 5 August 2021) under charges of "participation in an organised group '
+        'or criminal organisation" (Art. 262, Part 2 of the CC) and "money laundering on a '
+        'large scale or by a criminal group" (Art. 218, Part 2 of the CC).'
     )
     assert (letter.salutation, letter.closing) == ("Your Excellency,", "Yours sincerely,")
 
@@ -85,8 +92,11 @@ def test_a_kazakh_name_renders_with_its_own_glyphs():
     text = "".join(page.extract_text() for page in reader.pages)
     assert "Әлия Құрманғалиқызы" in text and "ңөұүһі ҢӨҰҮҺІ" in text
     assert "Әсел ҚУАНЫШБАЕВА" in text
-    fonts = {str(font.get_object()["/BaseFont"]) for page in reader.pages
-             for font in page["/Resources"]["/Font"].values()}
+    fonts = {
+        str(font.get_object()["/BaseFont"])
+        for page in reader.pages
+        for font in page["/Resources"]["/Font"].values()
+    }
     assert all("DejaVu-Serif" in name for name in fonts), fonts  # no fallback font
 
 

@@ -35,8 +35,9 @@ def test_rendering_the_same_content_twice_gives_the_same_version(letter):
     assert first.status == RenderStatus.DONE and first.sha256 == file_sha256(first)
 
 
-def test_requesting_a_render_queues_on_commit_and_the_in_process_task_completes_it(letter,
-        django_capture_on_commit_callbacks):
+def test_requesting_a_render_queues_on_commit_and_the_in_process_task_completes_it(
+    letter, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         version = letter_version_request(letter=letter)
         assert version.status == RenderStatus.QUEUED

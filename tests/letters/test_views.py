@@ -45,7 +45,9 @@ def test_the_letters_role_generates_a_pdf_and_the_page_shows_it_done(
     client, letters_user, letter, django_capture_on_commit_callbacks
 ):
     client = logged_in(client, letters_user)
-    assert "Generate PDF" in client.get(reverse("letters:detail", args=[letter.pk])).content.decode()
+    assert (
+        "Generate PDF" in client.get(reverse("letters:detail", args=[letter.pk])).content.decode()
+    )
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("letters:render", args=[letter.pk]))
     assert response.status_code == 302
@@ -105,7 +107,9 @@ def test_the_admin_action_renders_the_selected_letters(
 
 
 def test_the_admin_change_page_links_to_the_letter_page(client, letters_user, letter):
-    html = logged_in(client, letters_user).get(
-        reverse("admin:letters_letter_change", args=[letter.pk])
-    ).content.decode()
+    html = (
+        logged_in(client, letters_user)
+        .get(reverse("admin:letters_letter_change", args=[letter.pk]))
+        .content.decode()
+    )
     assert reverse("letters:detail", args=[letter.pk]) in html

@@ -46,14 +46,19 @@ def close_worker_connections(**kwargs) -> None:
 def real_worker():
     broker = os.environ.get("CELERY_BROKER_URL")
     require_service(broker_reachable(broker), f"no Redis broker reachable at {broker!r}")
-    saved = {key: app.conf[key] for key in ("broker_url", "task_always_eager",
-                                               "task_default_queue")}
-    app.conf.update(broker_url=broker, task_always_eager=False,
-                    task_default_queue=f"letters-test-{uuid.uuid4().hex[:8]}")
+    saved = {
+        key: app.conf[key] for key in ("broker_url", "task_always_eager", "task_default_queue")
+    }
+    app.conf.update(
+        broker_url=broker,
+        task_always_eager=False,
+        task_default_queue=f"letters-test-{uuid.uuid4().hex[:8]}",
+    )
     task_postrun.connect(close_worker_connections, weak=False)
     try:
-        with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30,
-                          loglevel="WARNING") as worker:
+        with start_worker(
+            app, pool="solo", perform_ping_check=False, shutdown_timeout=30, loglevel="WARNING"
+        ) as worker:
             yield worker
     finally:
         task_postrun.disconnect(close_worker_connections)

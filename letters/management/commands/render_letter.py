@@ -15,14 +15,19 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument("reference", nargs="?", help="The letter's reference, e.g. LTR-2021-06-29")
-        parser.add_argument("--list", action="store_true", help="List letters: reference and subject.")
+        parser.add_argument(
+            "reference", nargs="?", help="The letter's reference, e.g. LTR-2021-06-29"
+        )
+        parser.add_argument(
+            "--list", action="store_true", help="List letters: reference and subject."
+        )
         parser.add_argument("-o", "--output", type=Path, help="Write the rendered PDF here.")
         parser.add_argument("--html", type=Path, help="Write the HTML that is rendered here.")
         parser.add_argument("--sync", action="store_true", help="Render now, in this process.")
 
-    def handle(self, *args, reference=None, list=False, output=None, html=None, sync=False,
-               **options) -> None:
+    def handle(
+        self, *args, reference=None, list=False, output=None, html=None, sync=False, **options
+    ) -> None:
         if list:
             for ref, subject in Letter.objects.order_by("reference").values_list(
                 "reference", "subject"

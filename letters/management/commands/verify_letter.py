@@ -14,7 +14,10 @@ class Command(BaseCommand):
     def add_arguments(self, parser) -> None:
         parser.add_argument("file", type=Path)
         parser.add_argument(
-            "--trust", type=Path, action="append", default=None,
+            "--trust",
+            type=Path,
+            action="append",
+            default=None,
             help="PEM/DER certificate to trust (default: the configured signing certificate).",
         )
 
