@@ -24,16 +24,35 @@ class ChargeInline(admin.TabularInline):
     model = Charge
     extra = 0
     autocomplete_fields = ["person", "article", "sources"]
-    fields = ["person", "article", "description", "brought_on", "status", "decided_on",
-              "sentence_kind", "sentence_months", "sources"]
+    fields = [
+        "person",
+        "article",
+        "description",
+        "brought_on",
+        "status",
+        "decided_on",
+        "sentence_kind",
+        "sentence_months",
+        "sources",
+    ]
 
 
 class DetentionInline(admin.TabularInline):
     model = Detention
     extra = 0
     autocomplete_fields = ["person", "ordered_by", "sources"]
-    fields = ["person", "measure", "started_on", "term_length", "term_unit", "planned_end",
-              "actual_end", "facility", "ordered_by", "sources"]
+    fields = [
+        "person",
+        "measure",
+        "started_on",
+        "term_length",
+        "term_unit",
+        "planned_end",
+        "actual_end",
+        "facility",
+        "ordered_by",
+        "sources",
+    ]
 
 
 class HearingInline(admin.TabularInline):
@@ -55,8 +74,12 @@ class EventInline(admin.StackedInline):
 class CaseAdmin(SimpleHistoryAdmin):
     list_display = ["reference", "title", "country", "status", "opened_on"]
     list_filter = ["status", "country"]
-    search_fields = ["reference", "title", "parties__person__family_name",
-                     "parties__person__aliases__name"]
+    search_fields = [
+        "reference",
+        "title",
+        "parties__person__family_name",
+        "parties__person__aliases__name",
+    ]
     autocomplete_fields = ["assigned_staff"]
     date_hierarchy = "opened_on"
     inlines = [CasePartyInline, ChargeInline, DetentionInline, HearingInline, EventInline]
@@ -82,19 +105,30 @@ class ArticleAdmin(SimpleHistoryAdmin):
 class ChargeAdmin(SimpleHistoryAdmin):
     list_display = ["person", "offence", "case", "status", "brought_on", "decided_on"]
     list_filter = ["status", "sentence_kind", "case__country"]
-    search_fields = ["person__family_name", "person__aliases__name", "article__title",
-                     "description", "case__reference"]
+    search_fields = [
+        "person__family_name",
+        "person__aliases__name",
+        "article__title",
+        "description",
+        "case__reference",
+    ]
     autocomplete_fields = ["case", "person", "article", "sources"]
     list_select_related = ["person", "article", "case"]
 
 
 @admin.register(Detention)
 class DetentionAdmin(SimpleHistoryAdmin):
-    list_display = ["person", "measure", "started_on", "term_display", "planned_end",
-                    "actual_end", "case"]
+    list_display = [
+        "person",
+        "measure",
+        "started_on",
+        "term_display",
+        "planned_end",
+        "actual_end",
+        "case",
+    ]
     list_filter = ["measure", "case__country"]
-    search_fields = ["person__family_name", "person__aliases__name", "facility",
-                     "case__reference"]
+    search_fields = ["person__family_name", "person__aliases__name", "facility", "case__reference"]
     autocomplete_fields = ["case", "person", "ordered_by", "sources"]
     list_select_related = ["person", "case"]
     date_hierarchy = "started_on"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -34,7 +35,8 @@ def env_bool(name: str, default: bool = False) -> bool:
     if lowered in _FALSE:
         return False
     raise ImproperlyConfigured(
-        f"Environment variable {name}={raw!r} is not a boolean; use one of 1/0, true/false, yes/no, on/off."
+        f"Environment variable {name}={raw!r} is not a boolean; "
+        "use one of 1/0, true/false, yes/no, on/off."
     )
 
 
@@ -45,7 +47,9 @@ def env_int(name: str, default: int) -> int:
     try:
         return int(raw)
     except ValueError:
-        raise ImproperlyConfigured(f"Environment variable {name}={raw!r} is not a whole number.") from None
+        raise ImproperlyConfigured(
+            f"Environment variable {name}={raw!r} is not a whole number."
+        ) from None
 
 
 def env_list(name: str, default: list[str]) -> list[str]:
@@ -62,7 +66,7 @@ def env_path(name: str, default: Path) -> Path:
     return Path(raw).expanduser().resolve()
 
 
-def env_database(name: str, default: str) -> dict:
+def env_database(name: str, default: str) -> dict[str, Any]:
     """Parse a database URL (postgres://…, sqlite:///…) into Django's DATABASES entry."""
     import dj_database_url
 
@@ -70,7 +74,11 @@ def env_database(name: str, default: str) -> dict:
     try:
         config = dj_database_url.parse(raw, conn_max_age=60, conn_health_checks=True)
     except (ValueError, KeyError) as exc:
-        raise ImproperlyConfigured(f"Environment variable {name} is not a valid database URL: {exc}") from None
+        raise ImproperlyConfigured(
+            f"Environment variable {name} is not a valid database URL: {exc}"
+        ) from None
     if not config.get("ENGINE"):
-        raise ImproperlyConfigured(f"Environment variable {name}={raw!r} names no known database engine.")
-    return config
+        raise ImproperlyConfigured(
+            f"Environment variable {name}={raw!r} names no known database engine."
+        )
+    return dict(config)

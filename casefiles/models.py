@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
+from django_countries import countries
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
@@ -218,13 +219,13 @@ class Charge(models.Model):
 
     def clean(self) -> None:
         errors: dict[str, str] = {}
-        if self.article_id and self.case_id:
-            article = self.article
-            if article.jurisdiction != self.case.country:
-                errors["article"] = (
-                    f"{article.citation} belongs to the code of {article.jurisdiction.name}, "
-                    f"but this case is under the law of {self.case.country.name}."
-                )
+        article = self.article if self.article_id else None
+        if article is not None and self.case_id and article.jurisdiction != self.case.country:
+            code_country = countries.name(article.jurisdiction)
+            errors["article"] = (
+                f"{article.citation} belongs to the code of {code_country}, "
+                f"but this case is under the law of {countries.name(self.case.country)}."
+            )
         if self.status in DECIDED_CHARGE_STATUSES and not self.decided_on:
             errors["decided_on"] = (
                 f"Give the date on which the charge was {self.get_status_display().lower()}."

@@ -26,16 +26,31 @@ class LetterSignatoryInline(admin.TabularInline):
     model = LetterSignatory
     extra = 0
     autocomplete_fields = ["person", "position"]
-    fields = ["order", "person", "position", "signs_as", "status", "signed_at", "signed_via",
-              "signature_image"]
+    fields = [
+        "order",
+        "person",
+        "position",
+        "signs_as",
+        "status",
+        "signed_at",
+        "signed_via",
+        "signature_image",
+    ]
 
 
 class LetterVersionInline(admin.TabularInline):
     model = LetterVersion
     extra = 0
     can_delete = False
-    fields = ["number", "status", "is_final", "sha256", "file", "error", "created_at"]
-    readonly_fields = fields
+    fields = readonly_fields = (
+        "number",
+        "status",
+        "is_final",
+        "sha256",
+        "file",
+        "error",
+        "created_at",
+    )
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False
@@ -109,8 +124,19 @@ class LetterVersionAdmin(SimpleHistoryAdmin):
     list_filter = ["status", "is_final"]
     search_fields = ["letter__reference", "sha256"]
     list_select_related = ["letter"]
-    readonly_fields = ["letter", "number", "content_hash", "status", "file", "sha256",
-                       "is_final", "error", "requested_by", "created_at", "finished_at"]
+    readonly_fields = [
+        "letter",
+        "number",
+        "content_hash",
+        "status",
+        "file",
+        "sha256",
+        "is_final",
+        "error",
+        "requested_by",
+        "created_at",
+        "finished_at",
+    ]
 
     def has_add_permission(self, request) -> bool:
         return False  # versions are made by rendering, never by hand

@@ -32,10 +32,22 @@ Hence, we call on the Kazakhstani authorities to cease the groundless prosecutio
 # (position key, bold title line, kind) in the order the letter lists them.
 RECIPIENTS = [
     ("president", "The President of the Republic of Kazakhstan", RecipientKind.ADDRESSEE),
-    ("foreign_minister", "Minister of Foreign Affairs of the Republic of Kazakhstan", RecipientKind.CC),
+    (
+        "foreign_minister",
+        "Minister of Foreign Affairs of the Republic of Kazakhstan",
+        RecipientKind.CC,
+    ),
     ("nsc_chair", "Chairperson of the National Security Committee", RecipientKind.CC),
-    ("security_council_chair", "Chairperson of the Security Council of Kazakhstan", RecipientKind.CC),
-    ("eu_ambassador", "Head of the Delegation of the European Union to Kazakhstan", RecipientKind.CC),
+    (
+        "security_council_chair",
+        "Chairperson of the Security Council of Kazakhstan",
+        RecipientKind.CC,
+    ),
+    (
+        "eu_ambassador",
+        "Head of the Delegation of the European Union to Kazakhstan",
+        RecipientKind.CC,
+    ),
 ]
 
 # (person key, position key, the line under the name exactly as the letter prints it)
@@ -61,22 +73,44 @@ def load_demo_letter(demo: DemoCase) -> Letter:
     letter = ensure(
         Letter,
         {"reference": LETTER_REFERENCE},
-        {"case": demo.case,
-         "subject": "Political prisoner Bekizhan Mendygazyev and the relatives and associates "
-                    "of Barlyk Mendygazyev",
-         "place": "Brussels", "dated_on": dated, "language": "en",
-         "salutation": "Your Excellency,", "body": letter_body(demo), "closing": "Sincerely,",
-         "status": LetterStatus.SENT, "sent_on": dated},
+        {
+            "case": demo.case,
+            "subject": "Political prisoner Bekizhan Mendygazyev and the relatives and associates "
+            "of Barlyk Mendygazyev",
+            "place": "Brussels",
+            "dated_on": dated,
+            "language": "en",
+            "salutation": "Your Excellency,",
+            "body": letter_body(demo),
+            "closing": "Sincerely,",
+            "status": LetterStatus.SENT,
+            "sent_on": dated,
+        },
     )
     for order, (position_key, title_line, kind) in enumerate(RECIPIENTS):
         position = demo.positions[position_key]
-        ensure(LetterRecipient, {"letter": letter, "position": position},
-               {"kind": kind, "order": order, "title_line": title_line,
-                "address_block": position.address_block})
+        ensure(
+            LetterRecipient,
+            {"letter": letter, "position": position},
+            {
+                "kind": kind,
+                "order": order,
+                "title_line": title_line,
+                "address_block": position.address_block,
+            },
+        )
     signed_at = datetime.datetime(2021, 6, 29, 9, 0, tzinfo=datetime.UTC)
     for order, (person_key, position_key, signs_as) in enumerate(SIGNATORIES):
-        ensure(LetterSignatory, {"letter": letter, "person": demo.persons[person_key]},
-               {"position": demo.positions[position_key], "order": order, "signs_as": signs_as,
-                "status": SigningStatus.SIGNED, "signed_at": signed_at,
-                "signed_via": SignedVia.EMAIL})
+        ensure(
+            LetterSignatory,
+            {"letter": letter, "person": demo.persons[person_key]},
+            {
+                "position": demo.positions[position_key],
+                "order": order,
+                "signs_as": signs_as,
+                "status": SigningStatus.SIGNED,
+                "signed_at": signed_at,
+                "signed_via": SignedVia.EMAIL,
+            },
+        )
     return letter

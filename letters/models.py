@@ -77,7 +77,9 @@ class LetterRecipient(models.Model):
                 fields=["letter"],
                 condition=Q(kind=RecipientKind.ADDRESSEE),
                 name="letter_single_addressee",
-                violation_error_message="A letter has one addressee; add the others as copies (cc).",
+                violation_error_message=(
+                    "A letter has one addressee; add the others as copies (cc)."
+                ),
             )
         ]
 

@@ -13,8 +13,17 @@ class PositionInline(admin.TabularInline):
     model = Position
     extra = 0
     autocomplete_fields = ["organisation"]
-    fields = ["title", "title_abbreviation", "organisation", "honorific", "represents_country",
-              "started_on", "ended_on", "postal_address", "emails"]
+    fields = [
+        "title",
+        "title_abbreviation",
+        "organisation",
+        "honorific",
+        "represents_country",
+        "started_on",
+        "ended_on",
+        "postal_address",
+        "emails",
+    ]
 
 
 class HealthConditionInline(admin.TabularInline):
@@ -39,9 +48,22 @@ class PersonAdmin(SimpleHistoryAdmin):
     search_fields = ["family_name", "given_name", "name_original", "aliases__name"]
     inlines = [AliasInline, PositionInline, RelationshipInline, HealthConditionInline]
     fieldsets = [
-        (None, {"fields": ["title", "given_name", "family_name", "name_original", "original_script"]}),
-        ("Details", {"fields": [("birth_date", "birth_date_precision"), "citizenship",
-                                "residence", "home_town", "notes"]}),
+        (
+            None,
+            {"fields": ["title", "given_name", "family_name", "name_original", "original_script"]},
+        ),
+        (
+            "Details",
+            {
+                "fields": [
+                    ("birth_date", "birth_date_precision"),
+                    "citizenship",
+                    "residence",
+                    "home_town",
+                    "notes",
+                ]
+            },
+        ),
     ]
 
 

@@ -7,6 +7,7 @@ from django.core.validators import validate_email
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
+from django_countries import countries
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
@@ -48,6 +49,9 @@ class Person(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def get_absolute_url(self) -> str:
+        return reverse("admin:people_person_change", args=[self.pk])
+
     @property
     def name(self) -> str:
         return f"{self.given_name} {self.family_name}".strip()
@@ -60,9 +64,6 @@ class Person(models.Model):
     @property
     def birth_date_display(self) -> str:
         return format_partial_date(self.birth_date, self.birth_date_precision)
-
-    def get_absolute_url(self) -> str:
-        return reverse("admin:people_person_change", args=[self.pk])
 
 
 class Alias(models.Model):
@@ -149,7 +150,9 @@ class Organisation(models.Model):
             models.UniqueConstraint(
                 fields=["name", "country"],
                 name="organisation_unique_name_country",
-                violation_error_message="An organisation with this name already exists in this country.",
+                violation_error_message=(
+                    "An organisation with this name already exists in this country."
+                ),
             ),
             models.CheckConstraint(
                 condition=~Q(parent=F("id")),
@@ -169,7 +172,9 @@ class Position(models.Model):
     """A person holds a role in an organisation, and is written to at this address."""
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="positions")
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="positions")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="positions"
+    )
     title = models.CharField(
         max_length=300, help_text='e.g. "President of the Republic of Kazakhstan", "Director".'
     )
@@ -183,7 +188,9 @@ class Position(models.Model):
     postal_address = models.TextField(
         blank=True, help_text="Address lines used for correspondence, one per line."
     )
-    emails = models.TextField(blank=True, help_text="Email addresses for correspondence, one per line.")
+    emails = models.TextField(
+        blank=True, help_text="Email addresses for correspondence, one per line."
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -222,7 +229,7 @@ class Position(models.Model):
         role = self.title_abbreviation or self.title
         details = [self.organisation.abbreviation or self.organisation.name]
         if self.represents_country:
-            details.append(self.represents_country.name)
+            details.append(countries.name(self.represents_country))
         return f"{role} ({'; '.join(details)})"
 
     @property

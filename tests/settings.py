@@ -2,13 +2,14 @@
 
 import os
 import tempfile
+from pathlib import Path
 
 os.environ.setdefault("SECRET_KEY", "tests-only-not-secret")
 
 from casefiles.settings import *  # noqa: E402,F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-MEDIA_ROOT = tempfile.mkdtemp(prefix="casefiles-test-media-")
+MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="casefiles-test-media-"))
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # Tests run tasks in-process; the real-worker tests switch this off for themselves.
 CELERY_TASK_ALWAYS_EAGER = True

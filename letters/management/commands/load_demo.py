@@ -19,5 +19,7 @@ class Command(BaseCommand):
             demo = load_demo_case(password=password)
             letter = load_demo_letter(demo)
         self.stdout.write(
-            self.style.SUCCESS(f"Demo case {demo.case.reference} and letter {letter.reference} ready.")
+            self.style.SUCCESS(
+                f"Demo case {demo.case.reference} and letter {letter.reference} ready."
+            )
         )
