@@ -147,7 +147,8 @@ class LetterVersion(models.Model):
     is_final = models.BooleanField(default=False)
     error = models.TextField(blank=True)
     html = models.TextField(
-        blank=True, help_text="The HTML rendered, kept so a version can be rendered again as it was."
+        blank=True,
+        help_text="The HTML rendered, kept so a version can be rendered again as it was.",
     )
     requested_by = models.ForeignKey(
         "auth.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

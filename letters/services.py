@@ -63,6 +63,13 @@ def _long_date(day: datetime.date | None) -> str:
     return date_format(day, "j F Y") if day else ""
 
 
+def _quoted_mid_sentence(title: str) -> str:
+    """'Money laundering…' → 'money laundering…' as quoted in a sentence; acronyms stay."""
+    if len(title) > 1 and title[0].isupper() and title[1].islower():
+        return title[0].lower() + title[1:]
+    return title
+
+
 def _joined(items: list[str]) -> str:
     if len(items) <= 1:
         return "".join(items)
@@ -93,7 +100,7 @@ def letter_template_values(*, case: Case) -> dict[str, str]:
         "detention_planned_end": _long_date(detention.planned_end) if detention else "",
         "charges": _joined(
             [
-                f'"{charge.article.title}" ({charge.article.citation})'
+                f'"{_quoted_mid_sentence(charge.article.title)}" ({charge.article.citation})'
                 if charge.article
                 else f'"{charge.description}"'
                 for charge in charges

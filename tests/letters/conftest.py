@@ -14,7 +14,7 @@ from letters.choices import RecipientKind, SignedVia, SigningStatus
 from letters.models import Letter, LetterRecipient, LetterSignatory
 from tests.factories import CaseFactory, PersonFactory, PositionFactory, SourceFactory
 
-SEED = Path("/work/shared/seed/letter-2021-06-29.md")
+SEED = Path(__file__).resolve().parent.parent / "fixtures" / "letter-2021-06-29.md"
 DEMO_REFERENCE = "LTR-2021-06-29"
 
 

@@ -126,3 +126,18 @@ def test_a_missing_font_is_reported_with_the_setting_to_change(tmp_path, setting
     settings.PDF_FONT_DIR = tmp_path
     [first, *_] = font_problems()
     assert "does not exist" in first and "PDF_FONT_DIR" in first
+
+
+def test_the_demo_template_makes_a_letter_from_the_demo_case(demo_letter):
+    template = LetterTemplate.objects.get(name="Political prisoner in pretrial detention")
+    letter = letter_create_from_template(
+        case=demo_letter.case, template=template, reference="LTR-DEMO-NEXT"
+    )
+    assert letter.subject == "Political prisoner Bekizhan Mendygazyev"
+    assert "**Mr Bekizhan Mendygazyev**" in letter.body
+    assert "On 5 June 2021, Mr Bekizhan Mendygazyev was placed in pretrial detention" in letter.body
+    assert (
+        '"participation in an organised group or criminal organisation" '
+        "(Art. 262, Part 2 of the CC)" in letter.body
+    )
+    assert letter_render_now(letter=letter).status == "done"
