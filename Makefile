@@ -32,6 +32,11 @@ worker: $(VENV)/.installed
 beat: $(VENV)/.installed
 	$(BIN)/celery -A casefiles beat --loglevel=info
 
+# Letter rendering figures (see docs/letters.md); set DATABASE_URL to a scratch database
+# and CELERY_BROKER_URL for the worker throughput part.
+bench: $(VENV)/.installed
+	$(BIN)/python bench/letters.py
+
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .

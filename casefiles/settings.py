@@ -125,6 +125,16 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# PDFs (casefiles.pdf): the font family embedded in every PDF, as four TTF files
+# "<Family without spaces>[-Bold|-Italic|-BoldItalic].ttf" in PDF_FONT_DIR.
+PDF_FONT_FAMILY = env_str("PDF_FONT_FAMILY", "DejaVu Serif")
+PDF_FONT_DIR = env_path("PDF_FONT_DIR", BASE_DIR / "static" / "letters" / "fonts")
+# Letters: final PDFs carry the organisation's PAdES signature when a PKCS#12 file is set.
+LETTERS_SIGNING_PKCS12 = env_str("LETTERS_SIGNING_PKCS12")
+LETTERS_SIGNING_PKCS12_PASSWORD = env_str("LETTERS_SIGNING_PKCS12_PASSWORD")
+# Seconds a letter may take to render before it is stopped (a hostile body cannot hang a worker).
+LETTERS_RENDER_TIME_LIMIT = env_int("LETTERS_RENDER_TIME_LIMIT", 120)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

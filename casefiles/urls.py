@@ -13,6 +13,7 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
+    path("letters/", include("letters.urls")),
     # Staff pages: "/" is the dashboard ("home" kept for links written before it existed).
     path("", dashboard, name="home"),
     path("", include("casefiles.urls_staff")),

@@ -1,7 +1,18 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.urls import reverse
+from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
-from letters.models import Letter, LetterRecipient, LetterSignatory, LetterVersion, Reply
+from letters.models import (
+    Letter,
+    LetterRecipient,
+    LetterSignatory,
+    LetterTemplate,
+    LetterVersion,
+    Reply,
+)
+from letters.rendering import LetterContentError
+from letters.services import letter_version_request
 
 
 class LetterRecipientInline(admin.StackedInline):
@@ -60,6 +71,33 @@ class LetterAdmin(SimpleHistoryAdmin):
     list_select_related = ["case"]
     date_hierarchy = "dated_on"
     inlines = [LetterRecipientInline, LetterSignatoryInline, LetterVersionInline, ReplyInline]
+    readonly_fields = ["letter_page"]
+    actions = ["render_pdf"]
+
+    @admin.display(description="Letter page")
+    def letter_page(self, obj: Letter) -> str:
+        if not obj.pk:
+            return "—"
+        return format_html(
+            '<a href="{}">Preview, generate and download the PDF</a>',
+            reverse("letters:detail", args=[obj.pk]),
+        )
+
+    @admin.action(description="Render PDF of the selected letters", permissions=["change"])
+    def render_pdf(self, request, queryset) -> None:
+        queued = 0
+        for letter in queryset:
+            try:
+                letter_version_request(letter=letter, requested_by=request.user)
+            except LetterContentError as exc:
+                self.message_user(request, f"{letter.reference}: {exc}", messages.ERROR)
+            else:
+                queued += 1
+        if queued:
+            self.message_user(
+                request, f"{queued} letter(s) sent for rendering; see each letter's page.",
+                messages.SUCCESS,
+            )
 
 
 @admin.register(LetterRecipient)
@@ -110,3 +148,9 @@ class ReplyAdmin(SimpleHistoryAdmin):
     search_fields = ["letter__reference", "summary"]
     autocomplete_fields = ["letter", "from_person", "from_organisation"]
     list_select_related = ["letter", "from_person", "from_organisation"]
+
+
+@admin.register(LetterTemplate)
+class LetterTemplateAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "subject"]
+    search_fields = ["name", "subject", "body"]

@@ -6,7 +6,7 @@ import datetime
 
 from casefiles.demo import DemoCase
 from letters.choices import LetterStatus, RecipientKind, SignedVia, SigningStatus
-from letters.models import Letter, LetterRecipient, LetterSignatory
+from letters.models import Letter, LetterRecipient, LetterSignatory, LetterTemplate
 from people.demo import ensure
 
 LETTER_REFERENCE = "LTR-2021-06-29"
@@ -60,6 +60,25 @@ SIGNATORIES = [
 ]
 
 
+# A starting point for the next letter on a detention; placeholders are filled from the case.
+TEMPLATE_BODY = """\
+We, Members of the European Parliament, are writing to express our grave concern regarding the case of political prisoner **{{ subject_title_name }}**.
+
+On {{ detention_start }}, {{ subject_title_name }} was placed in {{ detention_measure }} for {{ detention_term }} under charges of {{ charges }}. Unless extended, the term ends on {{ detention_planned_end }}.
+
+We call on the authorities to release {{ subject_title_name }} without delay.
+"""
+
+
+def load_demo_template() -> LetterTemplate:
+    return ensure(
+        LetterTemplate,
+        {"name": "Political prisoner in pretrial detention"},
+        {"subject": "Political prisoner {{ subject_name }}", "salutation": "Your Excellency,",
+         "body": TEMPLATE_BODY, "closing": "Sincerely,"},
+    )
+
+
 def letter_body(demo: DemoCase) -> str:
     body = BODY
     # Highest first, so that [^src:1] never rewrites the start of [^src:10].
@@ -69,6 +88,7 @@ def letter_body(demo: DemoCase) -> str:
 
 
 def load_demo_letter(demo: DemoCase) -> Letter:
+    load_demo_template()
     dated = datetime.date(2021, 6, 29)
     letter = ensure(
         Letter,

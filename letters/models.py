@@ -146,6 +146,10 @@ class LetterVersion(models.Model):
     sha256 = models.CharField("SHA-256 of the PDF", max_length=64, blank=True)
     is_final = models.BooleanField(default=False)
     error = models.TextField(blank=True)
+    html = models.TextField(
+        blank=True,
+        help_text="The HTML rendered, kept so a version can be rendered again as it was.",
+    )
     requested_by = models.ForeignKey(
         "auth.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -187,3 +191,25 @@ class Reply(models.Model):
 
     def __str__(self) -> str:
         return f"Reply to {self.letter.reference} of {self.received_on:%d %b %Y}"
+
+
+class LetterTemplate(models.Model):
+    """A starting point for letters: salutation, closing and a body skeleton.
+
+    The skeleton is Markdown with placeholders such as ``{{ subject_name }}`` that are
+    filled from the case when a letter is created (see letters.services.TEMPLATE_FIELDS);
+    staff then edit the letter freely.
+    """
+
+    name = models.CharField(max_length=200, unique=True)
+    subject = models.CharField(max_length=300, blank=True)
+    salutation = models.CharField(max_length=200, default="Your Excellency,")
+    body = models.TextField(help_text="Markdown with placeholders, e.g. {{ subject_name }}.")
+    closing = models.CharField(max_length=200, default="Sincerely,")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name

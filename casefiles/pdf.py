@@ -1,0 +1,251 @@
+"""Render trusted HTML to PDF with WeasyPrint, fetching nothing but what we allow.
+
+The one entry point is `render_pdf`. Everything a document may load is named in
+advance: the configured font family (served from ``settings.PDF_FONT_DIR``), the
+stylesheets passed in, and any extra files passed as ``allowed_files`` (a letter's
+signature images, say). Every other URL — ``file://``, ``http(s)://``, ``data:``,
+anything — is refused and logged, so a hostile document can neither read the
+server's files nor make a request.
+
+Usage::
+
+    from casefiles.pdf import RESOURCE_BASE_URL, render_pdf
+
+    pdf = render_pdf(
+        html="<p>Hello <img src='signatures/7.png'></p>",
+        stylesheets=[settings.BASE_DIR / "static/letters/letter.css"],
+        allowed_files={"signatures/7.png": Path("/var/media/signatures/7.png")},
+    )
+
+Relative URLs in the HTML and the stylesheets resolve against RESOURCE_BASE_URL,
+a host under the reserved ``.invalid`` domain that never resolves; the fetcher
+maps ``RESOURCE_BASE_URL + key`` back to the allowed file without any I/O on the
+network. Fonts are referenced in CSS as ``font-family: <PDF_FONT_FAMILY>``; the
+matching ``@font-face`` rules are added by `render_pdf` itself.
+"""
+
+from __future__ import annotations
+
+import logging
+import mimetypes
+import signal
+import threading
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+
+logger = logging.getLogger(__name__)
+# WeasyPrint reports each layout step at INFO; keep worker logs about our work.
+logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
+
+RESOURCE_BASE_URL = "https://pdf-resources.invalid/"
+FONT_PREFIX = "fonts/"
+
+# The four faces of a family, as files named "<Family without spaces><suffix>.ttf".
+FONT_FACES: tuple[tuple[str, str, str], ...] = (
+    ("", "normal", "normal"),
+    ("-Bold", "bold", "normal"),
+    ("-Italic", "normal", "italic"),
+    ("-BoldItalic", "bold", "italic"),
+)
+
+# Text every PDF font must be able to set: Latin Extended and Cyrillic with Kazakh.
+REQUIRED_CHARACTERS = (
+    "AaZzŠšŽžČčĖėŁłŃńÓóŚśŻżŹźŒœÆæØøÅåÄäÖöÜüẞßАаБбВвЖжЩщЫыЭэЮюЯяЁёӘәҒғҚқҢңӨөҰұҮүҺһІі“”‘’–—…№€"
+)
+
+
+class PDFRenderError(Exception):
+    """The document could not be rendered; the message says why, for staff."""
+
+
+@dataclass(frozen=True)
+class FontFace:
+    family: str
+    weight: str
+    style: str
+    path: Path
+
+    @property
+    def key(self) -> str:
+        return FONT_PREFIX + self.path.name
+
+
+def font_faces(family: str | None = None, font_dir: Path | None = None) -> list[FontFace]:
+    """The configured family's faces, whether or not their files exist."""
+    family = family or settings.PDF_FONT_FAMILY
+    font_dir = Path(font_dir or settings.PDF_FONT_DIR)
+    stem = family.replace(" ", "")
+    return [
+        FontFace(family, weight, style, font_dir / f"{stem}{suffix}.ttf")
+        for suffix, weight, style in FONT_FACES
+    ]
+
+
+def font_problems(
+    family: str | None = None,
+    font_dir: Path | None = None,
+    required: str = REQUIRED_CHARACTERS,
+) -> list[str]:
+    """What is wrong with the configured PDF font, in words staff can act on; [] if fine."""
+    from fontTools.ttLib import TTFont, TTLibError
+
+    problems = []
+    for face in font_faces(family, font_dir):
+        if not face.path.is_file():
+            problems.append(
+                f"PDF font file {face.path} ({face.family} {face.weight} {face.style}) "
+                "does not exist. Set PDF_FONT_DIR to a directory holding it, or "
+                "PDF_FONT_FAMILY to a family whose files are there."
+            )
+            continue
+        try:
+            with TTFont(face.path, lazy=True) as font:
+                cmap = font.getBestCmap() or {}
+        except (TTLibError, OSError) as exc:
+            problems.append(f"PDF font file {face.path} cannot be read: {exc}")
+            continue
+        missing = sorted({ch for ch in required if ord(ch) not in cmap})
+        if missing:
+            problems.append(
+                f"PDF font {face.path.name} has no glyph for {''.join(missing)}; "
+                "names in letters would print wrongly. Choose a font covering "
+                "Latin Extended and Cyrillic (including Kazakh)."
+            )
+    return problems
+
+
+def font_face_css(url_prefix: str = FONT_PREFIX, family: str | None = None) -> str:
+    """``@font-face`` rules for the configured family, loading files from ``url_prefix``."""
+    rules = []
+    for face in font_faces(family):
+        rules.append(
+            "@font-face { "
+            f'font-family: "{css_string(face.family)}"; '
+            f"font-weight: {face.weight}; font-style: {face.style}; "
+            f'src: url("{css_string(url_prefix + face.path.name)}"); }}'
+        )
+    return "\n".join(rules)
+
+
+def css_string(value: str) -> str:
+    """Escape text for use inside a double-quoted CSS string (and inside <style>)."""
+    return "".join(ch if ch.isalnum() or ch in " .,:;-_/()" else f"\\{ord(ch):06x}" for ch in value)
+
+
+def _fetcher_class():
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class AllowListFetcher(URLFetcher):
+        """Serves only the named files; refuses every other URL without touching it."""
+
+        def __init__(self, allowed: Mapping[str, Path], refused: list[str]) -> None:
+            super().__init__(fail_on_errors=False)
+            self.allowed = dict(allowed)
+            self.refused = refused
+
+        def fetch(self, url, headers=None):
+            key = url.removeprefix(RESOURCE_BASE_URL) if url.startswith(RESOURCE_BASE_URL) else None
+            path = self.allowed.get(key) if key is not None else None
+            if path is None:
+                self.refused.append(url)
+                logger.warning("PDF rendering refused to fetch %.200s", url)
+                raise PDFRenderError(f"Not an allowed resource: {url[:200]}")
+            mime_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+            return URLFetcherResponse(
+                RESOURCE_BASE_URL + key, body=path.read_bytes(), headers={"Content-Type": mime_type}
+            )
+
+        def open(self, url, data=None, timeout=None):  # never the network, whatever asks
+            return self.fetch(getattr(url, "full_url", url))
+
+    return AllowListFetcher
+
+
+def render_pdf(
+    *,
+    html: str,
+    stylesheets: Sequence[Path] = (),
+    allowed_files: Mapping[str, Path] | None = None,
+    refused: list[str] | None = None,
+    font_family: str | None = None,
+    time_limit: float | None = 60,
+) -> bytes:
+    """Render ``html`` (trusted markup; sanitise user content before) to PDF bytes.
+
+    - ``stylesheets``: CSS files of the app, applied after the font rules; relative
+      URLs in them resolve to keys of ``allowed_files`` (or to ``fonts/<file>``).
+    - ``allowed_files``: ``{key: path}``; the document may load ``key`` (a relative
+      URL such as ``"signatures/7.png"``) and nothing else besides the fonts.
+    - ``refused``: if given, every URL the fetcher refused is appended to it.
+    - ``time_limit``: seconds before rendering is stopped with PDFRenderError
+      (enforced in a process's main thread, as in Celery's prefork workers and
+      management commands; None for no limit).
+
+    Raises PDFRenderError when the configured font is unusable or time runs out.
+    """
+    from weasyprint import CSS, HTML
+    from weasyprint.text.fonts import FontConfiguration
+
+    faces = font_faces(font_family)
+    missing = [face.path for face in faces if not face.path.is_file()]
+    if missing:
+        raise PDFRenderError(
+            f"PDF font files missing: {', '.join(str(p) for p in missing)}. "
+            "Set PDF_FONT_DIR / PDF_FONT_FAMILY (see `manage.py check`)."
+        )
+    allowed: dict[str, Path] = {face.key: face.path for face in faces}
+    for key, path in (allowed_files or {}).items():
+        if key.startswith(FONT_PREFIX) or "://" in key or key.startswith("/"):
+            raise ValueError(f"Allowed file keys are relative names, not {key!r}")
+        allowed[key] = Path(path)
+
+    fetcher = _fetcher_class()(allowed, refused if refused is not None else [])
+    font_config = FontConfiguration()
+    css = [
+        CSS(
+            string=font_face_css(family=font_family),
+            base_url=RESOURCE_BASE_URL,
+            url_fetcher=fetcher,
+            font_config=font_config,
+        )
+    ]
+    for stylesheet in stylesheets:
+        css.append(
+            CSS(
+                string=Path(stylesheet).read_text(encoding="utf-8"),
+                base_url=RESOURCE_BASE_URL,
+                url_fetcher=fetcher,
+                font_config=font_config,
+            )
+        )
+    with _time_limit(time_limit):
+        document = HTML(string=html, base_url=RESOURCE_BASE_URL, url_fetcher=fetcher)
+        return document.write_pdf(stylesheets=css, font_config=font_config)
+
+
+@contextmanager
+def _time_limit(seconds: float | None) -> Iterator[None]:
+    """Interrupt the block after ``seconds`` with SIGALRM, where signals can be used."""
+    usable = (
+        seconds
+        and hasattr(signal, "setitimer")
+        and threading.current_thread() is threading.main_thread()
+    )
+    if not usable:
+        yield
+        return
+
+    def expired(signum, frame):
+        raise PDFRenderError(f"Rendering took longer than {seconds:g} s and was stopped.")
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)

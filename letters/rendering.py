@@ -1,0 +1,233 @@
+"""A letter as HTML and as PDF: Markdown body, source citations as footnotes, the page layout.
+
+The body is staff-written Markdown. It is converted, then sanitised with nh3 to a
+short list of text tags (no images, no styles, no scripts), and only then are the
+citations turned into footnotes, so nothing a user types can reach WeasyPrint as
+markup that loads or styles anything.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import re
+import secrets
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from pathlib import Path
+
+import markdown
+import nh3
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.formats import date_format
+
+from casefiles.models import Source
+from casefiles.pdf import css_string, font_face_css, render_pdf
+from letters.choices import LetterStatus, RecipientKind, SigningStatus
+from letters.models import Letter, LetterSignatory
+
+CITATION = re.compile(r"\[\^src:(\d+)\]")
+STYLESHEET = Path(settings.BASE_DIR) / "static" / "letters" / "letter.css"
+
+BODY_MAX_CHARS = 100_000
+BODY_MAX_DEPTH = 12  # nested lists/quotes; a letter never needs more
+# A line opening with this many quote/list/indent characters is nesting, not prose.
+_DEEP_LINE = re.compile(r"^[ \t>*+\-]{40,}", re.MULTILINE)
+
+ALLOWED_TAGS = {
+    "p",
+    "br",
+    "strong",
+    "b",
+    "em",
+    "i",
+    "u",
+    "sup",
+    "sub",
+    "ul",
+    "ol",
+    "li",
+    "blockquote",
+    "h3",
+    "h4",
+    "a",
+}
+ALLOWED_ATTRIBUTES = {"a": {"href"}}
+ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
+EMAIL_LINE = re.compile(r"^([^@\s;,]+@[^@\s;,]+\.[^@\s;,]+)[;,]?$")
+
+
+class LetterContentError(ValueError):
+    """The letter cannot be rendered as written; the message tells staff what to fix."""
+
+
+@dataclass(frozen=True)
+class Footnote:
+    number: int
+    source: Source
+
+    @property
+    def url(self) -> str:
+        return self.source.link
+
+
+@dataclass(frozen=True)
+class LetterBody:
+    html: str
+    footnotes: list[Footnote]
+
+
+class _DepthMeter(HTMLParser):
+    VOID = {"br"}
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.depth = 0
+        self.deepest = 0
+
+    def handle_starttag(self, tag, attrs) -> None:
+        if tag not in self.VOID:
+            self.depth += 1
+            self.deepest = max(self.deepest, self.depth)
+
+    def handle_endtag(self, tag) -> None:
+        if tag not in self.VOID:
+            self.depth -= 1
+
+
+def cited_source_ids(body: str) -> list[int]:
+    return [int(number) for number in CITATION.findall(body)]
+
+
+def body_to_html(body: str) -> LetterBody:
+    """The body's Markdown as safe HTML, each [^src:ID] a footnote showing the source's URL."""
+    if len(body) > BODY_MAX_CHARS:
+        raise LetterContentError(
+            f"The body is {len(body):,} characters long; a letter may have at most "
+            f"{BODY_MAX_CHARS:,}."
+        )
+    if _DEEP_LINE.search(body):
+        raise LetterContentError("The body nests quotes or lists too deeply to print.")
+
+    ids = cited_source_ids(body)
+    sources = Source.objects.in_bulk(set(ids))
+    unknown = sorted(set(ids) - set(sources))
+    if unknown:
+        raise LetterContentError(
+            "The body cites sources that do not exist: "
+            + ", ".join(f"[^src:{pk}]" for pk in unknown)
+        )
+    missing_link = sorted(pk for pk, source in sources.items() if not source.link)
+    if missing_link:
+        raise LetterContentError(f"Cited sources without a URL or file: {missing_link}")
+
+    # A marker Markdown and nh3 leave alone, unguessable so no one can type one.
+    marker = f"cite{secrets.token_hex(6)}n"
+    text = CITATION.sub(lambda m: f"{marker}{m.group(1)}x", body)
+    converted = markdown.markdown(text, extensions=["sane_lists"], output_format="html")
+    clean = nh3.clean(
+        converted,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=ALLOWED_URL_SCHEMES,
+        clean_content_tags={"script", "style"},
+        link_rel=None,
+    )
+    meter = _DepthMeter()
+    meter.feed(clean)
+    if meter.deepest > BODY_MAX_DEPTH:
+        raise LetterContentError("The body nests quotes or lists too deeply to print.")
+
+    footnotes: list[Footnote] = []
+
+    def footnote(match: re.Match[str]) -> str:
+        source = sources[int(match.group(1))]
+        footnotes.append(Footnote(len(footnotes) + 1, source))
+        url = html.escape(source.link, quote=True)
+        return f'<span class="footnote"><a href="{url}">{url}</a></span>'
+
+    return LetterBody(re.sub(rf"{marker}(\d+)x", footnote, clean), footnotes)
+
+
+def letter_is_final(letter: Letter) -> bool:
+    return letter.status in (LetterStatus.FINAL, LetterStatus.SENT)
+
+
+def printed_signatories(letter: Letter) -> list[LetterSignatory]:
+    """Who appears under the letter: everyone but those who declined."""
+    return [
+        signatory
+        for signatory in letter.signatories.all()
+        if signatory.status != SigningStatus.DECLINED
+    ]
+
+
+def signature_key(signatory: LetterSignatory) -> str:
+    """The name a signature image is fetched by; changes when a new image is uploaded."""
+    return f"signatures/{signatory.pk}/{Path(signatory.signature_image.name).name}"
+
+
+def signature_files(letter: Letter) -> dict[str, Path]:
+    """The files a letter's PDF may load besides fonts: its signatories' images."""
+    return {
+        signature_key(signatory): Path(signatory.signature_image.path)
+        for signatory in printed_signatories(letter)
+        if signatory.signature_image
+    }
+
+
+def letter_html(letter: Letter, *, for_pdf: bool = True, final: bool | None = None) -> str:
+    """The letter as one HTML document: what the PDF shows, or its on-screen preview."""
+    body = body_to_html(letter.body)
+    final = letter_is_final(letter) if final is None else final
+    recipients = list(letter.recipients.all())
+    for recipient in recipients:
+        recipient.lines = [
+            (line.strip(), match.group(1) if (match := EMAIL_LINE.match(line.strip())) else "")
+            for line in recipient.address_lines
+        ]
+    signatories = printed_signatories(letter)
+    for signatory in signatories:
+        if not signatory.signature_image:
+            signatory.signature_src = ""
+        elif for_pdf:
+            signatory.signature_src = signature_key(signatory)
+        else:
+            signatory.signature_src = reverse("letters:signature", args=[signatory.pk])
+    return render_to_string(
+        "letters/letter_document.html",
+        {
+            "letter": letter,
+            "for_pdf": for_pdf,
+            "final": final,
+            "font_css": "" if for_pdf else font_face_css(settings.STATIC_URL + "letters/fonts/"),
+            "font_family": css_string(settings.PDF_FONT_FAMILY),
+            "reference_css": css_string(letter.reference),
+            "date_line": f"{letter.place}, {date_format(letter.dated_on, 'j F Y')}",
+            "addressee": next((r for r in recipients if r.kind == RecipientKind.ADDRESSEE), None),
+            "copies": [r for r in recipients if r.kind == RecipientKind.CC],
+            "signatories": signatories,
+            "body_html": body.html,
+            "footnotes": body.footnotes,
+        },
+    )
+
+
+def content_hash(html_text: str, *, final: bool) -> str:
+    """What makes two renderings the same version: the HTML, finality, the stylesheet."""
+    digest = hashlib.sha256()
+    digest.update(html_text.encode("utf-8"))
+    digest.update(STYLESHEET.read_bytes())
+    digest.update(b"\x00final" if final else b"\x00draft")
+    return digest.hexdigest()
+
+
+def html_to_pdf(html_text: str, *, allowed_files: dict[str, Path]) -> bytes:
+    return render_pdf(
+        html=html_text,
+        stylesheets=[STYLESHEET],
+        allowed_files=allowed_files,
+        time_limit=settings.LETTERS_RENDER_TIME_LIMIT,
+    )

@@ -1,0 +1,332 @@
+"""Writes on letters: creating from a template, signatures, finalising, rendering PDFs.
+
+Rendering is two steps. `letter_version_request` snapshots the letter's HTML into a
+LetterVersion (status queued) — or returns the existing version with the same
+content — and queues the render task once the transaction commits.
+`letter_version_render` is the one place a PDF is made; the task, the admin action,
+`render_letter --sync` and the benchmark all go through it.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import logging
+import re
+
+from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import InterfaceError, OperationalError, transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.formats import date_format
+
+from casefiles.choices import CUSTODIAL_MEASURES, PartyRole
+from casefiles.models import Case
+from casefiles.pdf import PDFRenderError
+from letters.choices import LetterStatus, RenderStatus, SignedVia, SigningStatus
+from letters.models import Letter, LetterSignatory, LetterTemplate, LetterVersion
+from letters.rendering import (
+    LetterContentError,
+    content_hash,
+    html_to_pdf,
+    letter_html,
+    letter_is_final,
+    signature_files,
+)
+from letters.signing import SigningError, pdf_sign, signing_configured
+
+logger = logging.getLogger(__name__)
+
+# Failures worth another try: the database or the file store was briefly away.
+TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (OperationalError, InterfaceError, OSError)
+
+PLACEHOLDER = re.compile(r"\{\{\s*([a-z_]+)\s*\}\}")
+TEMPLATE_FIELDS = {
+    "subject_name": "the detained person's name (Bekizhan Mendygazyev)",
+    "subject_title_name": "with the form of address (Mr Bekizhan Mendygazyev)",
+    "detention_measure": "the current measure (pretrial detention)",
+    "detention_start": "when it started (5 June 2021)",
+    "detention_term": "the ordered term (2 months)",
+    "detention_planned_end": "when the term runs out (5 August 2021)",
+    "charges": 'the charges with article titles ("…" (Art. 262, Part 2 of the CC), …)',
+    "case_title": "the case's title",
+    "country": "the case's country (Kazakhstan)",
+}
+
+
+# Templates ------------------------------------------------------------------------------
+
+
+def _long_date(day: datetime.date | None) -> str:
+    return date_format(day, "j F Y") if day else ""
+
+
+def _quoted_mid_sentence(title: str) -> str:
+    """'Money laundering…' → 'money laundering…' as quoted in a sentence; acronyms stay."""
+    if len(title) > 1 and title[0].isupper() and title[1].islower():
+        return title[0].lower() + title[1:]
+    return title
+
+
+def _joined(items: list[str]) -> str:
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def letter_template_values(*, case: Case) -> dict[str, str]:
+    """The case facts a template's placeholders are filled with."""
+    party = (
+        case.parties.select_related("person")
+        .filter(role=PartyRole.POLITICAL_PRISONER, person__isnull=False)
+        .first()
+    )
+    detentions = case.detentions.select_related("person").order_by("-started_on")
+    if party:
+        detentions = detentions.filter(person=party.person)
+    detention = detentions.filter(measure__in=CUSTODIAL_MEASURES).first() or detentions.first()
+    person = party.person if party else (detention.person if detention else None)
+    charges = case.charges.select_related("article").order_by("brought_on", "pk")
+    if person:
+        charges = charges.filter(person=person)
+    return {
+        "subject_name": person.name if person else "",
+        "subject_title_name": f"{person.title} {person.name}".strip() if person else "",
+        "detention_measure": detention.get_measure_display().lower() if detention else "",
+        "detention_start": _long_date(detention.started_on) if detention else "",
+        "detention_term": detention.term_display if detention else "",
+        "detention_planned_end": _long_date(detention.planned_end) if detention else "",
+        "charges": _joined(
+            [
+                f'"{_quoted_mid_sentence(charge.article.title)}" ({charge.article.citation})'
+                if charge.article
+                else f'"{charge.description}"'
+                for charge in charges
+            ]
+        ),
+        "case_title": case.title,
+        "country": case.country.name,
+    }
+
+
+def letter_template_fill(*, text: str, values: dict[str, str]) -> str:
+    unknown = sorted({name for name in PLACEHOLDER.findall(text) if name not in values})
+    if unknown:
+        raise ValidationError(
+            "Unknown placeholders: "
+            + ", ".join(f"{{{{ {name} }}}}" for name in unknown)
+            + ". Known: "
+            + ", ".join(sorted(values))
+        )
+    return PLACEHOLDER.sub(lambda match: values[match.group(1)], text)
+
+
+@transaction.atomic
+def letter_create_from_template(
+    *,
+    case: Case,
+    template: LetterTemplate,
+    reference: str,
+    subject: str = "",
+    place: str = "Brussels",
+    dated_on: datetime.date | None = None,
+) -> Letter:
+    """A draft letter for ``case`` whose body is the template filled with the case's facts."""
+    values = letter_template_values(case=case)
+    letter = Letter(
+        case=case,
+        reference=reference,
+        subject=subject
+        or letter_template_fill(text=template.subject, values=values)
+        or template.name,
+        place=place,
+        dated_on=dated_on or datetime.date.today(),
+        salutation=template.salutation,
+        body=letter_template_fill(text=template.body, values=values),
+        closing=template.closing,
+    )
+    letter.full_clean()
+    letter.save()
+    return letter
+
+
+# Signatures -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def signatory_sign(
+    *,
+    signatory: LetterSignatory,
+    via: SignedVia | str,
+    signed_at: datetime.datetime | None = None,
+    signature_image=None,
+) -> LetterSignatory:
+    """Record that a signatory signed, when and how (a scanned signature, an email…)."""
+    if via not in SignedVia.values:
+        raise ValidationError(f"Unknown way of signing: {via!r}")
+    if via == SignedVia.SCANNED and not (signature_image or signatory.signature_image):
+        raise ValidationError("A scanned signature needs its image.")
+    signatory.status = SigningStatus.SIGNED
+    signatory.signed_via = via
+    signatory.signed_at = signed_at or timezone.now()
+    if signature_image is not None:
+        signatory.signature_image = signature_image
+    signatory.full_clean()
+    signatory.save()
+    return signatory
+
+
+@transaction.atomic
+def signatory_decline(*, signatory: LetterSignatory) -> LetterSignatory:
+    signatory.status = SigningStatus.DECLINED
+    signatory.signed_at = None
+    signatory.signed_via = ""
+    signatory.save()
+    return signatory
+
+
+@transaction.atomic
+def letter_finalise(*, letter: Letter, requested_by: User | None = None) -> LetterVersion:
+    """Make the letter final — only once every signatory still on it has signed — and queue its
+    final PDF."""
+    letter = Letter.objects.select_for_update().get(pk=letter.pk)
+    remaining = letter.signatories.exclude(status=SigningStatus.DECLINED)
+    waiting = [
+        s.person.signature_name
+        for s in remaining.select_related("person")
+        if s.status != SigningStatus.SIGNED
+    ]
+    if waiting:
+        raise ValidationError(
+            f"The letter cannot be final: still waiting for {', '.join(waiting)} to sign."
+        )
+    if not remaining.exists():
+        raise ValidationError("The letter cannot be final: nobody has signed it.")
+    if letter.status not in (LetterStatus.FINAL, LetterStatus.SENT):
+        letter.status = LetterStatus.FINAL
+        letter.save(update_fields=["status"])
+    return letter_version_request(letter=letter, requested_by=requested_by)
+
+
+# Rendering ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def letter_version_request(
+    *, letter: Letter, requested_by: User | None = None, queue: bool = True
+) -> LetterVersion:
+    """The version holding the letter's current content, queued for rendering if it is new.
+
+    Asking twice for the same content returns the same version (and queues nothing more);
+    changed content — an edit, a new signature, finality — makes the next version.
+    Raises LetterContentError when the body cannot be printed. ``queue=False`` leaves the
+    rendering to the caller (render_letter --sync).
+    """
+    letter = Letter.objects.select_for_update().get(pk=letter.pk)
+    final = letter_is_final(letter)
+    html = letter_html(letter, final=final)
+    digest = content_hash(html, final=final)
+
+    version = letter.versions.filter(content_hash=digest).first()
+    if version is not None:
+        if version.status != RenderStatus.FAILED:
+            return version
+        version.status, version.error, version.finished_at = RenderStatus.QUEUED, "", None
+        version.save(update_fields=["status", "error", "finished_at"])
+    else:
+        number = (letter.versions.aggregate(last=Max("number"))["last"] or 0) + 1
+        version = LetterVersion.objects.create(
+            letter=letter,
+            number=number,
+            content_hash=digest,
+            html=html,
+            is_final=final,
+            status=RenderStatus.QUEUED,
+            requested_by=requested_by,
+        )
+    if queue:
+        _queue_render(version.pk)
+    return version
+
+
+def _queue_render(version_id: int) -> None:
+    from letters.tasks import render_letter_version
+
+    transaction.on_commit(lambda: render_letter_version.delay(version_id))
+
+
+def _version_file_name(version: LetterVersion, sha256: str) -> str:
+    safe_reference = re.sub(r"[^A-Za-z0-9._-]+", "-", version.letter.reference).strip("-")
+    return f"{safe_reference or 'letter'}-v{version.number}-{sha256[:12]}.pdf"
+
+
+def letter_version_render(*, version_id: int) -> LetterVersion:
+    """Render a queued version to PDF: queued → rendering → done, or failed with the reason.
+
+    Safe to run twice and concurrently: a done version is returned untouched, and of two
+    renderings of one version only the first to finish is stored. Transient errors are
+    recorded and re-raised so the task can retry; content errors are final.
+    Not atomic as a whole on purpose: "rendering" must be visible while WeasyPrint works.
+    """
+    with transaction.atomic():
+        version = (
+            LetterVersion.objects.select_for_update().select_related("letter").get(pk=version_id)
+        )
+        if version.status == RenderStatus.DONE:
+            return version
+        version.status, version.error = RenderStatus.RENDERING, ""
+        version.save(update_fields=["status", "error"])
+
+    try:
+        pdf = html_to_pdf(version.html, allowed_files=signature_files(version.letter))
+        if version.is_final and signing_configured():
+            pdf = pdf_sign(
+                pdf,
+                reason=f"Final version {version.number} of letter {version.letter.reference}",
+                location=version.letter.place,
+            )
+    except (LetterContentError, PDFRenderError, SigningError) as exc:
+        return _version_failed(version_id, str(exc))
+    except TRANSIENT_ERRORS as exc:
+        _version_failed(version_id, f"{type(exc).__name__}: {exc} (will retry)")
+        raise
+    except Exception as exc:
+        logger.exception("Rendering %s failed", version)
+        return _version_failed(version_id, f"Unexpected error: {type(exc).__name__}: {exc}")
+
+    sha256 = hashlib.sha256(pdf).hexdigest()
+    with transaction.atomic():
+        version = (
+            LetterVersion.objects.select_for_update().select_related("letter").get(pk=version_id)
+        )
+        if version.status == RenderStatus.DONE:
+            return version  # another worker finished first; its file stands
+        # Storage never overwrites: a clashing name gets a suffix, so no file is replaced.
+        version.file.save(_version_file_name(version, sha256), ContentFile(pdf), save=False)
+        version.sha256 = sha256
+        version.status = RenderStatus.DONE
+        version.error = ""
+        version.finished_at = timezone.now()
+        version.save(update_fields=["file", "sha256", "status", "error", "finished_at"])
+    return version
+
+
+def _version_failed(version_id: int, error: str) -> LetterVersion:
+    with transaction.atomic():
+        version = LetterVersion.objects.select_for_update().get(pk=version_id)
+        if version.status != RenderStatus.DONE:
+            version.status = RenderStatus.FAILED
+            version.error = error[:2000]
+            version.finished_at = timezone.now()
+            version.save(update_fields=["status", "error", "finished_at"])
+    return version
+
+
+def letter_render_now(*, letter: Letter, requested_by: User | None = None) -> LetterVersion:
+    """Request and render in this process (render_letter --sync, tests, the benchmark)."""
+    version = letter_version_request(letter=letter, requested_by=requested_by, queue=False)
+    if version.status != RenderStatus.DONE:
+        version = letter_version_render(version_id=version.pk)
+    return version

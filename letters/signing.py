@@ -1,0 +1,112 @@
+"""The organisation's PAdES signature on final letters (pyHanko), and checking one.
+
+Signing is on when LETTERS_SIGNING_PKCS12 names a PKCS#12 file (password in
+LETTERS_SIGNING_PKCS12_PASSWORD). Verification never goes to the network: no
+OCSP or CRL fetching; trust comes from the certificates given (by default the
+configured one).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from io import BytesIO
+from pathlib import Path
+
+from django.conf import settings
+
+
+class SigningError(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class SignatureReport:
+    field_name: str
+    signer: str
+    intact: bool  # the signed bytes are unchanged
+    valid: bool  # the cryptographic signature checks out
+    trusted: bool  # the signer's certificate chains to a trust root given
+    covers_whole_file: bool
+    signed_at: str
+
+    @property
+    def ok(self) -> bool:
+        return self.intact and self.valid and self.covers_whole_file
+
+
+def signing_configured() -> bool:
+    return bool(settings.LETTERS_SIGNING_PKCS12)
+
+
+def _password() -> bytes | None:
+    password = settings.LETTERS_SIGNING_PKCS12_PASSWORD
+    return password.encode() if password else None
+
+
+def _signer():
+    from pyhanko.sign import signers
+
+    path = Path(settings.LETTERS_SIGNING_PKCS12)
+    if not path.is_file():
+        raise SigningError(f"LETTERS_SIGNING_PKCS12={path} does not exist.")
+    signer = signers.SimpleSigner.load_pkcs12(pfx_file=str(path), passphrase=_password())
+    if signer is None:
+        raise SigningError(
+            f"Could not open the PKCS#12 file {path}: wrong LETTERS_SIGNING_PKCS12_PASSWORD?"
+        )
+    return signer
+
+
+def pdf_sign(pdf: bytes, *, reason: str, location: str = "") -> bytes:
+    """``pdf`` with the organisation's PAdES signature over the whole file."""
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.sign import fields, signers
+
+    writer = IncrementalPdfFileWriter(BytesIO(pdf), strict=False)
+    meta = signers.PdfSignatureMetadata(
+        field_name="OrganisationSignature",
+        subfilter=fields.SigSeedSubFilter.PADES,
+        reason=reason,
+        location=location or None,
+    )
+    return signers.sign_pdf(writer, meta, signer=_signer()).getvalue()
+
+
+def configured_certificates() -> list:
+    """The configured signing certificate, trusted by default when verifying."""
+    if not signing_configured():
+        return []
+    return [_signer().signing_cert]
+
+
+def load_certificates(path: Path) -> list:
+    from pyhanko.keys import load_certs_from_pemder
+
+    return list(load_certs_from_pemder([str(path)]))
+
+
+def pdf_signature_reports(pdf: bytes, *, trust_roots: list | None = None) -> list[SignatureReport]:
+    """One report per embedded signature; an empty list when the PDF carries none."""
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko.sign.validation.status import SignatureCoverageLevel
+    from pyhanko_certvalidator import ValidationContext
+
+    roots = configured_certificates() if trust_roots is None else trust_roots
+    reader = PdfFileReader(BytesIO(pdf), strict=False)
+    reports = []
+    for embedded in reader.embedded_signatures:
+        context = ValidationContext(trust_roots=roots, allow_fetching=False)
+        status = validate_pdf_signature(embedded, context)
+        reports.append(
+            SignatureReport(
+                field_name=embedded.field_name,
+                signer=status.signing_cert.subject.human_friendly,
+                intact=bool(status.intact),
+                valid=bool(status.valid),
+                trusted=bool(status.trusted),
+                covers_whole_file=status.coverage == SignatureCoverageLevel.ENTIRE_FILE,
+                signed_at=str(status.signer_reported_dt or ""),
+            )
+        )
+    return reports

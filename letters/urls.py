@@ -1,0 +1,15 @@
+from django.urls import path
+
+from letters import views
+
+app_name = "letters"
+
+urlpatterns = [
+    path("<int:pk>/", views.letter_detail, name="detail"),
+    path("<int:pk>/preview/", views.letter_preview, name="preview"),
+    path("<int:pk>/versions/", views.letter_versions, name="versions"),
+    path("<int:pk>/render/", views.letter_render, name="render"),
+    path("<int:pk>/finalise/", views.letter_make_final, name="finalise"),
+    path("versions/<int:pk>/download/", views.version_download, name="download"),
+    path("signatories/<int:pk>/signature/", views.signature_image, name="signature"),
+]

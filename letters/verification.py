@@ -1,0 +1,57 @@
+"""Checking a letter PDF someone hands back: signature, signer, and whether we made it."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from letters.models import LetterVersion
+from letters.signing import load_certificates, pdf_signature_reports
+
+
+@dataclass
+class VerificationResult:
+    ok: bool
+    lines: list[str] = field(default_factory=list)
+
+
+def letter_file_verify(*, data: bytes, trust_files: list[Path] | None = None) -> VerificationResult:
+    sha256 = hashlib.sha256(data).hexdigest()
+    lines = [f"sha256: {sha256}"]
+    version = LetterVersion.objects.select_related("letter").filter(sha256=sha256).first()
+    if version:
+        lines.append(
+            f"Stored as {version.letter.reference} version {version.number}"
+            f"{' (final)' if version.is_final else ''}, "
+            f"rendered {version.finished_at:%Y-%m-%d %H:%M}."
+        )
+    else:
+        lines.append("Not a version stored in this Casefiles.")
+
+    roots = None
+    if trust_files:
+        roots = [cert for path in trust_files for cert in load_certificates(path)]
+    try:
+        reports = pdf_signature_reports(data, trust_roots=roots)
+    except Exception as exc:  # a damaged file can fail anywhere in the PDF parser
+        lines.append(f"Signature: cannot be read ({type(exc).__name__}: {exc}).")
+        return VerificationResult(False, lines)
+    if not reports:
+        lines.append("Signature: none — this PDF carries no digital signature.")
+        return VerificationResult(False, lines)
+
+    ok = True
+    for report in reports:
+        ok = ok and report.ok
+        lines.append(
+            f"Signature {report.field_name}: "
+            + ("INTACT" if report.intact else "NOT INTACT — the file was changed after signing")
+            + ("" if report.valid else ", cryptographically INVALID")
+            + ("" if report.covers_whole_file else ", does NOT cover the whole file")
+        )
+        lines.append(f"  signed by: {report.signer}")
+        lines.append(f"  signed at: {report.signed_at or 'unknown'}")
+        lines.append(f"  certificate trusted: {'yes' if report.trusted else 'no'}")
+    lines.append("Result: OK" if ok else "Result: FAILED")
+    return VerificationResult(ok, lines)

@@ -1,0 +1,116 @@
+"""The letter page: preview, Generate PDF, versions with their status, download, signatories.
+
+Everyone with a login and the view permission (Viewer, Editor) may look; only the
+Letters role (change permission) may render or finalise.
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.html import format_html
+from django.views.decorators.clickjacking import xframe_options_sameorigin
+from django.views.decorators.http import require_GET, require_POST
+
+from letters.choices import RenderStatus
+from letters.models import Letter, LetterSignatory, LetterVersion
+from letters.rendering import LetterContentError, letter_html
+from letters.services import letter_finalise, letter_version_request
+
+PENDING = (RenderStatus.QUEUED, RenderStatus.RENDERING)
+
+
+def _versions_context(letter: Letter) -> dict:
+    versions = list(letter.versions.select_related("requested_by"))
+    return {
+        "letter": letter,
+        "versions": versions,
+        "pending": any(v.status in PENDING for v in versions),
+    }
+
+
+@require_GET
+@permission_required("letters.view_letter", raise_exception=True)
+def letter_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    letter = get_object_or_404(Letter.objects.select_related("case"), pk=pk)
+    context = {
+        **admin.site.each_context(request),
+        **_versions_context(letter),
+        "title": f"{letter.reference}: {letter.subject}",
+        "signatories": letter.signatories.select_related("person"),
+        "can_render": request.user.has_perm("letters.change_letter"),
+    }
+    return render(request, "letters/letter_detail.html", context)
+
+
+@require_GET
+@permission_required("letters.view_letter", raise_exception=True)
+def letter_versions(request: HttpRequest, pk: int) -> HttpResponse:
+    """The versions table alone; the letter page polls it while a render is pending."""
+    letter = get_object_or_404(Letter, pk=pk)
+    return render(request, "letters/_versions.html", _versions_context(letter))
+
+
+@require_GET
+@xframe_options_sameorigin
+@permission_required("letters.view_letter", raise_exception=True)
+def letter_preview(request: HttpRequest, pk: int) -> HttpResponse:
+    letter = get_object_or_404(Letter, pk=pk)
+    try:
+        return HttpResponse(letter_html(letter, for_pdf=False))
+    except LetterContentError as exc:
+        return HttpResponse(
+            format_html("<p>This letter cannot be printed yet: {}</p>", exc), status=422
+        )
+
+
+@require_POST
+@permission_required("letters.change_letter", raise_exception=True)
+def letter_render(request: HttpRequest, pk: int) -> HttpResponse:
+    letter = get_object_or_404(Letter, pk=pk)
+    try:
+        version = letter_version_request(letter=letter, requested_by=request.user)
+    except LetterContentError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.info(request, f"Version {version.number}: {version.get_status_display()}.")
+    return redirect("letters:detail", pk=letter.pk)
+
+
+@require_POST
+@permission_required("letters.change_letter", raise_exception=True)
+def letter_make_final(request: HttpRequest, pk: int) -> HttpResponse:
+    letter = get_object_or_404(Letter, pk=pk)
+    try:
+        version = letter_finalise(letter=letter, requested_by=request.user)
+    except (ValidationError, LetterContentError) as exc:
+        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+    else:
+        messages.success(request, f"The letter is final; version {version.number} is its PDF.")
+    return redirect("letters:detail", pk=letter.pk)
+
+
+@require_GET
+@permission_required("letters.view_letterversion", raise_exception=True)
+def version_download(request: HttpRequest, pk: int) -> FileResponse:
+    version = get_object_or_404(LetterVersion.objects.select_related("letter"), pk=pk)
+    if version.status != RenderStatus.DONE or not version.file:
+        raise Http404("This version has no PDF yet.")
+    return FileResponse(
+        version.file.open("rb"),
+        as_attachment=True,
+        filename=f"{version.letter.reference}-v{version.number}.pdf",
+        content_type="application/pdf",
+    )
+
+
+@require_GET
+@permission_required("letters.view_letter", raise_exception=True)
+def signature_image(request: HttpRequest, pk: int) -> FileResponse:
+    signatory = get_object_or_404(LetterSignatory, pk=pk)
+    if not signatory.signature_image:
+        raise Http404("No signature image.")
+    return FileResponse(signatory.signature_image.open("rb"))
