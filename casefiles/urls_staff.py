@@ -11,6 +11,7 @@ urlpatterns = [
     path("cases/", views.case_list, name="case_list"),
     path("cases/<int:pk>/", views.case_detail, name="case_detail"),
     path("cases/<int:pk>/brief/", views.case_brief, name="case_brief"),
+    path("cases/<int:pk>/brief.pdf", views.case_brief_pdf, name="case_brief_pdf"),
     path("cases/<int:pk>/detentions/new/", views.detention_log, name="detention_log"),
     path("cases/<int:pk>/hearings/new/", views.hearing_log, name="hearing_log"),
     path("search/", views.search, name="search"),

@@ -35,6 +35,8 @@ view_case_required = permission_required("casefiles.view_case", raise_exception=
 CASES_PER_PAGE = 25
 SEARCH_LIMIT = 50
 PICKER_LIMIT = 20
+# A brief is a few pages; a render taking longer than this is stopped.
+BRIEF_PDF_TIME_LIMIT = 30
 
 
 @require_GET
@@ -356,3 +358,31 @@ def _brief_context(request: HttpRequest, case) -> dict:
         "today": today,
         "prepared_by": request.user.get_username(),
     }
+
+
+@require_GET
+@view_case_required
+def case_brief_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """The brief as a PDF, through the shared renderer that fetches nothing from outside."""
+    from django.conf import settings
+    from django.template.loader import render_to_string
+
+    from casefiles.pdf import PDFRenderError, css_string, render_pdf
+
+    case = selectors.case_for_page(selectors.cases_visible_to(request.user), pk)
+    context = _brief_context(request, case) | {"font_family": css_string(settings.PDF_FONT_FAMILY)}
+    html = render_to_string("staff/brief_pdf.html", context, request=request)
+    try:
+        pdf = render_pdf(
+            html=html,
+            stylesheets=[settings.BASE_DIR / "static" / "css" / "brief_pdf.css"],
+            time_limit=BRIEF_PDF_TIME_LIMIT,
+        )
+    except PDFRenderError as error:
+        messages.error(request, f"The brief PDF could not be made: {error}")
+        return redirect("staff:case_detail", pk=case.pk)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    filename = f"brief-{case.reference}-{timezone.localdate():%Y-%m-%d}.pdf"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
