@@ -24,33 +24,46 @@ def detained_now_condition() -> Exists:
 
 class CaseFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(
-        label="Search", method="filter_q", widget=forms.TextInput(attrs={"type": "search",
-        "placeholder": "Reference, title or any name"})  # fmt: skip
+        label="Search",
+        method="filter_q",
+        widget=forms.TextInput(
+            attrs={"type": "search", "placeholder": "Reference, title or any name"}
+        ),
     )
     status = django_filters.ChoiceFilter(choices=CaseStatus.choices, empty_label="Any status")
     country = django_filters.ChoiceFilter(choices=countries, empty_label="Any country")
     person = django_filters.CharFilter(
-        label="Person", method="filter_person",
+        label="Person",
+        method="filter_person",
         widget=forms.TextInput(attrs={"placeholder": "Any spelling, any script"}),
-    )  # fmt: skip
+    )
     article = django_filters.ModelChoiceFilter(
-        queryset=Article.objects.all(), field_name="charges__article", distinct=True,
+        queryset=Article.objects.all(),
+        field_name="charges__article",
+        distinct=True,
         empty_label="Any article",
-    )  # fmt: skip
+    )
     detained_now = django_filters.BooleanFilter(
-        label="Someone detained now", method="filter_detained_now",
+        label="Someone detained now",
+        method="filter_detained_now",
         widget=forms.CheckboxInput,
-    )  # fmt: skip
+    )
     opened = django_filters.DateFromToRangeFilter(
-        field_name="opened_on", label="Opened between",
+        field_name="opened_on",
+        label="Opened between",
         widget=django_filters.widgets.DateRangeWidget(attrs={"type": "date"}),
-    )  # fmt: skip
+    )
     sort = django_filters.OrderingFilter(
-        fields=(("reference", "reference"), ("title", "title"), ("opened_on", "opened"),
-                ("status", "status"), ("country", "country")),
+        fields=(
+            ("reference", "reference"),
+            ("title", "title"),
+            ("opened_on", "opened"),
+            ("status", "status"),
+            ("country", "country"),
+        ),
         field_labels={"opened_on": "Opened"},
         label="Sort by",
-    )  # fmt: skip
+    )
 
     class Meta:
         model = Case
@@ -62,15 +75,17 @@ class CaseFilterSet(django_filters.FilterSet):
         self.filters["country"].extra["choices"] = [
             (code, name) for code, name in countries if code in used
         ]
-        self.form.fields["country"].choices = [("", "Any country"), *self.filters["country"]
-                                               .extra["choices"]]  # fmt: skip
+        self.form.fields["country"].choices = [
+            ("", "Any country"),
+            *self.filters["country"].extra["choices"],
+        ]
 
     def filter_q(self, queryset: QuerySet[Case], name: str, value: str) -> QuerySet[Case]:
         value = value.strip()
         if not value:
             return queryset
-        text = Q(reference__icontains=value) | Q(title__icontains=value) | Q(
-            summary__icontains=value
+        text = (
+            Q(reference__icontains=value) | Q(title__icontains=value) | Q(summary__icontains=value)
         )
         by_name = cases_matching(value, Case.objects.all()).values("pk")
         return queryset.filter(text | Q(pk__in=by_name))

@@ -18,6 +18,11 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 _DETAINABLE_ROLES = (PartyRole.POLITICAL_PRISONER, PartyRole.DEFENDANT)
 
 
+def _posted(data, name: str) -> list[str]:
+    """The values posted for a field (none when the form is not bound)."""
+    return list(data.getlist(name)) if hasattr(data, "getlist") else []
+
+
 def _person_label(person: Person) -> str:
     return f"{person.name} ({person.name_original})" if person.name_original else person.name
 
@@ -46,17 +51,23 @@ class DetentionLogForm(forms.Form):
         queryset=Person.objects.all(),
         help_text="Parties to this case are listed; search to find anyone else.",
     )
-    measure = forms.ChoiceField(choices=DetentionMeasure.choices, initial=DetentionMeasure.PRETRIAL_DETENTION)
+    measure = forms.ChoiceField(
+        choices=DetentionMeasure.choices, initial=DetentionMeasure.PRETRIAL_DETENTION
+    )
     started_on = forms.DateField(label="Starts on", widget=DATE)
     term = forms.CharField(
-        label="Ordered term", required=False, max_length=40,
+        label="Ordered term",
+        required=False,
+        max_length=40,
         widget=forms.TextInput(attrs={"placeholder": "e.g. 2 months", "autocomplete": "off"}),
         help_text="As the court ordered it: “2 months”, “10 days”, “1 year”.",
-    )  # fmt: skip
+    )
     planned_end = forms.DateField(
-        label="Planned end", required=False, widget=DATE,
+        label="Planned end",
+        required=False,
+        widget=DATE,
         help_text="Left empty, it is computed from the start and the term.",
-    )  # fmt: skip
+    )
     actual_end = forms.DateField(label="Actually ended on", required=False, widget=DATE)
     facility = forms.CharField(max_length=300, required=False)
     notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
@@ -65,7 +76,7 @@ class DetentionLogForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.case = case
         self.fields["person"].widget.choices = _offered_persons(
-            case, self.data.getlist("person") if self.is_bound else [], blank=True
+            case, _posted(self.data, "person"), blank=True
         )
         if not self.is_bound:
             self.initial.setdefault("started_on", timezone.localdate())
@@ -78,7 +89,8 @@ class DetentionLogForm(forms.Form):
         return term_parse(text) if text else None
 
     def clean(self) -> dict:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         started_on, term = data.get("started_on"), data.get("term")
         if started_on and term and not data.get("planned_end"):
             data["planned_end"] = term_end(started_on=started_on, length=term[0], unit=term[1])
@@ -108,13 +120,15 @@ class HearingLogForm(forms.Form):
     )
     kind = forms.ChoiceField(choices=HearingKind.choices, initial=HearingKind.TRIAL)
     defendants = forms.ModelMultipleChoiceField(
-        queryset=Person.objects.all(), required=False,
+        queryset=Person.objects.all(),
+        required=False,
         widget=forms.CheckboxSelectMultiple,
-    )  # fmt: skip
+    )
     court = forms.ModelChoiceField(
-        queryset=Organisation.objects.filter(kind=OrganisationKind.COURT), required=False,
+        queryset=Organisation.objects.filter(kind=OrganisationKind.COURT),
+        required=False,
         empty_label="Court not known",
-    )  # fmt: skip
+    )
     outcome = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, case: Case, **kwargs) -> None:
@@ -122,7 +136,7 @@ class HearingLogForm(forms.Form):
         self.case = case
         # Offered: the case's parties; anyone else posted is refused by the service.
         self.fields["defendants"].widget.choices = _offered_persons(
-            case, self.data.getlist("defendants") if self.is_bound else []
+            case, _posted(self.data, "defendants")
         )
         if not self.is_bound:
             default = _default_person(case)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from simple_history.utils import get_history_model_for_model
 
@@ -16,7 +16,7 @@ from people.models import Person, Relationship
 UPCOMING_DAYS = 14
 
 
-def cases_visible_to(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Case]:
+def cases_visible_to(user: User | AnonymousUser) -> QuerySet[Case]:
     """The cases a user may see. Every staff read starts here.
 
     Today a role with casefiles.view_case sees every case; per-case restriction would
@@ -37,6 +37,22 @@ def detentions_current(cases: QuerySet[Case], *, today: datetime.date) -> QueryS
         .select_related("person", "case")
         .order_by("started_on", "pk")
     )
+
+
+def days_in_custody(detention: Detention, *, today: datetime.date) -> int | None:
+    """Days held so far (or in all, once ended); None for a non-custodial measure."""
+    if detention.measure not in CUSTODIAL_MEASURES:
+        return None
+    end = min(detention.actual_end or today, today)
+    return max((end - detention.started_on).days, 0)
+
+
+def with_days_in_custody(detentions, *, today: datetime.date) -> list[Detention]:
+    """The detentions, each with `.days_in_custody` for the page to show."""
+    detentions = list(detentions)
+    for detention in detentions:
+        detention.days_in_custody = days_in_custody(detention, today=today)  # type: ignore[attr-defined]
+    return detentions
 
 
 def detentions_ending(
@@ -85,8 +101,13 @@ class Change:
 
 
 _HISTORY_ACTIONS = {"+": "added", "~": "changed", "-": "deleted"}
-_HISTORY_MODELS = ((Case, "id"), (Detention, "case_id"), (Hearing, "case_id"),
-                   (Charge, "case_id"), (CaseParty, "case_id"))  # fmt: skip
+_HISTORY_MODELS = (
+    (Case, "id"),
+    (Detention, "case_id"),
+    (Hearing, "case_id"),
+    (Charge, "case_id"),
+    (CaseParty, "case_id"),
+)
 
 
 def changes_latest(cases: QuerySet[Case], *, limit: int = 10) -> list[Change]:
@@ -183,11 +204,15 @@ def person_ties(person: Person, cases: QuerySet[Case]) -> list[Tie]:
         )
     )
     others = {r.other_id if r.person_id == person.pk else r.person_id for r in relationships}
-    targeted = set(
-        CaseParty.objects.filter(
-            case__in=cases, person_id__in=others, role__in=TARGETED_ROLES
-        ).values_list("person_id", flat=True)
-    ) if others else set()  # fmt: skip
+    targeted = (
+        set(
+            CaseParty.objects.filter(
+                case__in=cases, person_id__in=others, role__in=TARGETED_ROLES
+            ).values_list("person_id", flat=True)
+        )
+        if others
+        else set()
+    )
     ties = []
     for relationship in relationships:
         outgoing = relationship.person_id == person.pk

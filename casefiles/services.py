@@ -14,13 +14,13 @@ import secrets
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
-from casefiles.choices import CUSTODIAL_MEASURES, HearingKind, TermUnit
+from casefiles.choices import HearingKind, TermUnit
 from casefiles.models import (
     CalendarFeed,
     Case,
@@ -80,15 +80,16 @@ def _day(value: datetime.date) -> str:
 
 
 def _require_party(case: Case, persons: Iterable[Person], field: str) -> None:
-    party_ids = set(
-        case.parties.filter(person__isnull=False).values_list("person_id", flat=True)
-    )
+    party_ids = set(case.parties.filter(person__isnull=False).values_list("person_id", flat=True))
     outsiders = [person for person in persons if person.pk not in party_ids]
     if outsiders:
         names = ", ".join(person.name for person in outsiders)
         verb = "is" if len(outsiders) == 1 else "are"
         raise ValidationError(
-            {field: f"{names} {verb} not a party to case {case.reference}; add them to the case first."}
+            {
+                field: f"{names} {verb} not a party to case {case.reference}; "
+                "add them to the case first."
+            }
         )
 
 
@@ -115,8 +116,7 @@ def detention_log(
     errors: dict[str, str] = {}
     if actual_end and actual_end < started_on:
         errors["actual_end"] = (
-            f"The detention cannot end ({_day(actual_end)}) before it starts "
-            f"({_day(started_on)})."
+            f"The detention cannot end ({_day(actual_end)}) before it starts ({_day(started_on)})."
         )
     if planned_end and planned_end < started_on:
         errors["planned_end"] = "The planned end cannot be before the detention starts."
@@ -162,11 +162,18 @@ def hearing_log(
     oldest = timezone.localdate().replace(year=timezone.localdate().year - HEARING_OLDEST_YEARS)
     if held_on < oldest:
         raise ValidationError(
-            {"held_on": f"{_day(held_on)} is more than {HEARING_OLDEST_YEARS} years ago; "
-             "check the year."}
+            {
+                "held_on": f"{_day(held_on)} is more than {HEARING_OLDEST_YEARS} years ago; "
+                "check the year."
+            }
         )
     hearing = Hearing(
-        case=case, held_on=held_on, starts_at=starts_at, kind=kind, court=court, judge=judge,
+        case=case,
+        held_on=held_on,
+        starts_at=starts_at,
+        kind=kind,
+        court=court,
+        judge=judge,
         outcome=outcome,
     )
     hearing.full_clean()
@@ -174,13 +181,6 @@ def hearing_log(
     hearing.defendants.set(defendants)
     hearing.sources.set(sources)
     return hearing
-
-
-def detention_days_in_custody(detention: Detention, *, today: datetime.date) -> int | None:
-    if detention.measure not in CUSTODIAL_MEASURES:
-        return None
-    end = min(detention.actual_end or today, today)
-    return max((end - detention.started_on).days, 0)
 
 
 # --- Deadlines -------------------------------------------------------------------------
@@ -200,6 +200,9 @@ def reminders_create_due(*, today: datetime.date) -> list[Reminder]:
         actual_end__isnull=True, planned_end__gte=today, planned_end__lte=horizon
     ).select_related("person", "case")
     for detention in detentions:
+        planned_end = detention.planned_end
+        if planned_end is None:  # excluded by the filter; keeps the type checker informed
+            continue
         extension_recorded = detention.case.hearings.filter(
             kind=HearingKind.EXTENSION, held_on__gte=detention.started_on
         ).exists()
@@ -207,12 +210,12 @@ def reminders_create_due(*, today: datetime.date) -> list[Reminder]:
         measure = detention.get_measure_display().lower()
         reminder, was_created = Reminder.objects.get_or_create(
             detention=detention,
-            due_on=detention.planned_end,
+            due_on=planned_end,
             defaults={
                 "kind": ReminderKind.DETENTION_TERM_ENDS,
                 "case": detention.case,
                 "message": f"{measure.capitalize()} of {detention.person.name} ends "
-                f"{_day(detention.planned_end)}{note} ({detention.case.reference}).",
+                f"{_day(planned_end)}{note} ({detention.case.reference}).",
             },
         )
         if was_created:
@@ -239,9 +242,7 @@ def reminders_create_due(*, today: datetime.date) -> list[Reminder]:
 def reminder_email(*, reminder_id: int) -> bool:
     """Email one reminder to its case's assigned staff, once; True if it was sent now."""
     with transaction.atomic():
-        reminder = (
-            Reminder.objects.select_for_update().select_related("case").get(pk=reminder_id)
-        )
+        reminder = Reminder.objects.select_for_update().select_related("case").get(pk=reminder_id)
         if reminder.emailed_at is not None:
             return False
         recipients = _recipients(reminder.case)
@@ -266,7 +267,7 @@ def calendar_token_hash(token: str) -> str:
 
 
 @transaction.atomic
-def calendar_feed_issue(*, user: AbstractBaseUser) -> tuple[CalendarFeed, str]:
+def calendar_feed_issue(*, user: User) -> tuple[CalendarFeed, str]:
     """Give the user a new feed URL token, revoking any earlier one. The token is returned
     once; only its hash is stored."""
     calendar_feed_revoke(user=user)
@@ -276,8 +277,7 @@ def calendar_feed_issue(*, user: AbstractBaseUser) -> tuple[CalendarFeed, str]:
 
 
 @transaction.atomic
-def calendar_feed_revoke(*, user: AbstractBaseUser) -> int:
+def calendar_feed_revoke(*, user: User) -> int:
     return CalendarFeed.objects.filter(user=user, revoked_at__isnull=True).update(
         revoked_at=timezone.now()
     )
-

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from celery import shared_task
 from django.db import transaction
 from django.utils import timezone
@@ -27,5 +29,5 @@ def reminders_send_due() -> int:
         for reminder_id in Reminder.objects.filter(emailed_at__isnull=True).values_list(
             "pk", flat=True
         ):
-            transaction.on_commit(lambda rid=reminder_id: reminder_email.delay(rid))
+            transaction.on_commit(partial(reminder_email.delay, reminder_id))
     return len(created)

@@ -140,7 +140,7 @@ def _detentions(case, user: User) -> Iterable[TimelineEntry]:
         term = f" for {detention.term_display}" if detention.term_display else ""
         where = f" in {detention.facility}" if detention.facility else ""
         ordered = f", ordered by {detention.ordered_by}" if detention.ordered_by else ""
-        common = {"persons": [detention.person], "sources": sources}
+        persons = [detention.person]
         yield TimelineEntry(
             date=detention.started_on,
             kind="detention_start",
@@ -150,7 +150,8 @@ def _detentions(case, user: User) -> Iterable[TimelineEntry]:
             ),
             anchor=f"detention-{detention.pk}",
             order=30,
-            **common,
+            persons=persons,
+            sources=sources,
         )
         if detention.planned_end:
             yield TimelineEntry(
@@ -160,7 +161,8 @@ def _detentions(case, user: User) -> Iterable[TimelineEntry]:
                 detail="" if detention.actual_end else "Unless extended.",
                 anchor=f"detention-{detention.pk}-planned-end",
                 order=60,
-                **common,
+                persons=persons,
+                sources=sources,
             )
         if detention.actual_end:
             yield TimelineEntry(
@@ -169,7 +171,8 @@ def _detentions(case, user: User) -> Iterable[TimelineEntry]:
                 title=f"{measure} of {detention.person.name} ends",
                 anchor=f"detention-{detention.pk}-end",
                 order=70,
-                **common,
+                persons=persons,
+                sources=sources,
             )
 
 

@@ -4,14 +4,21 @@ calendar feed. Thin: selectors read, services write, every view checks the role.
 from __future__ import annotations
 
 import csv
-import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required, permission_required
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    JsonResponse,
+    StreamingHttpResponse,
+)
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -39,14 +46,21 @@ PICKER_LIMIT = 20
 BRIEF_PDF_TIME_LIMIT = 30
 
 
+def _staff(request: HttpRequest) -> User:
+    """The logged-in user (LoginRequiredMiddleware lets no anonymous request through)."""
+    if not isinstance(request.user, User):
+        raise PermissionDenied
+    return request.user
+
+
 @require_GET
 @view_case_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     cases = selectors.cases_visible_to(request.user)
-    detained = list(selectors.detentions_current(cases, today=today))
-    for detention in detained:
-        detention.days_in_custody = services.detention_days_in_custody(detention, today=today)
+    detained = selectors.with_days_in_custody(
+        selectors.detentions_current(cases, today=today), today=today
+    )
     return render(
         request,
         "staff/dashboard.html",
@@ -80,7 +94,7 @@ def _case_list_queryset(request: HttpRequest):
 
 @require_GET
 @view_case_required
-def case_list(request: HttpRequest) -> HttpResponse:
+def case_list(request: HttpRequest) -> HttpResponseBase:
     filterset = _case_list_queryset(request)
     cases = filterset.qs
     if request.GET.get("format") == "csv":
@@ -140,15 +154,13 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     cases = selectors.cases_visible_to(request.user)
     case = selectors.case_for_page(cases, pk)
     kinds = [kind for kind in request.GET.getlist("kind") if kind in timeline_kinds()]
-    person_id = request.GET.get("person")
-    person_id = int(person_id) if person_id and person_id.isdigit() else None
+    person_param = request.GET.get("person", "")
+    person_id = int(person_param) if person_param.isdigit() else None
     timeline = case_timeline(case, user=request.user, kinds=kinds, person_id=person_id)
-    current = list(
-        selectors.detentions_current(cases.filter(pk=case.pk), today=today)
+    current = selectors.with_days_in_custody(
+        selectors.detentions_current(cases.filter(pk=case.pk), today=today), today=today
     )
-    for detention in current:
-        detention.days_in_custody = services.detention_days_in_custody(detention, today=today)
-    persons = {party.person.pk: party.person for party in case.parties.all() if party.person_id}
+    persons = {party.person.pk: party.person for party in case.parties.all() if party.person}
     return render(
         request,
         "staff/case_detail.html",
@@ -162,9 +174,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "selected_person": person_id,
             "new_entry": request.GET.get("new", ""),
             "today": today,
-            "can_log": request.user.has_perms(
-                ["casefiles.add_detention", "casefiles.add_hearing"]
-            ),
+            "can_log": request.user.has_perms(["casefiles.add_detention", "casefiles.add_hearing"]),
         },
     )
 
@@ -186,25 +196,37 @@ def _log_view(request, pk, *, form_class, service, template, anchor_prefix, noun
             messages.success(request, f"{noun} logged.")
             anchor = f"{anchor_prefix}-{created.pk}"
             return redirect(f"{reverse('staff:case_detail', args=[case.pk])}?new={anchor}#{anchor}")
-    return render(request, template, {"case": case, "form": form}, status=400 if form.errors else 200)
+    return render(
+        request, template, {"case": case, "form": form}, status=400 if form.errors else 200
+    )
 
 
 @require_http_methods(["GET", "POST"])
 @permission_required(["casefiles.view_case", "casefiles.add_detention"], raise_exception=True)
 def detention_log(request: HttpRequest, pk: int) -> HttpResponse:
     return _log_view(
-        request, pk, form_class=DetentionLogForm, service=services.detention_log,
-        template="staff/detention_form.html", anchor_prefix="detention", noun="Detention",
-    )  # fmt: skip
+        request,
+        pk,
+        form_class=DetentionLogForm,
+        service=services.detention_log,
+        template="staff/detention_form.html",
+        anchor_prefix="detention",
+        noun="Detention",
+    )
 
 
 @require_http_methods(["GET", "POST"])
 @permission_required(["casefiles.view_case", "casefiles.add_hearing"], raise_exception=True)
 def hearing_log(request: HttpRequest, pk: int) -> HttpResponse:
     return _log_view(
-        request, pk, form_class=HearingLogForm, service=services.hearing_log,
-        template="staff/hearing_form.html", anchor_prefix="hearing", noun="Hearing",
-    )  # fmt: skip
+        request,
+        pk,
+        form_class=HearingLogForm,
+        service=services.hearing_log,
+        template="staff/hearing_form.html",
+        anchor_prefix="hearing",
+        noun="Hearing",
+    )
 
 
 @require_GET
@@ -231,7 +253,7 @@ def search(request: HttpRequest) -> HttpResponse:
 @require_GET
 @view_case_required
 def calendar_settings(request: HttpRequest) -> HttpResponse:
-    feed = CalendarFeed.objects.filter(user=request.user, revoked_at__isnull=True).first()
+    feed = CalendarFeed.objects.filter(user=_staff(request), revoked_at__isnull=True).first()
     token = request.session.pop("calendar_token", None)
     feed_url = (
         request.build_absolute_uri(reverse("staff:calendar_feed", args=[token])) if token else ""
@@ -242,7 +264,7 @@ def calendar_settings(request: HttpRequest) -> HttpResponse:
 @require_POST
 @view_case_required
 def calendar_issue(request: HttpRequest) -> HttpResponse:
-    _, token = services.calendar_feed_issue(user=request.user)
+    _, token = services.calendar_feed_issue(user=_staff(request))
     # Shown once on the next page; only its hash is kept.
     request.session["calendar_token"] = token
     messages.success(request, "New calendar address created; any earlier one stopped working.")
@@ -252,7 +274,7 @@ def calendar_issue(request: HttpRequest) -> HttpResponse:
 @require_POST
 @view_case_required
 def calendar_revoke(request: HttpRequest) -> HttpResponse:
-    services.calendar_feed_revoke(user=request.user)
+    services.calendar_feed_revoke(user=_staff(request))
     messages.success(request, "Calendar address revoked; subscribed calendars stop updating.")
     return redirect("staff:calendar")
 
@@ -275,7 +297,6 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     return response
 
 
-
 # --- Persons ------------------------------------------------------------------------------
 # The person page lives here, not in `people`: it shows cases and detentions, and `people`
 # knows nothing of cases.
@@ -294,28 +315,26 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     can_see_health = request.user.has_perm("people.view_healthcondition")
     cases = selectors.cases_visible_to(request.user)
-    detentions = list(
-        person.detentions.filter(case__in=cases).select_related("case").order_by("-started_on")
+    detentions = selectors.with_days_in_custody(
+        person.detentions.filter(case__in=cases).select_related("case").order_by("-started_on"),
+        today=today,
     )
-    for detention in detentions:
-        detention.days_in_custody = services.detention_days_in_custody(detention, today=today)
     return render(
         request,
         "staff/person_detail.html",
         {
             "person": person,
             "ties": selectors.person_ties(person, cases),
-            "parties": person.case_parties.filter(case__in=cases).select_related("case")
+            "parties": person.case_parties.filter(case__in=cases)
+            .select_related("case")
             .order_by("-case__opened_on"),
             "detentions": detentions,
             "can_see_health": can_see_health,
             "health_conditions": list(person.health_conditions.all()) if can_see_health else [],
-            "can_log": request.user.has_perms(
-                ["casefiles.add_detention", "casefiles.add_hearing"]
-            ),
+            "can_log": request.user.has_perms(["casefiles.add_detention", "casefiles.add_hearing"]),
             "today": today,
         },
-    )  # fmt: skip
+    )
 
 
 @require_GET
@@ -344,13 +363,12 @@ def case_brief(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _brief_context(request: HttpRequest, case) -> dict:
     today = timezone.localdate()
-    current = list(
+    current = selectors.with_days_in_custody(
         selectors.detentions_current(
             selectors.cases_visible_to(request.user).filter(pk=case.pk), today=today
-        )
+        ),
+        today=today,
     )
-    for detention in current:
-        detention.days_in_custody = services.detention_days_in_custody(detention, today=today)
     return {
         "case": case,
         "timeline": case_timeline(case, user=request.user),
@@ -370,7 +388,9 @@ def case_brief_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     from casefiles.pdf import PDFRenderError, css_string, render_pdf
 
     case = selectors.case_for_page(selectors.cases_visible_to(request.user), pk)
-    context = _brief_context(request, case) | {"font_family": css_string(settings.PDF_FONT_FAMILY)}
+    context = _brief_context(request, case) | {
+        "font_family": css_string(settings.PDF_FONT_FAMILY or "")
+    }
     html = render_to_string("staff/brief_pdf.html", context, request=request)
     try:
         pdf = render_pdf(

@@ -21,7 +21,9 @@ def test_the_brief_pdf_holds_the_summary_and_the_timeline_in_order(demo, viewer_
     assert "Bekizhan Mendygazyev and the relatives and associates" in text
     assert "Бекижан Мендыгазиев" in text
     timeline = text[text.index("Timeline") :]
-    assert timeline.index("6 Nov 2020") < timeline.index("5 Jun 2021") < timeline.index("29 Jun 2021")
+    assert (
+        timeline.index("6 Nov 2020") < timeline.index("5 Jun 2021") < timeline.index("29 Jun 2021")
+    )
     assert "Letter sent" in timeline
 
 
@@ -40,4 +42,6 @@ def test_the_printable_brief_page_lists_the_timeline(demo, viewer_client):
 
 
 def test_users_without_a_role_get_no_brief(demo, outsider_client):
-    assert outsider_client.get(reverse("staff:case_brief_pdf", args=[demo.case.pk])).status_code == 403
+    assert (
+        outsider_client.get(reverse("staff:case_brief_pdf", args=[demo.case.pk])).status_code == 403
+    )

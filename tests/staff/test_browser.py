@@ -128,7 +128,8 @@ def test_demo_finds_the_case_in_cyrillic_reads_the_timeline_and_logs_a_hearing(b
     assert "Extension of detention" in new_entry.inner_text()
     assert new_entry.locator("time").get_attribute("datetime") == "2021-07-30"
     kinds_and_dates = page.locator(".timeline .entry").evaluate_all(
-        "nodes => nodes.map(n => [n.dataset.kind, n.querySelector('time').getAttribute('datetime')])"
+        "nodes => nodes.map(n => [n.dataset.kind,"
+        " n.querySelector('time').getAttribute('datetime')])"
     )
     position = kinds_and_dates.index(["hearing", "2021-07-30"])
     assert kinds_and_dates[position - 1][1] <= "2021-07-30" <= kinds_and_dates[position + 1][1]
@@ -149,7 +150,10 @@ def test_demo_is_told_a_detention_cannot_end_before_it_starts(browser, site):
     page.fill("#id_actual_end", "2021-06-01")
     page.click("text=Save detention")
     message = page.locator("#field-actual_end .error")
-    assert message.inner_text() == "The detention cannot end (1 Jun 2021) before it starts (5 Jun 2021)."
+    assert (
+        message.inner_text()
+        == "The detention cannot end (1 Jun 2021) before it starts (5 Jun 2021)."
+    )
     page.screenshot(path=str(SCREENSHOTS / "detention-refused.png"), full_page=True)
 
 

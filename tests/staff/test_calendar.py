@@ -20,7 +20,9 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def deadlines(db):
     today = timezone.localdate()
-    hearing = HearingFactory(held_on=today + datetime.timedelta(days=3), starts_at=datetime.time(10))
+    hearing = HearingFactory(
+        held_on=today + datetime.timedelta(days=3), starts_at=datetime.time(10)
+    )
     detention = DetentionFactory(
         person=PersonFactory(given_name="Bekizhan", family_name="Mendygazyev"),
         started_on=today - datetime.timedelta(days=50),

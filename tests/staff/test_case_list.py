@@ -29,12 +29,23 @@ def _references(response) -> list[str]:
 
 @pytest.fixture
 def cases(db):
-    kz = CaseFactory(reference="KZ-1", title="Activists of Zhanaozen", country="KZ",
-                     opened_on=D(2021, 6, 5))  # fmt: skip
-    by = CaseFactory(reference="BY-1", title="Minsk protesters", country="BY",
-                     status=CaseStatus.CLOSED, opened_on=D(2020, 8, 10))  # fmt: skip
-    ru = CaseFactory(reference="RU-1", title="Moscow journalists", country="RU",
-                     status=CaseStatus.MONITORING, opened_on=D(2022, 3, 1))  # fmt: skip
+    kz = CaseFactory(
+        reference="KZ-1", title="Activists of Zhanaozen", country="KZ", opened_on=D(2021, 6, 5)
+    )
+    by = CaseFactory(
+        reference="BY-1",
+        title="Minsk protesters",
+        country="BY",
+        status=CaseStatus.CLOSED,
+        opened_on=D(2020, 8, 10),
+    )
+    ru = CaseFactory(
+        reference="RU-1",
+        title="Moscow journalists",
+        country="RU",
+        status=CaseStatus.MONITORING,
+        opened_on=D(2022, 3, 1),
+    )
     jussupov = PersonFactory(given_name="Baurzhan", family_name="Jussupov")
     CasePartyFactory(case=kz, person=jussupov)
     article = ArticleFactory(number="262", part="2", title="Participation in a criminal group")
@@ -84,7 +95,7 @@ def test_the_filtered_list_exports_to_csv(cases, viewer_client):
 
 
 def test_csv_cells_that_look_like_formulas_are_neutralised(viewer_client):
-    CaseFactory(reference="X-1", title="=HYPERLINK(\"http://evil\")")
+    CaseFactory(reference="X-1", title='=HYPERLINK("http://evil")')
     response = viewer_client.get(reverse("staff:case_list"), {"format": "csv"})
     body = b"".join(response.streaming_content).decode()
     assert "'=HYPERLINK" in body
@@ -96,8 +107,9 @@ def test_the_list_is_paginated_keeping_the_filters(viewer_client):
     response = viewer_client.get(reverse("staff:case_list"), {"country": "KZ", "sort": "reference"})
     assert len(response.context["page"].object_list) == 25
     assert "country=KZ&amp;sort=reference&amp;page=2" in response.content.decode()
-    second = viewer_client.get(reverse("staff:case_list"), {"country": "KZ", "sort": "reference",
-                                                            "page": 2})  # fmt: skip
+    second = viewer_client.get(
+        reverse("staff:case_list"), {"country": "KZ", "sort": "reference", "page": 2}
+    )
     assert len(second.context["page"].object_list) == 5
 
 

@@ -33,15 +33,22 @@ def test_the_demo_dashboard_shows_bekizhan_detained_and_his_term_with_no_extensi
 
 
 def test_an_extension_hearing_after_the_start_is_noted(demo, viewer_client):
-    hearing_log(case=demo.case, held_on=datetime.date(2021, 8, 4), kind="extension",
-                defendants=[demo.persons["bekizhan"]])  # fmt: skip
+    hearing_log(
+        case=demo.case,
+        held_on=datetime.date(2021, 8, 4),
+        kind="extension",
+        defendants=[demo.persons["bekizhan"]],
+    )
     response = viewer_client.get(reverse("staff:dashboard"))
     assert list(response.context["ending"])[0].extension_recorded is True
 
 
 def test_released_people_are_not_detained_now_and_hearings_come_in_date_order(viewer_client):
     today = timezone.localdate()
-    DetentionFactory(started_on=today - datetime.timedelta(days=40), actual_end=today - datetime.timedelta(days=1))
+    DetentionFactory(
+        started_on=today - datetime.timedelta(days=40),
+        actual_end=today - datetime.timedelta(days=1),
+    )
     later = HearingFactory(held_on=today + datetime.timedelta(days=9))
     sooner = HearingFactory(held_on=today + datetime.timedelta(days=2))
     HearingFactory(held_on=today + datetime.timedelta(days=20))
@@ -70,8 +77,10 @@ def test_the_dashboard_runs_the_same_queries_however_many_detentions(
 ):
     today = timezone.localdate()
     for n in range(count):
-        DetentionFactory(started_on=today - datetime.timedelta(days=n + 1),
-                         planned_end=today + datetime.timedelta(days=n % 14))  # fmt: skip
+        DetentionFactory(
+            started_on=today - datetime.timedelta(days=n + 1),
+            planned_end=today + datetime.timedelta(days=n % 14),
+        )
         HearingFactory(held_on=today + datetime.timedelta(days=n % 14))
     with django_assert_num_queries(DASHBOARD_QUERIES):
         viewer_client.get(reverse("staff:dashboard"))

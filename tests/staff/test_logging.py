@@ -19,9 +19,14 @@ pytestmark = pytest.mark.django_db
 
 @pytest.mark.parametrize(
     ("text", "parsed"),
-    [("2 months", (2, "months")), ("10 days", (10, "days")), ("1 year", (1, "years")),
-     ("3m", (3, "months")), (" 6 Months ", (6, "months"))],
-)  # fmt: skip
+    [
+        ("2 months", (2, "months")),
+        ("10 days", (10, "days")),
+        ("1 year", (1, "years")),
+        ("3m", (3, "months")),
+        (" 6 Months ", (6, "months")),
+    ],
+)
 def test_the_ordered_term_is_read_as_typed(text, parsed):
     assert term_parse(text) == parsed
 
@@ -49,8 +54,14 @@ def case_with_prisoner(db):
 
 def test_the_service_computes_the_planned_end_from_the_term(case_with_prisoner):
     case, person = case_with_prisoner
-    detention = detention_log(case=case, person=person, measure="pretrial",
-                              started_on=D(2021, 6, 5), term_length=2, term_unit="months")  # fmt: skip
+    detention = detention_log(
+        case=case,
+        person=person,
+        measure="pretrial",
+        started_on=D(2021, 6, 5),
+        term_length=2,
+        term_unit="months",
+    )
     assert detention.planned_end == D(2021, 8, 5)
     assert detention.history.count() == 1
 
@@ -80,7 +91,12 @@ def test_logging_a_detention_goes_back_to_the_timeline_with_the_entry_marked(
     case, person = case_with_prisoner
     response = editor_client.post(
         reverse("staff:detention_log", args=[case.pk]),
-        {"person": person.pk, "measure": "pretrial", "started_on": "2021-06-05", "term": "2 months"},
+        {
+            "person": person.pk,
+            "measure": "pretrial",
+            "started_on": "2021-06-05",
+            "term": "2 months",
+        },
     )
     detention = Detention.objects.get()
     anchor = f"detention-{detention.pk}"
@@ -96,9 +112,13 @@ def test_it_rejects_a_detention_that_ends_before_it_starts(case_with_prisoner, e
     case, person = case_with_prisoner
     response = editor_client.post(
         reverse("staff:detention_log", args=[case.pk]),
-        {"person": person.pk, "measure": "pretrial", "started_on": "2021-06-05",
-         "actual_end": "2021-06-01"},
-    )  # fmt: skip
+        {
+            "person": person.pk,
+            "measure": "pretrial",
+            "started_on": "2021-06-05",
+            "actual_end": "2021-06-01",
+        },
+    )
     assert response.status_code == 400
     assert response.context["form"].errors["actual_end"] == [
         "The detention cannot end (1 Jun 2021) before it starts (5 Jun 2021)."
@@ -132,9 +152,13 @@ def test_logging_a_hearing_puts_it_on_the_timeline_in_its_place(case_with_prison
     case, person = case_with_prisoner
     response = editor_client.post(
         reverse("staff:hearing_log", args=[case.pk]),
-        {"held_on": "2021-07-30", "starts_at": "10:00", "kind": "extension",
-         "defendants": [person.pk]},
-    )  # fmt: skip
+        {
+            "held_on": "2021-07-30",
+            "starts_at": "10:00",
+            "kind": "extension",
+            "defendants": [person.pk],
+        },
+    )
     hearing = Hearing.objects.get()
     assert response.status_code == 302
     assert list(hearing.defendants.all()) == [person]
@@ -158,7 +182,9 @@ def test_it_rejects_a_hearing_of_a_defendant_not_party_to_the_case(case_with_pri
         hearing_log(case=case, held_on=D(2021, 7, 30), kind="trial", defendants=[PersonFactory()])
 
 
-def test_the_person_page_links_to_the_forms_with_the_person_chosen(case_with_prisoner, editor_client):
+def test_the_person_page_links_to_the_forms_with_the_person_chosen(
+    case_with_prisoner, editor_client
+):
     case, person = case_with_prisoner
     page = editor_client.get(reverse("staff:person_detail", args=[person.pk])).content.decode()
     assert f"/cases/{case.pk}/detentions/new/?person={person.pk}" in page

@@ -60,10 +60,15 @@ def test_the_job_run_again_the_next_day_adds_nothing(detention_ending_in_5_days,
 
 
 def test_terms_ending_later_than_a_week_or_already_ended_make_no_reminder(today):
-    DetentionFactory(started_on=today - datetime.timedelta(days=30),
-                     planned_end=today + datetime.timedelta(days=8))  # fmt: skip
-    DetentionFactory(started_on=today - datetime.timedelta(days=30),
-                     planned_end=today + datetime.timedelta(days=3), actual_end=today)  # fmt: skip
+    DetentionFactory(
+        started_on=today - datetime.timedelta(days=30),
+        planned_end=today + datetime.timedelta(days=8),
+    )
+    DetentionFactory(
+        started_on=today - datetime.timedelta(days=30),
+        planned_end=today + datetime.timedelta(days=3),
+        actual_end=today,
+    )
     assert reminders_create_due(today=today) == []
 
 
@@ -76,8 +81,9 @@ def test_an_extended_term_gets_a_reminder_for_its_new_end(detention_ending_in_5_
 
 
 def test_tomorrows_hearing_produces_one_reminder(today):
-    hearing = HearingFactory(held_on=today + datetime.timedelta(days=1),
-                             starts_at=datetime.time(10, 30))  # fmt: skip
+    hearing = HearingFactory(
+        held_on=today + datetime.timedelta(days=1), starts_at=datetime.time(10, 30)
+    )
     HearingFactory(held_on=today + datetime.timedelta(days=2))
     reminders_create_due(today=today)
     reminders_create_due(today=today)

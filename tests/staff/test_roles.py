@@ -81,9 +81,14 @@ def test_a_viewer_cannot_open_or_post_the_logging_forms(demo, viewer_client):
         assert viewer_client.get(url).status_code == 403
         response = viewer_client.post(
             url,
-            {"person": demo.persons["bekizhan"].pk, "measure": "pretrial",
-             "started_on": "2021-06-05", "held_on": "2021-07-30", "kind": "trial"},
-        )  # fmt: skip
+            {
+                "person": demo.persons["bekizhan"].pk,
+                "measure": "pretrial",
+                "started_on": "2021-06-05",
+                "held_on": "2021-07-30",
+                "kind": "trial",
+            },
+        )
         assert response.status_code == 403
     assert Detention.objects.count() == before
     assert Hearing.objects.count() == hearings

@@ -29,16 +29,23 @@ def test_spellings_of_one_name_fold_to_one_key(spellings):
 
 @pytest.fixture
 def persons(db):
-    bekizhan = PersonFactory(given_name="Bekizhan", family_name="Mendygazyev",
-                             name_original="Бекижан Мендыгазиев")  # fmt: skip
-    barlyk = PersonFactory(given_name="Barlyk", family_name="Mendygazyev",
-                           name_original="Барлык Мендыгазиев")  # fmt: skip
-    jussupov = PersonFactory(given_name="Baurzhan", family_name="Jussupov",
-                             name_original="Бауржан Жусупов")  # fmt: skip
+    bekizhan = PersonFactory(
+        given_name="Bekizhan", family_name="Mendygazyev", name_original="Бекижан Мендыгазиев"
+    )
+    barlyk = PersonFactory(
+        given_name="Barlyk", family_name="Mendygazyev", name_original="Барлык Мендыгазиев"
+    )
+    jussupov = PersonFactory(
+        given_name="Baurzhan", family_name="Jussupov", name_original="Бауржан Жусупов"
+    )
     austrevicius = PersonFactory(given_name="Petras", family_name="Auštrevičius")
     PersonFactory(given_name="Rinat", family_name="Batkayev")
-    return {"bekizhan": bekizhan, "barlyk": barlyk, "jussupov": jussupov,
-            "austrevicius": austrevicius}  # fmt: skip
+    return {
+        "bekizhan": bekizhan,
+        "barlyk": barlyk,
+        "jussupov": jussupov,
+        "austrevicius": austrevicius,
+    }
 
 
 @pytest.mark.parametrize("query", ["Мендыгазиев", "Mendygaziev", "Mendygazyev", "mendygazyev"])
@@ -98,9 +105,7 @@ def test_the_search_page_lists_the_brothers_for_the_cyrillic_surname(demo, viewe
     assert response.status_code == 200
     persons = [person.name for person in response.context["results"].persons]
     assert "Bekizhan Mendygazyev" in persons and "Barlyk Mendygazyev" in persons
-    assert [case.reference for case in response.context["results"].cases] == [
-        "KZ-2021-MENDYGAZYEV"
-    ]
+    assert [case.reference for case in response.context["results"].cases] == ["KZ-2021-MENDYGAZYEV"]
     assert "Baurzhan Jussupov" not in persons
 
 
@@ -119,8 +124,13 @@ def test_the_person_picker_returns_matches_as_json_with_names_escaped_by_the_cli
 ):
     response = editor_client.get(reverse("staff:person_picker"), {"q": "Жусупов"})
     assert response.json() == {
-        "results": [{"id": persons["jussupov"].pk, "name": "Baurzhan Jussupov",
-                     "name_original": "Бауржан Жусупов"}]  # fmt: skip
+        "results": [
+            {
+                "id": persons["jussupov"].pk,
+                "name": "Baurzhan Jussupov",
+                "name_original": "Бауржан Жусупов",
+            }
+        ]
     }
 
 

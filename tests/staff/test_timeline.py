@@ -30,7 +30,9 @@ pytestmark = pytest.mark.django_db
 def test_the_demo_timeline_lists_the_november_search_before_the_june_detention(demo, viewer):
     timeline = case_timeline(demo.case, user=viewer)
     titles = [entry.title for entry in timeline]
-    search = next(i for i, e in enumerate(timeline) if e.kind == "event" and e.date == D(2020, 11, 6))
+    search = next(
+        i for i, e in enumerate(timeline) if e.kind == "event" and e.date == D(2020, 11, 6)
+    )
     detention = next(i for i, e in enumerate(timeline) if e.kind == "detention_start")
     assert search < detention, titles
     assert timeline[detention].date == D(2021, 6, 5)
@@ -39,14 +41,22 @@ def test_the_demo_timeline_lists_the_november_search_before_the_june_detention(d
 
 def test_the_demo_timeline_has_every_kind_of_fact_including_the_letter(demo, viewer):
     kinds = {entry.kind for entry in case_timeline(demo.case, user=viewer)}
-    assert {"event", "detention_start", "detention_planned_end", "charge_brought",
-            "charge_decided", "letter_sent"} <= kinds  # fmt: skip
+    assert {
+        "event",
+        "detention_start",
+        "detention_planned_end",
+        "charge_brought",
+        "charge_decided",
+        "letter_sent",
+    } <= kinds
 
 
 def test_dates_are_shown_only_as_precisely_as_they_are_known(viewer):
     case = CaseFactory()
     EventFactory(case=case, occurred_on=D(2021, 6, 1), precision=DatePrecision.MONTH, title="m")
-    EventFactory(case=case, occurred_on=D(2020, 1, 1), precision=DatePrecision.APPROXIMATE, title="a")
+    EventFactory(
+        case=case, occurred_on=D(2020, 1, 1), precision=DatePrecision.APPROXIMATE, title="a"
+    )
     EventFactory(case=case, occurred_on=D(2019, 1, 1), precision=DatePrecision.YEAR, title="y")
     EventFactory(case=case, occurred_on=D(2021, 6, 5), title="d")
     shown = [entry.date_display for entry in case_timeline(case, user=viewer)]
@@ -65,8 +75,13 @@ def test_on_one_day_the_charge_comes_before_the_detention_and_the_hearing_after(
 
 
 def test_a_detention_contributes_its_start_planned_end_and_actual_end(viewer):
-    detention = DetentionFactory(started_on=D(2021, 6, 5), term_length=2, term_unit="months",
-                                 planned_end=D(2021, 8, 5), actual_end=D(2021, 9, 1))  # fmt: skip
+    detention = DetentionFactory(
+        started_on=D(2021, 6, 5),
+        term_length=2,
+        term_unit="months",
+        planned_end=D(2021, 8, 5),
+        actual_end=D(2021, 9, 1),
+    )
     entries = case_timeline(detention.case, user=viewer)
     assert [(e.kind, e.date) for e in entries] == [
         ("detention_start", D(2021, 6, 5)),
@@ -114,8 +129,13 @@ def test_letters_appear_only_for_users_who_may_read_letters(demo, outsider):
 
 
 def test_a_decided_charge_shows_its_outcome_and_sentence(viewer):
-    charge = ChargeFactory(status=ChargeStatus.CONVICTED, brought_on=None, decided_on=D(2021, 5, 17),
-                           sentence_kind="probation", sentence_months=60)  # fmt: skip
+    charge = ChargeFactory(
+        status=ChargeStatus.CONVICTED,
+        brought_on=None,
+        decided_on=D(2021, 5, 17),
+        sentence_kind="probation",
+        sentence_months=60,
+    )
     decided = [e for e in case_timeline(charge.case, user=viewer) if e.kind == "charge_decided"]
     assert "convicted" in decided[0].title and "5 years of probation" in decided[0].title
 
