@@ -35,9 +35,9 @@ DESKTOP = {"width": 1280, "height": 900}
 
 pytestmark = [
     pytest.mark.browser,
-    # serialized_rollback puts back the roles the data migrations made, which a
-    # transactional test's flush would otherwise leave empty for the tests after it.
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    # The live server runs in another thread: it must see committed data. The roles the
+    # flush empties are put back by conftest's roles_ensure before each staff test.
+    pytest.mark.django_db(transaction=True),
 ]
 
 
