@@ -96,3 +96,89 @@ def test_the_daily_job_is_scheduled_in_celery_beat():
 
     entry = settings.CELERY_BEAT_SCHEDULE["reminders-daily"]
     assert entry["task"] == "casefiles.tasks.reminders_send_due"
+
+
+# --- Through a real Celery worker on Redis -----------------------------------------------
+
+
+def _broker_reachable(url: str | None) -> bool:
+    if not url or not url.startswith("redis"):
+        return False
+    import redis
+
+    try:
+        return bool(redis.Redis.from_url(url, socket_connect_timeout=1).ping())
+    except redis.RedisError:
+        return False
+
+
+@pytest.fixture
+def real_worker():
+    """A worker thread on the real broker, consuming a queue of its own; it records the
+    name of every task it finishes."""
+    import os
+    import uuid
+
+    from celery.contrib.testing.worker import start_worker
+    from celery.signals import task_postrun
+    from django.db import connections
+
+    from casefiles.celery import app
+    from tests.conftest import require_service
+
+    broker = os.environ.get("CELERY_BROKER_URL")
+    require_service(_broker_reachable(broker), f"no Redis broker reachable at {broker!r}")
+    finished: list[str] = []
+
+    def on_postrun(sender=None, **kwargs) -> None:
+        connections.close_all()  # the worker's connections must not outlive the test DB
+        finished.append(sender.name)
+
+    saved = {
+        key: app.conf[key] for key in ("broker_url", "task_always_eager", "task_default_queue")
+    }
+    app.conf.update(
+        broker_url=broker,
+        task_always_eager=False,
+        task_default_queue=f"staff-test-{uuid.uuid4().hex[:8]}",
+    )
+    task_postrun.connect(on_postrun, weak=False)
+    try:
+        with start_worker(
+            app, pool="solo", perform_ping_check=False, shutdown_timeout=30, loglevel="WARNING"
+        ):
+            yield finished
+    finally:
+        task_postrun.disconnect(on_postrun)
+        app.conf.update(saved)
+
+
+def _wait_for(condition, seconds: float = 60) -> None:
+    import time
+
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "the worker did not finish in time"
+        time.sleep(0.05)
+
+
+@pytest.mark.redis
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_running_the_job_three_times_sends_one_reminder(real_worker, today):
+    detention = DetentionFactory(
+        started_on=today - datetime.timedelta(days=56),
+        planned_end=today + datetime.timedelta(days=5),
+    )
+    staff = make_user("sara_staff")
+    staff.email = "sara@example.org"
+    staff.save()
+    detention.case.assigned_staff.add(staff)
+
+    for run in range(1, 4):
+        reminders_send_due.delay()
+        _wait_for(lambda run=run: real_worker.count("casefiles.tasks.reminders_send_due") == run)
+    _wait_for(lambda: "casefiles.tasks.reminder_email" in real_worker)
+
+    reminder = Reminder.objects.get()
+    assert reminder.emailed_at is not None
+    assert [message.to for message in mail.outbox] == [["sara@example.org"]]
