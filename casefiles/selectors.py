@@ -214,9 +214,15 @@ def person_ties(person: Person, cases: QuerySet[Case]) -> list[Tie]:
         else set()
     )
     ties = []
+    seen: set[tuple[int, str]] = set()
+    # Outgoing first, so a tie recorded both ways ("brother of" each other) shows once.
+    relationships.sort(key=lambda r: r.person_id != person.pk)
     for relationship in relationships:
         outgoing = relationship.person_id == person.pk
         other = relationship.other if outgoing else relationship.person
+        if (other.pk, relationship.kind) in seen:
+            continue
+        seen.add((other.pk, relationship.kind))
         ties.append(
             Tie(
                 person=other,

@@ -124,3 +124,10 @@ def test_names_and_notes_are_escaped(demo, health_editor):
 
 def test_the_picker_refuses_users_without_person_access(demo, outsider_client):
     assert outsider_client.get(reverse("staff:person_picker"), {"q": "Men"}).status_code == 403
+
+
+def test_the_person_page_shows_the_circle_once_per_tie_and_marks_the_targeted(demo, viewer_client):
+    response = viewer_client.get(reverse("staff:person_detail", args=[demo.persons["barlyk"].pk]))
+    ties = [(tie.person.name, tie.kind, tie.targeted) for tie in response.context["ties"]]
+    assert ties.count(("Bekizhan Mendygazyev", "brother", True)) == 1
+    assert len(ties) == len(set(ties))
