@@ -63,6 +63,7 @@ class CaseFilterSet(django_filters.FilterSet):
         ),
         field_labels={"opened_on": "Opened"},
         label="Sort by",
+        empty_label="Newest first",
     )
 
     class Meta:
