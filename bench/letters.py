@@ -220,6 +220,9 @@ def main() -> None:
     from django.conf import settings
 
     print(
+        f"Load average before: {os.getloadavg()[0]:.1f} (other work on this machine skews figures)"
+    )
+    print(
         f"Database: {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]}, "
         f"CPUs: {os.cpu_count()}, signing: {'on' if settings.LETTERS_SIGNING_PKCS12 else 'off'}"
     )
@@ -242,10 +245,11 @@ def main() -> None:
     rates: dict[int, list[float]] = {1: [], 2: []}
     for round_number in range(1, args.rounds + 1):
         for workers in (1, 2):
+            load_before = os.getloadavg()[0]
             rates[workers].append(throughput(workers, args.letters))
             print(
                 f"  round {round_number}: {workers} worker process(es) "
-                f"{rates[workers][-1]:6.2f} letters/s",
+                f"{rates[workers][-1]:6.2f} letters/s   (load average before: {load_before:.1f})",
                 flush=True,
             )
     one, two = max(rates[1]), max(rates[2])

@@ -76,7 +76,7 @@ class FontFace:
 
 def font_faces(family: str | None = None, font_dir: Path | None = None) -> list[FontFace]:
     """The configured family's faces, whether or not their files exist."""
-    family = family or settings.PDF_FONT_FAMILY
+    family = str(family or settings.PDF_FONT_FAMILY)
     font_dir = Path(font_dir or settings.PDF_FONT_DIR)
     stem = family.replace(" ", "")
     return [
@@ -230,12 +230,8 @@ def render_pdf(
 @contextmanager
 def _time_limit(seconds: float | None) -> Iterator[None]:
     """Interrupt the block after ``seconds`` with SIGALRM, where signals can be used."""
-    usable = (
-        seconds
-        and hasattr(signal, "setitimer")
-        and threading.current_thread() is threading.main_thread()
-    )
-    if not usable:
+    usable = hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+    if not seconds or not usable:
         yield
         return
 

@@ -74,6 +74,20 @@ class Footnote:
 
 
 @dataclass(frozen=True)
+class PrintedRecipient:
+    title_line: str
+    lines: list[tuple[str, str]]  # (text, email address when the line is one)
+
+
+@dataclass(frozen=True)
+class PrintedSignatory:
+    name: str
+    signs_as: str
+    signature_src: str
+    awaiting: bool
+
+
+@dataclass(frozen=True)
 class LetterBody:
     html: str
     footnotes: list[Footnote]
@@ -166,13 +180,13 @@ def printed_signatories(letter: Letter) -> list[LetterSignatory]:
 
 def signature_key(signatory: LetterSignatory) -> str:
     """The name a signature image is fetched by; changes when a new image is uploaded."""
-    return f"signatures/{signatory.pk}/{Path(signatory.signature_image.name).name}"
+    return f"signatures/{signatory.pk}/{Path(str(signatory.signature_image.name)).name}"
 
 
 def signature_files(letter: Letter) -> dict[str, Path]:
     """The files a letter's PDF may load besides fonts: its signatories' images."""
     return {
-        signature_key(signatory): Path(signatory.signature_image.path)
+        signature_key(signatory): Path(str(signatory.signature_image.path))
         for signatory in printed_signatories(letter)
         if signatory.signature_image
     }
@@ -182,20 +196,35 @@ def letter_html(letter: Letter, *, for_pdf: bool = True, final: bool | None = No
     """The letter as one HTML document: what the PDF shows, or its on-screen preview."""
     body = body_to_html(letter.body)
     final = letter_is_final(letter) if final is None else final
-    recipients = list(letter.recipients.all())
-    for recipient in recipients:
-        recipient.lines = [
-            (line.strip(), match.group(1) if (match := EMAIL_LINE.match(line.strip())) else "")
-            for line in recipient.address_lines
-        ]
-    signatories = printed_signatories(letter)
-    for signatory in signatories:
-        if not signatory.signature_image:
-            signatory.signature_src = ""
-        elif for_pdf:
-            signatory.signature_src = signature_key(signatory)
+    addressee, copies = None, []
+    for recipient in letter.recipients.all():
+        printed = PrintedRecipient(
+            recipient.title_line,
+            [
+                (line.strip(), match.group(1) if (match := EMAIL_LINE.match(line.strip())) else "")
+                for line in recipient.address_lines
+            ],
+        )
+        if recipient.kind == RecipientKind.ADDRESSEE:
+            addressee = printed
         else:
-            signatory.signature_src = reverse("letters:signature", args=[signatory.pk])
+            copies.append(printed)
+    signatories = []
+    for signatory in printed_signatories(letter):
+        if not signatory.signature_image:
+            src = ""
+        elif for_pdf:
+            src = signature_key(signatory)
+        else:
+            src = reverse("letters:signature", args=[signatory.pk])
+        signatories.append(
+            PrintedSignatory(
+                name=signatory.person.signature_name,
+                signs_as=signatory.signs_as,
+                signature_src=src,
+                awaiting=signatory.status == SigningStatus.INVITED,
+            )
+        )
     return render_to_string(
         "letters/letter_document.html",
         {
@@ -203,11 +232,11 @@ def letter_html(letter: Letter, *, for_pdf: bool = True, final: bool | None = No
             "for_pdf": for_pdf,
             "final": final,
             "font_css": "" if for_pdf else font_face_css(settings.STATIC_URL + "letters/fonts/"),
-            "font_family": css_string(settings.PDF_FONT_FAMILY),
+            "font_family": css_string(str(settings.PDF_FONT_FAMILY)),
             "reference_css": css_string(letter.reference),
             "date_line": f"{letter.place}, {date_format(letter.dated_on, 'j F Y')}",
-            "addressee": next((r for r in recipients if r.kind == RecipientKind.ADDRESSEE), None),
-            "copies": [r for r in recipients if r.kind == RecipientKind.CC],
+            "addressee": addressee,
+            "copies": copies,
             "signatories": signatories,
             "body_html": body.html,
             "footnotes": body.footnotes,

@@ -21,6 +21,7 @@ from django.db import InterfaceError, OperationalError, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.formats import date_format
+from django_countries import countries
 
 from casefiles.choices import CUSTODIAL_MEASURES, PartyRole
 from casefiles.models import Case
@@ -107,7 +108,7 @@ def letter_template_values(*, case: Case) -> dict[str, str]:
             ]
         ),
         "case_title": case.title,
-        "country": case.country.name,
+        "country": countries.name(case.country),
     }
 
 

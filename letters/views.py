@@ -6,8 +6,11 @@ Letters role (change permission) may render or finalise.
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.contrib import admin, messages
 from django.contrib.auth.decorators import permission_required
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -21,6 +24,11 @@ from letters.rendering import LetterContentError, letter_html
 from letters.services import letter_finalise, letter_version_request
 
 PENDING = (RenderStatus.QUEUED, RenderStatus.RENDERING)
+
+
+def _user(request: HttpRequest) -> User:
+    # LoginRequiredMiddleware and permission_required let only logged-in users this far.
+    return cast(User, request.user)
 
 
 def _versions_context(letter: Letter) -> dict:
@@ -72,7 +80,7 @@ def letter_preview(request: HttpRequest, pk: int) -> HttpResponse:
 def letter_render(request: HttpRequest, pk: int) -> HttpResponse:
     letter = get_object_or_404(Letter, pk=pk)
     try:
-        version = letter_version_request(letter=letter, requested_by=request.user)
+        version = letter_version_request(letter=letter, requested_by=_user(request))
     except LetterContentError as exc:
         messages.error(request, str(exc))
     else:
@@ -85,7 +93,7 @@ def letter_render(request: HttpRequest, pk: int) -> HttpResponse:
 def letter_make_final(request: HttpRequest, pk: int) -> HttpResponse:
     letter = get_object_or_404(Letter, pk=pk)
     try:
-        version = letter_finalise(letter=letter, requested_by=request.user)
+        version = letter_finalise(letter=letter, requested_by=_user(request))
     except (ValidationError, LetterContentError) as exc:
         messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
     else:

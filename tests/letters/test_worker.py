@@ -66,7 +66,7 @@ def real_worker():
 
 
 @pytest.mark.redis
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_real_worker_renders_a_queued_letter_and_stores_its_hash(real_worker):
     letter = make_letter()
     version = letter_version_request(letter=letter)  # commits, so the task is sent now
