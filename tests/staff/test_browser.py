@@ -35,9 +35,10 @@ DESKTOP = {"width": 1280, "height": 900}
 
 pytestmark = [
     pytest.mark.browser,
-    # The live server runs in another thread: it must see committed data. The roles the
-    # flush empties are put back by conftest's roles_ensure before each staff test.
-    pytest.mark.django_db(transaction=True),
+    # The live server runs in another thread: it must see committed data. serialized_rollback
+    # puts back the roles the data migrations made, which the flush would otherwise empty
+    # for the tests after it (conftest's roles_ensure is the safety net).
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
 

@@ -137,15 +137,19 @@ def real_worker():
     saved = {
         key: app.conf[key] for key in ("broker_url", "task_always_eager", "task_default_queue")
     }
-    app.conf.update(
-        broker_url=broker,
-        task_always_eager=False,
-        task_default_queue=f"staff-test-{uuid.uuid4().hex[:8]}",
-    )
+    queue = f"staff-test-{uuid.uuid4().hex[:8]}"
+    app.conf.update(broker_url=broker, task_always_eager=False, task_default_queue=queue)
     task_postrun.connect(on_postrun, weak=False)
     try:
+        # Named explicitly: the app caches its queue list from an earlier worker in this
+        # process, which would leave this worker consuming that worker's queue.
         with start_worker(
-            app, pool="solo", perform_ping_check=False, shutdown_timeout=30, loglevel="WARNING"
+            app,
+            pool="solo",
+            perform_ping_check=False,
+            shutdown_timeout=30,
+            loglevel="WARNING",
+            queues=[queue],
         ):
             yield finished
     finally:
@@ -163,7 +167,7 @@ def _wait_for(condition, seconds: float = 60) -> None:
 
 
 @pytest.mark.redis
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_real_worker_running_the_job_three_times_sends_one_reminder(real_worker, today):
     detention = DetentionFactory(
         started_on=today - datetime.timedelta(days=56),
