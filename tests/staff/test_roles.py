@@ -131,3 +131,15 @@ def test_the_person_page_shows_the_circle_once_per_tie_and_marks_the_targeted(de
     ties = [(tie.person.name, tie.kind, tie.targeted) for tie in response.context["ties"]]
     assert ties.count(("Bekizhan Mendygazyev", "brother", True)) == 1
     assert len(ties) == len(set(ties))
+
+
+def test_a_source_with_a_javascript_url_is_shown_unlinked(viewer_client):
+    from casefiles.models import Source
+    from tests.factories import EventFactory
+
+    event = EventFactory()
+    Source.objects.bulk_create([Source(url="javascript:alert(1)", title="Hostile source")])
+    event.sources.add(Source.objects.get(title="Hostile source"))
+    page = viewer_client.get(reverse("staff:case_detail", args=[event.case.pk])).content.decode()
+    assert "Hostile source" in page
+    assert "javascript:alert" not in page
