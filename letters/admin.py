@@ -95,7 +95,8 @@ class LetterAdmin(SimpleHistoryAdmin):
                 queued += 1
         if queued:
             self.message_user(
-                request, f"{queued} letter(s) sent for rendering; see each letter's page.",
+                request,
+                f"{queued} letter(s) sent for rendering; see each letter's page.",
                 messages.SUCCESS,
             )
 

@@ -74,8 +74,12 @@ def load_demo_template() -> LetterTemplate:
     return ensure(
         LetterTemplate,
         {"name": "Political prisoner in pretrial detention"},
-        {"subject": "Political prisoner {{ subject_name }}", "salutation": "Your Excellency,",
-         "body": TEMPLATE_BODY, "closing": "Sincerely,"},
+        {
+            "subject": "Political prisoner {{ subject_name }}",
+            "salutation": "Your Excellency,",
+            "body": TEMPLATE_BODY,
+            "closing": "Sincerely,",
+        },
     )
 
 
