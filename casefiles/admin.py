@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -15,6 +16,7 @@ from casefiles.models import (
     SearchName,
     Source,
 )
+from casefiles.services import term_end
 
 
 class CasePartyInline(admin.TabularInline):
@@ -40,7 +42,23 @@ class ChargeInline(admin.TabularInline):
     ]
 
 
+class DetentionAdminForm(forms.ModelForm):
+    """Fills in the planned end from the ordered term, as the Log detention page does."""
+
+    class Meta:
+        model = Detention
+        fields = "__all__"  # noqa: DJ007 — the admin classes choose the fields shown
+
+    def clean(self):
+        cleaned = super().clean()
+        start, length, unit = (cleaned.get(k) for k in ("started_on", "term_length", "term_unit"))
+        if start and length and unit and not cleaned.get("planned_end"):
+            cleaned["planned_end"] = term_end(started_on=start, length=length, unit=unit)
+        return cleaned
+
+
 class DetentionInline(admin.TabularInline):
+    form = DetentionAdminForm
     model = Detention
     extra = 0
     autocomplete_fields = ["person", "ordered_by", "sources"]
@@ -121,6 +139,7 @@ class ChargeAdmin(SimpleHistoryAdmin):
 
 @admin.register(Detention)
 class DetentionAdmin(SimpleHistoryAdmin):
+    form = DetentionAdminForm
     list_display = [
         "person",
         "measure",

@@ -181,3 +181,26 @@ def test_an_editors_change_to_health_data_via_the_person_page_is_impossible(clie
     )
     client.post(url, data)
     assert not HealthCondition.objects.filter(condition="Injected").exists()
+
+
+def test_a_detention_entered_in_the_admin_gets_its_planned_end_from_the_term(client, editor, demo):
+    from casefiles.models import Case, Detention
+
+    client.force_login(editor)
+    case = Case.objects.get()
+    kalyk = Person.objects.get(given_name="Kalyk")
+    response = client.post(
+        admin_url(Detention, "add"),
+        {
+            "case": case.pk,
+            "person": kalyk.pk,
+            "measure": "house_arrest",
+            "started_on": "2021-01-31",
+            "term_length": "1",
+            "term_unit": "months",
+        },
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    detention = Detention.objects.get(person=kalyk)
+    assert detention.planned_end == datetime.date(2021, 2, 28)
+    assert detention.history.first().history_user == editor
