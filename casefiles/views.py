@@ -26,6 +26,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from casefiles import selectors, services
 from casefiles.calendar import calendar_for_user
+from casefiles.case_actions import case_actions_for
 from casefiles.filtersets import CaseFilterSet, detained_now_condition
 from casefiles.forms import DetentionLogForm, HearingLogForm, apply_service_errors
 from casefiles.models import CalendarFeed, CaseParty
@@ -175,6 +176,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "new_entry": request.GET.get("new", ""),
             "today": today,
             "can_log": request.user.has_perms(["casefiles.add_detention", "casefiles.add_hearing"]),
+            "case_actions": case_actions_for(request.user, case.pk),
         },
     )
 

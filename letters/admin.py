@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin, messages
 from django.urls import reverse
 from django.utils.html import format_html
@@ -15,8 +16,57 @@ from letters.rendering import LetterContentError
 from letters.services import letter_version_request
 
 
+class LetterRecipientForm(forms.ModelForm):
+    """Leave the title line or address block empty to copy them from the chosen position."""
+
+    class Meta:
+        model = LetterRecipient
+        fields = "__all__"  # noqa: DJ007 — the admin classes choose the fields shown
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("title_line", "address_block"):
+            if name in self.fields:
+                self.fields[name].required = False
+
+    def clean(self):
+        cleaned = super().clean()
+        position = cleaned.get("position")
+        if position is not None:
+            cleaned["title_line"] = cleaned.get("title_line") or position.title
+            cleaned["address_block"] = cleaned.get("address_block") or position.address_block
+        for name in ("title_line", "address_block"):
+            if not cleaned.get(name) and name in self.fields:
+                self.add_error(name, "Fill this in, or choose a position to copy it from.")
+        return cleaned
+
+
+class LetterSignatoryForm(forms.ModelForm):
+    """Leave "signs as" empty to take the line from the position (MEP (Group; Country))."""
+
+    class Meta:
+        model = LetterSignatory
+        fields = "__all__"  # noqa: DJ007 — the admin classes choose the fields shown
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "signs_as" in self.fields:
+            self.fields["signs_as"].required = False
+
+    def clean(self):
+        cleaned = super().clean()
+        position = cleaned.get("position")
+        if not cleaned.get("signs_as"):
+            if position is None:
+                self.add_error("signs_as", "Fill this in, or choose the position they sign in.")
+            else:
+                cleaned["signs_as"] = position.signature_line
+        return cleaned
+
+
 class LetterRecipientInline(admin.StackedInline):
     model = LetterRecipient
+    form = LetterRecipientForm
     extra = 0
     autocomplete_fields = ["position"]
     fields = [("kind", "order"), "position", "title_line", "address_block"]
@@ -24,6 +74,7 @@ class LetterRecipientInline(admin.StackedInline):
 
 class LetterSignatoryInline(admin.TabularInline):
     model = LetterSignatory
+    form = LetterSignatoryForm
     extra = 0
     autocomplete_fields = ["person", "position"]
     fields = [
@@ -103,6 +154,7 @@ class LetterAdmin(SimpleHistoryAdmin):
 
 @admin.register(LetterRecipient)
 class LetterRecipientAdmin(SimpleHistoryAdmin):
+    form = LetterRecipientForm
     list_display = ["title_line", "kind", "letter"]
     list_filter = ["kind"]
     search_fields = ["title_line", "address_block", "letter__reference"]
@@ -112,6 +164,7 @@ class LetterRecipientAdmin(SimpleHistoryAdmin):
 
 @admin.register(LetterSignatory)
 class LetterSignatoryAdmin(SimpleHistoryAdmin):
+    form = LetterSignatoryForm
     list_display = ["person", "signs_as", "status", "signed_at", "letter"]
     list_filter = ["status", "signed_via"]
     search_fields = ["person__family_name", "signs_as", "letter__reference"]

@@ -6,8 +6,12 @@ class LettersConfig(AppConfig):
     name = "letters"
 
     def ready(self) -> None:
+        from casefiles.case_actions import register_case_action
         from casefiles.timeline import register_timeline_provider
         from letters import checks  # noqa: F401  registers the font check
         from letters.timeline import LETTER_KINDS, letter_entries
 
         register_timeline_provider(letter_entries, kinds=LETTER_KINDS)
+        register_case_action(
+            label="New letter", url_name="letters:create", permission="letters.add_letter"
+        )

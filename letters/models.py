@@ -50,7 +50,7 @@ class Letter(models.Model):
         return f"{self.reference}: {self.subject}"
 
     def get_absolute_url(self) -> str:
-        return reverse("admin:letters_letter_change", args=[self.pk])
+        return reverse("letters:detail", args=[self.pk])
 
 
 class LetterRecipient(models.Model):

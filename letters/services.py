@@ -124,6 +124,17 @@ def letter_template_fill(*, text: str, values: dict[str, str]) -> str:
     return PLACEHOLDER.sub(lambda match: values[match.group(1)], text)
 
 
+def letter_reference_suggest(*, day: datetime.date | None = None) -> str:
+    """'LTR-2026-11-26', or 'LTR-2026-11-26-2' when a letter of that day exists already."""
+    base = f"LTR-{(day or datetime.date.today()):%Y-%m-%d}"
+    taken = set(
+        Letter.objects.filter(reference__startswith=base).values_list("reference", flat=True)
+    )
+    if base not in taken:
+        return base
+    return next(f"{base}-{n}" for n in range(2, len(taken) + 3) if f"{base}-{n}" not in taken)
+
+
 @transaction.atomic
 def letter_create_from_template(
     *,

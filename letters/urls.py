@@ -5,6 +5,7 @@ from letters import views
 app_name = "letters"
 
 urlpatterns = [
+    path("new/for-case/<int:case_pk>/", views.letter_create, name="create"),
     path("<int:pk>/", views.letter_detail, name="detail"),
     path("<int:pk>/preview/", views.letter_preview, name="preview"),
     path("<int:pk>/versions/", views.letter_versions, name="versions"),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import cast
 
-from django.contrib import admin, messages
+from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
@@ -18,10 +18,17 @@ from django.utils.html import format_html
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_POST
 
+from casefiles.selectors import case_for_page, cases_visible_to
 from letters.choices import RenderStatus
+from letters.forms import LetterCreateForm
 from letters.models import Letter, LetterSignatory, LetterVersion
 from letters.rendering import LetterContentError, letter_html
-from letters.services import letter_finalise, letter_version_request
+from letters.services import (
+    letter_create_from_template,
+    letter_finalise,
+    letter_reference_suggest,
+    letter_version_request,
+)
 
 PENDING = (RenderStatus.QUEUED, RenderStatus.RENDERING)
 
@@ -29,6 +36,11 @@ PENDING = (RenderStatus.QUEUED, RenderStatus.RENDERING)
 def _user(request: HttpRequest) -> User:
     # LoginRequiredMiddleware and permission_required let only logged-in users this far.
     return cast(User, request.user)
+
+
+def _letters(request: HttpRequest):
+    """Letters about the cases this user may see: the one visibility rule, as on case pages."""
+    return Letter.objects.filter(case__in=cases_visible_to(request.user))
 
 
 def _versions_context(letter: Letter) -> dict:
@@ -43,9 +55,8 @@ def _versions_context(letter: Letter) -> dict:
 @require_GET
 @permission_required("letters.view_letter", raise_exception=True)
 def letter_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    letter = get_object_or_404(Letter.objects.select_related("case"), pk=pk)
+    letter = get_object_or_404(_letters(request).select_related("case"), pk=pk)
     context = {
-        **admin.site.each_context(request),
         **_versions_context(letter),
         "title": f"{letter.reference}: {letter.subject}",
         "signatories": letter.signatories.select_related("person"),
@@ -58,7 +69,7 @@ def letter_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @permission_required("letters.view_letter", raise_exception=True)
 def letter_versions(request: HttpRequest, pk: int) -> HttpResponse:
     """The versions table alone; the letter page polls it while a render is pending."""
-    letter = get_object_or_404(Letter, pk=pk)
+    letter = get_object_or_404(_letters(request), pk=pk)
     return render(request, "letters/_versions.html", _versions_context(letter))
 
 
@@ -66,7 +77,7 @@ def letter_versions(request: HttpRequest, pk: int) -> HttpResponse:
 @xframe_options_sameorigin
 @permission_required("letters.view_letter", raise_exception=True)
 def letter_preview(request: HttpRequest, pk: int) -> HttpResponse:
-    letter = get_object_or_404(Letter, pk=pk)
+    letter = get_object_or_404(_letters(request), pk=pk)
     try:
         return HttpResponse(letter_html(letter, for_pdf=False))
     except LetterContentError as exc:
@@ -78,7 +89,7 @@ def letter_preview(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @permission_required("letters.change_letter", raise_exception=True)
 def letter_render(request: HttpRequest, pk: int) -> HttpResponse:
-    letter = get_object_or_404(Letter, pk=pk)
+    letter = get_object_or_404(_letters(request), pk=pk)
     try:
         version = letter_version_request(letter=letter, requested_by=_user(request))
     except LetterContentError as exc:
@@ -91,7 +102,7 @@ def letter_render(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @permission_required("letters.change_letter", raise_exception=True)
 def letter_make_final(request: HttpRequest, pk: int) -> HttpResponse:
-    letter = get_object_or_404(Letter, pk=pk)
+    letter = get_object_or_404(_letters(request), pk=pk)
     try:
         version = letter_finalise(letter=letter, requested_by=_user(request))
     except (ValidationError, LetterContentError) as exc:
@@ -104,7 +115,9 @@ def letter_make_final(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 @permission_required("letters.view_letterversion", raise_exception=True)
 def version_download(request: HttpRequest, pk: int) -> FileResponse:
-    version = get_object_or_404(LetterVersion.objects.select_related("letter"), pk=pk)
+    version = get_object_or_404(
+        LetterVersion.objects.filter(letter__in=_letters(request)).select_related("letter"), pk=pk
+    )
     if version.status != RenderStatus.DONE or not version.file:
         raise Http404("This version has no PDF yet.")
     return FileResponse(
@@ -118,7 +131,33 @@ def version_download(request: HttpRequest, pk: int) -> FileResponse:
 @require_GET
 @permission_required("letters.view_letter", raise_exception=True)
 def signature_image(request: HttpRequest, pk: int) -> FileResponse:
-    signatory = get_object_or_404(LetterSignatory, pk=pk)
+    signatory = get_object_or_404(
+        LetterSignatory.objects.filter(letter__in=_letters(request)), pk=pk
+    )
     if not signatory.signature_image:
         raise Http404("No signature image.")
     return FileResponse(signatory.signature_image.open("rb"))
+
+
+@permission_required("letters.add_letter", raise_exception=True)
+def letter_create(request: HttpRequest, case_pk: int) -> HttpResponse:
+    """Start a draft letter for a case from a template filled with the case's facts."""
+    case = case_for_page(cases_visible_to(request.user), case_pk)
+    form = LetterCreateForm(request.POST or None, initial={"reference": letter_reference_suggest()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            letter = letter_create_from_template(case=case, **form.cleaned_data)
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                for field, errors in exc.error_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                form.add_error(None, exc)
+        else:
+            messages.success(
+                request,
+                f"Draft {letter.reference} created. Add its recipients and signatories in the "
+                "back office, then generate the PDF.",
+            )
+            return redirect("letters:detail", pk=letter.pk)
+    return render(request, "letters/letter_create.html", {"case": case, "form": form})

@@ -1,0 +1,24 @@
+"""Forms for the staff letter pages."""
+
+from __future__ import annotations
+
+import datetime
+
+from django import forms
+
+from letters.models import LetterTemplate
+
+
+class LetterCreateForm(forms.Form):
+    template = forms.ModelChoiceField(
+        queryset=LetterTemplate.objects.all(),
+        help_text="Its placeholders are filled with this case's facts; edit freely afterwards.",
+    )
+    reference = forms.CharField(max_length=40)
+    subject = forms.CharField(
+        max_length=300, required=False, help_text="Leave empty to take the template's subject."
+    )
+    place = forms.CharField(max_length=100, initial="Brussels")
+    dated_on = forms.DateField(
+        label="Date", initial=datetime.date.today, widget=forms.DateInput(attrs={"type": "date"})
+    )
