@@ -28,7 +28,7 @@ def register_case_action(*, label: str, url_name: str, permission: str) -> None:
         _actions.append(action)
 
 
-def case_actions_for(user: AbstractBaseUser | AnonymousUser, case_pk: int) -> list[tuple[str, str]]:
+def case_actions_for(user: User | AnonymousUser, case_pk: int) -> list[tuple[str, str]]:
     """(label, url) of each registered action this user may take on the case."""
     return [
         (action.label, reverse(action.url_name, args=[case_pk]))
