@@ -20,5 +20,14 @@ class LetterCreateForm(forms.Form):
     )
     place = forms.CharField(max_length=100, initial="Brussels")
     dated_on = forms.DateField(
-        label="Date", initial=datetime.date.today, widget=forms.DateInput(attrs={"type": "date"})
+        label="Date",
+        initial=datetime.date.today,
+        # A date input only shows a value written as ISO 8601.
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        templates = list(self.fields["template"].queryset[:2])
+        if len(templates) == 1:
+            self.fields["template"].initial = templates[0].pk
