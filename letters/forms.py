@@ -6,6 +6,7 @@ import datetime
 
 from django import forms
 
+from letters.choices import SignedVia
 from letters.models import LetterTemplate
 
 
@@ -31,3 +32,10 @@ class LetterCreateForm(forms.Form):
         templates = list(self.fields["template"].queryset[:2])
         if len(templates) == 1:
             self.fields["template"].initial = templates[0].pk
+
+
+class SignatureForm(forms.Form):
+    via = forms.ChoiceField(label="Signed by", choices=SignedVia.choices)
+    signature_image = forms.ImageField(
+        label="Scanned signature", required=False, help_text="Needed for a scanned signature."
+    )

@@ -167,6 +167,15 @@ def letter_create_from_template(
 # Signatures -----------------------------------------------------------------------------
 
 
+def _signatures_still_open(signatory: LetterSignatory) -> None:
+    letter = signatory.letter
+    if letter.status in (LetterStatus.FINAL, LetterStatus.SENT):
+        raise ValidationError(
+            f"Letter {letter.reference} is {letter.get_status_display().lower()}; "
+            "its signatures can no longer change."
+        )
+
+
 @transaction.atomic
 def signatory_sign(
     *,
@@ -176,6 +185,7 @@ def signatory_sign(
     signature_image=None,
 ) -> LetterSignatory:
     """Record that a signatory signed, when and how (a scanned signature, an email…)."""
+    _signatures_still_open(signatory)
     if via not in SignedVia.values:
         raise ValidationError(f"Unknown way of signing: {via!r}")
     if via == SignedVia.SCANNED and not (signature_image or signatory.signature_image):
@@ -192,6 +202,7 @@ def signatory_sign(
 
 @transaction.atomic
 def signatory_decline(*, signatory: LetterSignatory) -> LetterSignatory:
+    _signatures_still_open(signatory)
     signatory.status = SigningStatus.DECLINED
     signatory.signed_at = None
     signatory.signed_via = ""

@@ -13,4 +13,6 @@ urlpatterns = [
     path("<int:pk>/finalise/", views.letter_make_final, name="finalise"),
     path("versions/<int:pk>/download/", views.version_download, name="download"),
     path("signatories/<int:pk>/signature/", views.signature_image, name="signature"),
+    path("signatories/<int:pk>/signed/", views.signatory_signed, name="signatory_signed"),
+    path("signatories/<int:pk>/declined/", views.signatory_declined, name="signatory_declined"),
 ]

@@ -19,8 +19,8 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_POST
 
 from casefiles.selectors import case_for_page, cases_visible_to
-from letters.choices import RenderStatus
-from letters.forms import LetterCreateForm
+from letters.choices import LetterStatus, RenderStatus
+from letters.forms import LetterCreateForm, SignatureForm
 from letters.models import Letter, LetterSignatory, LetterVersion
 from letters.rendering import LetterContentError, letter_html
 from letters.services import (
@@ -28,6 +28,8 @@ from letters.services import (
     letter_finalise,
     letter_reference_suggest,
     letter_version_request,
+    signatory_decline,
+    signatory_sign,
 )
 
 PENDING = (RenderStatus.QUEUED, RenderStatus.RENDERING)
@@ -60,6 +62,9 @@ def letter_detail(request: HttpRequest, pk: int) -> HttpResponse:
         **_versions_context(letter),
         "title": f"{letter.reference}: {letter.subject}",
         "signatories": letter.signatories.select_related("person"),
+        "signature_form": SignatureForm(),
+        "can_sign": request.user.has_perm("letters.change_lettersignatory")
+        and letter.status in (LetterStatus.DRAFT, LetterStatus.COLLECTING),
         "can_render": request.user.has_perm("letters.change_letter"),
     }
     return render(request, "letters/letter_detail.html", context)
@@ -161,3 +166,51 @@ def letter_create(request: HttpRequest, case_pk: int) -> HttpResponse:
             )
             return redirect("letters:detail", pk=letter.pk)
     return render(request, "letters/letter_create.html", {"case": case, "form": form})
+
+
+def _signatory(request: HttpRequest, pk: int) -> LetterSignatory:
+    return get_object_or_404(
+        LetterSignatory.objects.filter(letter__in=_letters(request)).select_related(
+            "letter", "person"
+        ),
+        pk=pk,
+    )
+
+
+def _refusal(exc: ValidationError) -> str:
+    return " ".join(exc.messages)
+
+
+@require_POST
+@permission_required("letters.change_lettersignatory", raise_exception=True)
+def signatory_signed(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record a signature: when (now) and how (email, scan with its image, in person)."""
+    signatory = _signatory(request, pk)
+    form = SignatureForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, _refusal(ValidationError(list(form.errors.values()))))
+    else:
+        try:
+            signatory_sign(
+                signatory=signatory,
+                via=form.cleaned_data["via"],
+                signature_image=form.cleaned_data["signature_image"],
+            )
+        except ValidationError as exc:
+            messages.error(request, f"{signatory.person.signature_name}: {_refusal(exc)}")
+        else:
+            messages.success(request, f"{signatory.person.signature_name} has signed.")
+    return redirect("letters:detail", pk=signatory.letter_id)
+
+
+@require_POST
+@permission_required("letters.change_lettersignatory", raise_exception=True)
+def signatory_declined(request: HttpRequest, pk: int) -> HttpResponse:
+    signatory = _signatory(request, pk)
+    try:
+        signatory_decline(signatory=signatory)
+    except ValidationError as exc:
+        messages.error(request, f"{signatory.person.signature_name}: {_refusal(exc)}")
+    else:
+        messages.success(request, f"{signatory.person.signature_name} has declined to sign.")
+    return redirect("letters:detail", pk=signatory.letter_id)
