@@ -61,7 +61,10 @@ class Source(models.Model):
 
     @property
     def link(self) -> str:
-        return self.url or (self.file.url if self.file else "")
+        """Where to read the source: its URL, or our login-protected download of its file."""
+        if self.url:
+            return self.url
+        return reverse("staff:source_file", args=[self.pk]) if self.file else ""
 
 
 class Case(models.Model):

@@ -24,4 +24,5 @@ urlpatterns = [
 urlpatterns += [
     path("people/<int:pk>/", views.person_detail, name="person_detail"),
     path("people/picker/", views.person_picker, name="person_picker"),
+    path("sources/<int:pk>/file/", views.source_file, name="source_file"),
 ]

@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import (
+    FileResponse,
     Http404,
     HttpRequest,
     HttpResponse,
@@ -29,7 +30,7 @@ from casefiles.calendar import calendar_for_user
 from casefiles.case_actions import case_actions_for
 from casefiles.filtersets import CaseFilterSet, detained_now_condition
 from casefiles.forms import DetentionLogForm, HearingLogForm, apply_service_errors
-from casefiles.models import CalendarFeed, CaseParty
+from casefiles.models import CalendarFeed, CaseParty, Source
 from casefiles.search import (
     SearchResults,
     cases_matching,
@@ -302,6 +303,15 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
 # --- Persons ------------------------------------------------------------------------------
 # The person page lives here, not in `people`: it shows cases and detentions, and `people`
 # knows nothing of cases.
+
+
+@require_GET
+@permission_required("casefiles.view_source", raise_exception=True)
+def source_file(request: HttpRequest, pk: int) -> FileResponse:
+    """An uploaded source, to logged-in staff who may read sources. Always a download, so
+    an uploaded HTML or SVG file never runs in our pages."""
+    source = get_object_or_404(Source.objects.exclude(file=""), pk=pk)
+    return FileResponse(source.file.open("rb"), as_attachment=True)
 
 
 @require_GET

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.db.models import Prefetch
+from django.urls import reverse
 
 from casefiles.timeline import TimelineEntry
 
@@ -52,7 +53,9 @@ def letter_entries(case, user) -> Iterable[TimelineEntry]:
                 detail=reply.summary,
                 persons=[reply.from_person] if reply.from_person else [],
                 organisations=[reply.from_organisation] if reply.from_organisation else [],
-                url=reply.file.url if reply.file else letter.get_absolute_url(),
+                url=reverse("letters:reply_file", args=[reply.pk])
+                if reply.file
+                else letter.get_absolute_url(),
                 anchor=f"reply-{reply.pk}",
                 order=90,
             )

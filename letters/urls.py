@@ -13,6 +13,7 @@ urlpatterns = [
     path("<int:pk>/finalise/", views.letter_make_final, name="finalise"),
     path("versions/<int:pk>/download/", views.version_download, name="download"),
     path("signatories/<int:pk>/signature/", views.signature_image, name="signature"),
+    path("replies/<int:pk>/file/", views.reply_file, name="reply_file"),
     path("signatories/<int:pk>/signed/", views.signatory_signed, name="signatory_signed"),
     path("signatories/<int:pk>/declined/", views.signatory_declined, name="signatory_declined"),
 ]

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 from casefiles.selectors import case_for_page, cases_visible_to
 from letters.choices import LetterStatus, RenderStatus
 from letters.forms import LetterCreateForm, SignatureForm
-from letters.models import Letter, LetterSignatory, LetterVersion
+from letters.models import Letter, LetterSignatory, LetterVersion, Reply
 from letters.rendering import LetterContentError, letter_html
 from letters.services import (
     letter_create_from_template,
@@ -214,3 +214,13 @@ def signatory_declined(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, f"{signatory.person.signature_name} has declined to sign.")
     return redirect("letters:detail", pk=signatory.letter_id)
+
+
+@require_GET
+@permission_required("letters.view_reply", raise_exception=True)
+def reply_file(request: HttpRequest, pk: int) -> FileResponse:
+    """A reply's scanned file, as a download (never rendered in our pages)."""
+    reply = get_object_or_404(
+        Reply.objects.filter(letter__in=_letters(request)).exclude(file=""), pk=pk
+    )
+    return FileResponse(reply.file.open("rb"), as_attachment=True)
