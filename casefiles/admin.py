@@ -219,7 +219,7 @@ class SearchNameAdmin(admin.ModelAdmin):
 
 @admin.register(Reminder)
 class ReminderAdmin(admin.ModelAdmin):
-    list_display = ["due_on", "kind", "message", "emailed_at"]
+    list_display = ["due_on", "kind", "message", "emailed_at", "error"]
     list_filter = ["kind"]
     search_fields = ["message", "case__reference"]
     date_hierarchy = "due_on"

@@ -421,6 +421,9 @@ class Reminder(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     emailed_at = models.DateTimeField(null=True, blank=True)
     emailed_to = models.TextField(blank=True, help_text="Addresses emailed, one per line.")
+    error = models.TextField(
+        blank=True, help_text="Why the last attempt to email it failed; empty once sent."
+    )
 
     class Meta:
         ordering = ["due_on", "pk"]

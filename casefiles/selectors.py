@@ -10,7 +10,7 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from simple_history.utils import get_history_model_for_model
 
 from casefiles.choices import CUSTODIAL_MEASURES, HearingKind, PartyRole
-from casefiles.models import Case, CaseParty, Charge, Detention, Hearing
+from casefiles.models import Case, CaseParty, Charge, Detention, Hearing, Reminder
 from people.models import Person, Relationship
 
 UPCOMING_DAYS = 14
@@ -86,6 +86,16 @@ def hearings_upcoming(
         .select_related("case", "court")
         .prefetch_related("defendants")
         .order_by("held_on", "starts_at", "pk")
+    )
+
+
+def reminders_undelivered(cases: QuerySet[Case]) -> QuerySet[Reminder]:
+    """Reminders whose email failed or had nobody to go to: staff must see them."""
+    return (
+        Reminder.objects.filter(case__in=cases, emailed_at__isnull=True)
+        .exclude(error="")
+        .select_related("case")
+        .order_by("due_on", "pk")
     )
 
 

@@ -11,6 +11,7 @@ import datetime
 import hashlib
 import re
 import secrets
+import smtplib
 from collections.abc import Iterable
 
 from django.conf import settings
@@ -240,23 +241,44 @@ def reminders_create_due(*, today: datetime.date) -> list[Reminder]:
 
 
 def reminder_email(*, reminder_id: int) -> bool:
-    """Email one reminder to its case's assigned staff, once; True if it was sent now."""
+    """Email one reminder to its case's assigned staff, once; True if it was sent now.
+
+    A reminder nobody can receive, or whose email fails, keeps the reason in `error` (shown
+    on the dashboard) and stays unsent, so the daily job tries it again; a failed send is
+    also raised so that the task retries it sooner.
+    """
+    failure: Exception | None = None
     with transaction.atomic():
         reminder = Reminder.objects.select_for_update().select_related("case").get(pk=reminder_id)
         if reminder.emailed_at is not None:
             return False
         recipients = _recipients(reminder.case)
-        if recipients:
+        if not recipients:
+            reminder.error = (
+                f"Nobody was told: case {reminder.case.reference} has no assigned staff "
+                "with an email address."
+            )
+            reminder.save(update_fields=["error"])
+            return False
+        try:
             send_mail(
                 subject=f"[Casefiles] {reminder.get_kind_display()}: {reminder.case.reference}",
                 message=f"{reminder.message}\n\nCase: {reminder.case}\n",
                 from_email=settings.DEFAULT_FROM_EMAIL,
                 recipient_list=recipients,
             )
-        reminder.emailed_at = timezone.now()
-        reminder.emailed_to = "\n".join(recipients)
-        reminder.save(update_fields=["emailed_at", "emailed_to"])
-        return True
+        except (OSError, smtplib.SMTPException) as exc:
+            failure = exc
+            reminder.error = f"Email to {', '.join(recipients)} failed: {exc}"
+            reminder.save(update_fields=["error"])
+        else:
+            reminder.emailed_at = timezone.now()
+            reminder.emailed_to = "\n".join(recipients)
+            reminder.error = ""
+            reminder.save(update_fields=["emailed_at", "emailed_to", "error"])
+    if failure is not None:
+        raise failure
+    return True
 
 
 # --- Private calendar feeds ------------------------------------------------------------

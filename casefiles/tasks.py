@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import smtplib
 from functools import partial
 
 from celery import shared_task
@@ -12,7 +13,7 @@ from casefiles import services
 from casefiles.models import Reminder
 
 
-@shared_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
+@shared_task(autoretry_for=(OSError, smtplib.SMTPException), retry_backoff=True, max_retries=5)
 def reminder_email(reminder_id: int) -> bool:
     return services.reminder_email(reminder_id=reminder_id)
 

@@ -72,6 +72,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "ending": selectors.detentions_ending(cases, today=today),
             "hearings": selectors.hearings_upcoming(cases, today=today),
             "changes": selectors.changes_latest(cases),
+            "undelivered": selectors.reminders_undelivered(cases),
             "upcoming_days": selectors.UPCOMING_DAYS,
         },
     )

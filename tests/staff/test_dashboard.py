@@ -67,8 +67,8 @@ def test_latest_changes_link_to_their_history(demo, viewer_client):
 # Pinned: session, user, user permissions, group permissions (4); detained now (1);
 # terms ending (1); hearings (1) and their defendants (1, only when there are hearings);
 # history of cases, detentions, hearings, charges, parties (5) with their users (joined);
-# case references for the changes (1).
-DASHBOARD_QUERIES = 14
+# case references for the changes (1); reminders not delivered (1).
+DASHBOARD_QUERIES = 15
 
 
 @pytest.mark.parametrize("count", [3, 60])

@@ -186,3 +186,45 @@ def test_a_real_worker_running_the_job_three_times_sends_one_reminder(real_worke
     reminder = Reminder.objects.get()
     assert reminder.emailed_at is not None
     assert [message.to for message in mail.outbox] == [["sara@example.org"]]
+
+
+def test_a_reminder_nobody_can_receive_is_shown_on_the_dashboard_not_dropped(
+    today, viewer, client, django_capture_on_commit_callbacks
+):
+    from django.urls import reverse
+
+    DetentionFactory(
+        started_on=today - datetime.timedelta(days=30),
+        planned_end=today + datetime.timedelta(days=3),
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        reminders_send_due.delay()
+    reminder = Reminder.objects.get()
+    assert reminder.emailed_at is None
+    assert "has no assigned staff with an email address" in reminder.error
+    assert mail.outbox == []
+    client.force_login(viewer)
+    page = client.get(reverse("staff:dashboard")).content.decode()
+    assert "Reminders not delivered" in page
+    assert "has no assigned staff with an email address" in page
+
+
+def test_a_failed_email_keeps_its_reason_and_is_sent_on_a_later_run(
+    detention_ending_in_5_days, settings, django_capture_on_commit_callbacks
+):
+    from casefiles.services import reminder_email
+
+    reminders_create_due(today=timezone.localdate())
+    reminder = Reminder.objects.get()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", 9  # nothing listens there
+    with pytest.raises(OSError):
+        reminder_email(reminder_id=reminder.pk)
+    reminder.refresh_from_db()
+    assert reminder.emailed_at is None
+    assert reminder.error.startswith("Email to sara@example.org failed:")
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    assert reminder_email(reminder_id=reminder.pk) is True
+    reminder.refresh_from_db()
+    assert (reminder.error, len(mail.outbox)) == ("", 1)
