@@ -1,5 +1,7 @@
 from django import forms
 from django.contrib import admin
+from django.db.models import Q, QuerySet
+from django.http import Http404, HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
 from casefiles.models import (
@@ -16,7 +18,30 @@ from casefiles.models import (
     SearchName,
     Source,
 )
+from casefiles.selectors import cases_visible_to
 from casefiles.services import term_end
+
+
+class VisibleCasesAdmin(SimpleHistoryAdmin):
+    """Back-office pages of records that belong to a case show only the cases the user may
+    see (casefiles.selectors.cases_visible_to), like the staff pages and letters do."""
+
+    case_lookup = "case"  # the path from this model to its Case
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        visible = cases_visible_to(request.user)
+        return super().get_queryset(request).filter(**{f"{self.case_lookup}__in": visible})
+
+    def history_view(self, request: HttpRequest, object_id: str, extra_context=None):
+        # simple-history falls back to the last history row of a record it cannot find,
+        # which would show a hidden case's record; refuse those that still exist.
+        manager = self.model._default_manager
+        if (
+            manager.filter(pk=object_id).exists()
+            and not self.get_queryset(request).filter(pk=object_id).exists()
+        ):
+            raise Http404("No such record.")
+        return super().history_view(request, object_id, extra_context)
 
 
 class CasePartyInline(admin.TabularInline):
@@ -92,9 +117,10 @@ class EventInline(admin.StackedInline):
 
 
 @admin.register(Case)
-class CaseAdmin(SimpleHistoryAdmin):
-    list_display = ["reference", "title", "country", "status", "opened_on"]
-    list_filter = ["status", "country"]
+class CaseAdmin(VisibleCasesAdmin):
+    case_lookup = "pk"
+    list_display = ["reference", "title", "country", "status", "restricted", "opened_on"]
+    list_filter = ["status", "restricted", "country"]
     search_fields = [
         "reference",
         "title",
@@ -107,7 +133,7 @@ class CaseAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(CaseParty)
-class CasePartyAdmin(SimpleHistoryAdmin):
+class CasePartyAdmin(VisibleCasesAdmin):
     list_display = ["case", "person", "organisation", "role"]
     list_filter = ["role"]
     search_fields = ["person__family_name", "organisation__name", "case__reference"]
@@ -123,7 +149,7 @@ class ArticleAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Charge)
-class ChargeAdmin(SimpleHistoryAdmin):
+class ChargeAdmin(VisibleCasesAdmin):
     list_display = ["person", "offence", "case", "status", "brought_on", "decided_on"]
     list_filter = ["status", "sentence_kind", "case__country"]
     search_fields = [
@@ -138,7 +164,7 @@ class ChargeAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Detention)
-class DetentionAdmin(SimpleHistoryAdmin):
+class DetentionAdmin(VisibleCasesAdmin):
     form = DetentionAdminForm
     list_display = [
         "person",
@@ -157,7 +183,7 @@ class DetentionAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Hearing)
-class HearingAdmin(SimpleHistoryAdmin):
+class HearingAdmin(VisibleCasesAdmin):
     list_display = ["held_on", "kind", "court", "case"]
     list_filter = ["kind"]
     search_fields = ["case__reference", "court__name", "outcome"]
@@ -173,7 +199,7 @@ class EventParticipantInline(admin.TabularInline):
 
 
 @admin.register(Event)
-class EventAdmin(SimpleHistoryAdmin):
+class EventAdmin(VisibleCasesAdmin):
     list_display = ["date_display", "kind", "title", "case"]
     list_filter = ["kind", "precision"]
     search_fields = ["title", "description", "place", "case__reference"]
@@ -184,7 +210,8 @@ class EventAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(EventParticipant)
-class EventParticipantAdmin(SimpleHistoryAdmin):
+class EventParticipantAdmin(VisibleCasesAdmin):
+    case_lookup = "event__case"
     list_display = ["event", "person", "organisation", "role"]
     list_filter = ["role"]
     search_fields = ["person__family_name", "organisation__name", "event__title"]
@@ -206,6 +233,10 @@ class SourceAdmin(SimpleHistoryAdmin):
 
 @admin.register(SearchName)
 class SearchNameAdmin(admin.ModelAdmin):
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        visible = cases_visible_to(request.user)
+        return super().get_queryset(request).filter(Q(case__isnull=True) | Q(case__in=visible))
+
     list_display = ["text", "key", "person", "organisation", "case"]
     search_fields = ["text", "key"]
     list_select_related = ["person", "organisation", "case"]
@@ -219,6 +250,9 @@ class SearchNameAdmin(admin.ModelAdmin):
 
 @admin.register(Reminder)
 class ReminderAdmin(admin.ModelAdmin):
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).filter(case__in=cases_visible_to(request.user))
+
     list_display = ["due_on", "kind", "message", "emailed_at", "error"]
     list_filter = ["kind"]
     search_fields = ["message", "case__reference"]

@@ -79,10 +79,18 @@ class Case(models.Model):
     assigned_staff = models.ManyToManyField(
         settings.AUTH_USER_MODEL, blank=True, related_name="assigned_cases"
     )
+    restricted = models.BooleanField(
+        default=False,
+        help_text="Only the assigned staff (and Administrators) can see a restricted case, "
+        "its facts and its letters.",
+    )
     history = HistoricalRecords(m2m_fields=[assigned_staff])
 
     class Meta:
         ordering = ["-opened_on", "reference"]
+        permissions = [
+            ("view_restricted_case", "Can see restricted cases without being assigned to them")
+        ]
 
     def __str__(self) -> str:
         return f"{self.reference}: {self.title}"

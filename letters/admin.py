@@ -4,6 +4,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
+from casefiles.admin import VisibleCasesAdmin
 from letters.models import (
     Letter,
     LetterRecipient,
@@ -114,7 +115,7 @@ class ReplyInline(admin.TabularInline):
 
 
 @admin.register(Letter)
-class LetterAdmin(SimpleHistoryAdmin):
+class LetterAdmin(VisibleCasesAdmin):
     list_display = ["reference", "subject", "case", "dated_on", "status", "sent_on"]
     list_filter = ["status", "language"]
     search_fields = ["reference", "subject", "case__reference", "case__title"]
@@ -153,7 +154,8 @@ class LetterAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(LetterRecipient)
-class LetterRecipientAdmin(SimpleHistoryAdmin):
+class LetterRecipientAdmin(VisibleCasesAdmin):
+    case_lookup = "letter__case"
     form = LetterRecipientForm
     list_display = ["title_line", "kind", "letter"]
     list_filter = ["kind"]
@@ -163,7 +165,8 @@ class LetterRecipientAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(LetterSignatory)
-class LetterSignatoryAdmin(SimpleHistoryAdmin):
+class LetterSignatoryAdmin(VisibleCasesAdmin):
+    case_lookup = "letter__case"
     form = LetterSignatoryForm
     list_display = ["person", "signs_as", "status", "signed_at", "letter"]
     list_filter = ["status", "signed_via"]
@@ -173,7 +176,8 @@ class LetterSignatoryAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(LetterVersion)
-class LetterVersionAdmin(SimpleHistoryAdmin):
+class LetterVersionAdmin(VisibleCasesAdmin):
+    case_lookup = "letter__case"
     list_display = ["letter", "number", "status", "is_final", "sha256", "created_at"]
     list_filter = ["status", "is_final"]
     search_fields = ["letter__reference", "sha256"]
@@ -197,7 +201,8 @@ class LetterVersionAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Reply)
-class ReplyAdmin(SimpleHistoryAdmin):
+class ReplyAdmin(VisibleCasesAdmin):
+    case_lookup = "letter__case"
     list_display = ["letter", "received_on", "from_person", "from_organisation"]
     search_fields = ["letter__reference", "summary"]
     autocomplete_fields = ["letter", "from_person", "from_organisation"]

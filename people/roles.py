@@ -19,6 +19,18 @@ ALL_ACTIONS = ("view", "add", "change", "delete")
 READ = ("view",)
 
 
+def _create_permissions(apps, app_label: str) -> None:
+    """Make an app's permissions now: on a fresh database post_migrate has not run yet."""
+    from django.contrib.auth.management import create_permissions
+
+    app_config = apps.get_app_config(app_label)
+    # Migration app configs are stubs; create_permissions only checks that the
+    # app has a models module.
+    app_config.models_module = True
+    create_permissions(app_config, verbosity=0, apps=apps)
+    app_config.models_module = None
+
+
 def grant_app_permissions(
     apps,
     app_label: str,
@@ -35,14 +47,7 @@ def grant_app_permissions(
     so permissions are created first: on a fresh database post_migrate has not
     made them yet.
     """
-    from django.contrib.auth.management import create_permissions
-
-    app_config = apps.get_app_config(app_label)
-    # Migration app configs are stubs; create_permissions only checks that the
-    # app has a models module.
-    app_config.models_module = True
-    create_permissions(app_config, verbosity=0, apps=apps)
-    app_config.models_module = None
+    _create_permissions(apps, app_label)
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
     sensitive = set(sensitive)
@@ -67,3 +72,14 @@ def create_roles(apps, schema_editor) -> None:
     Group = apps.get_model("auth", "Group")
     for role in ROLES:
         Group.objects.get_or_create(name=role)
+
+
+def grant_named_permission(apps, app_label: str, codename: str, roles: Iterable[str]) -> None:
+    """Give a custom permission (one from a model's Meta.permissions) to some roles."""
+    _create_permissions(apps, app_label)
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    permission = Permission.objects.get(content_type__app_label=app_label, codename=codename)
+    for role in roles:
+        group, _ = Group.objects.get_or_create(name=role)
+        group.permissions.add(permission)
