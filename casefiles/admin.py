@@ -32,6 +32,16 @@ class VisibleCasesAdmin(SimpleHistoryAdmin):
         visible = cases_visible_to(request.user)
         return super().get_queryset(request).filter(**{f"{self.case_lookup}__in": visible})
 
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        # A hidden case (or a letter or event of one) cannot be chosen, even by posting its id.
+        related = db_field.related_model
+        visible = cases_visible_to(request.user)
+        if related is Case:
+            kwargs["queryset"] = visible
+        elif any(field.name == "case" for field in related._meta.get_fields()):
+            kwargs["queryset"] = related._default_manager.filter(case__in=visible)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
     def history_view(self, request: HttpRequest, object_id: str, extra_context=None):
         # simple-history falls back to the last history row of a record it cannot find,
         # which would show a hidden case's record; refuse those that still exist.

@@ -64,3 +64,21 @@ def test_unrestricted_cases_stay_visible_to_every_role(viewer, editor, letters_u
     call_command("load_demo", stdout=io.StringIO())
     for user in (viewer, editor, letters_user):
         assert cases_visible_to(user).count() == 1
+
+
+def test_a_hidden_case_cannot_be_chosen_in_the_back_office(client, editor, restricted_case):
+    from people.models import Person
+
+    client.force_login(editor)
+    response = client.post(
+        reverse("admin:casefiles_detention_add"),
+        {
+            "case": restricted_case.pk,
+            "person": Person.objects.get(given_name="Kalyk").pk,
+            "measure": "house_arrest",
+            "started_on": "2021-07-01",
+        },
+    )
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode()
+    assert not restricted_case.detentions.filter(person__given_name="Kalyk").exists()
