@@ -31,6 +31,7 @@ from casefiles.models import (
     ReminderKind,
     Source,
 )
+from people.dates import format_partial_date as show_date
 from people.models import Organisation, Person
 
 # A hearing further back than this is almost certainly a typo in the year.
@@ -76,10 +77,6 @@ def term_end(*, started_on: datetime.date, length: int, unit: str) -> datetime.d
     raise ValueError(f"unknown term unit {unit!r}")
 
 
-def _day(value: datetime.date) -> str:
-    return f"{value.day} {value:%b %Y}"
-
-
 def _require_party(case: Case, persons: Iterable[Person], field: str) -> None:
     party_ids = set(case.parties.filter(person__isnull=False).values_list("person_id", flat=True))
     outsiders = [person for person in persons if person.pk not in party_ids]
@@ -117,7 +114,8 @@ def detention_log(
     errors: dict[str, str] = {}
     if actual_end and actual_end < started_on:
         errors["actual_end"] = (
-            f"The detention cannot end ({_day(actual_end)}) before it starts ({_day(started_on)})."
+            f"The detention cannot end ({show_date(actual_end)}) "
+            f"before it starts ({show_date(started_on)})."
         )
     if planned_end and planned_end < started_on:
         errors["planned_end"] = "The planned end cannot be before the detention starts."
@@ -160,11 +158,12 @@ def hearing_log(
     """Record a court hearing, past or scheduled."""
     defendants = list(defendants)
     _require_party(case, defendants, "defendants")
-    oldest = timezone.localdate().replace(year=timezone.localdate().year - HEARING_OLDEST_YEARS)
+    # add_months, not date.replace(year=…), which fails when today is 29 February.
+    oldest = add_months(timezone.localdate(), -12 * HEARING_OLDEST_YEARS)
     if held_on < oldest:
         raise ValidationError(
             {
-                "held_on": f"{_day(held_on)} is more than {HEARING_OLDEST_YEARS} years ago; "
+                "held_on": f"{show_date(held_on)} is more than {HEARING_OLDEST_YEARS} years ago; "
                 "check the year."
             }
         )
@@ -216,7 +215,7 @@ def reminders_create_due(*, today: datetime.date) -> list[Reminder]:
                 "kind": ReminderKind.DETENTION_TERM_ENDS,
                 "case": detention.case,
                 "message": f"{measure.capitalize()} of {detention.person.name} ends "
-                f"{_day(planned_end)}{note} ({detention.case.reference}).",
+                f"{show_date(planned_end)}{note} ({detention.case.reference}).",
             },
         )
         if was_created:
@@ -232,7 +231,7 @@ def reminders_create_due(*, today: datetime.date) -> list[Reminder]:
                 "kind": ReminderKind.HEARING_TOMORROW,
                 "case": hearing.case,
                 "message": f"{hearing.get_kind_display()} hearing tomorrow, "
-                f"{_day(hearing.held_on)}{at}{court} ({hearing.case.reference}).",
+                f"{show_date(hearing.held_on)}{at}{court} ({hearing.case.reference}).",
             },
         )
         if was_created:

@@ -195,3 +195,19 @@ def test_the_person_page_links_to_the_forms_with_the_person_chosen(
 def test_logging_in_a_case_the_user_cannot_see_is_not_found(editor_client):
     response = editor_client.get(reverse("staff:detention_log", args=[CaseFactory().pk + 1000]))
     assert response.status_code == 404
+
+
+def test_logging_a_hearing_on_29_february_checks_the_far_past_without_crashing(
+    case_with_prisoner, monkeypatch
+):
+    """date.replace(year=…) raises on a leap day when the target year is not a leap year."""
+    case, person = case_with_prisoner
+    monkeypatch.setattr(timezone, "localdate", lambda: datetime.date(2028, 2, 29))
+    hearing = hearing_log(
+        case=case, held_on=datetime.date(2028, 3, 1), kind="trial", defendants=[person]
+    )
+    assert hearing.pk is not None
+    with pytest.raises(ValidationError, match="check the year"):
+        hearing_log(
+            case=case, held_on=datetime.date(1998, 2, 27), kind="trial", defendants=[person]
+        )
