@@ -181,6 +181,18 @@ def _refusal(exc: ValidationError) -> str:
     return " ".join(exc.messages)
 
 
+def _signatory_update(request: HttpRequest, signatory: LetterSignatory, update, done: str):
+    """Run one signature service; say what happened, or why it was refused."""
+    name = signatory.person.signature_name
+    try:
+        update()
+    except ValidationError as exc:
+        messages.error(request, f"{name}: {_refusal(exc)}")
+    else:
+        messages.success(request, f"{name} {done}.")
+    return redirect("letters:detail", pk=signatory.letter_id)
+
+
 @require_POST
 @permission_required("letters.change_lettersignatory", raise_exception=True)
 def signatory_signed(request: HttpRequest, pk: int) -> HttpResponse:
@@ -189,31 +201,29 @@ def signatory_signed(request: HttpRequest, pk: int) -> HttpResponse:
     form = SignatureForm(request.POST, request.FILES)
     if not form.is_valid():
         messages.error(request, _refusal(ValidationError(list(form.errors.values()))))
-    else:
-        try:
-            signatory_sign(
-                signatory=signatory,
-                via=form.cleaned_data["via"],
-                signature_image=form.cleaned_data["signature_image"],
-            )
-        except ValidationError as exc:
-            messages.error(request, f"{signatory.person.signature_name}: {_refusal(exc)}")
-        else:
-            messages.success(request, f"{signatory.person.signature_name} has signed.")
-    return redirect("letters:detail", pk=signatory.letter_id)
+        return redirect("letters:detail", pk=signatory.letter_id)
+    return _signatory_update(
+        request,
+        signatory,
+        lambda: signatory_sign(
+            signatory=signatory,
+            via=form.cleaned_data["via"],
+            signature_image=form.cleaned_data["signature_image"],
+        ),
+        "has signed",
+    )
 
 
 @require_POST
 @permission_required("letters.change_lettersignatory", raise_exception=True)
 def signatory_declined(request: HttpRequest, pk: int) -> HttpResponse:
     signatory = _signatory(request, pk)
-    try:
-        signatory_decline(signatory=signatory)
-    except ValidationError as exc:
-        messages.error(request, f"{signatory.person.signature_name}: {_refusal(exc)}")
-    else:
-        messages.success(request, f"{signatory.person.signature_name} has declined to sign.")
-    return redirect("letters:detail", pk=signatory.letter_id)
+    return _signatory_update(
+        request,
+        signatory,
+        lambda: signatory_decline(signatory=signatory),
+        "has declined to sign",
+    )
 
 
 @require_GET
