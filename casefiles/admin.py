@@ -1,8 +1,7 @@
 from django import forms
 from django.contrib import admin
-from django.db.models import Q, QuerySet
-from django.http import Http404, HttpRequest
-from simple_history.admin import SimpleHistoryAdmin
+from django.db.models import QuerySet
+from django.http import HttpRequest
 
 from casefiles.models import (
     Article,
@@ -18,49 +17,23 @@ from casefiles.models import (
     SearchName,
     Source,
 )
-from casefiles.selectors import cases_visible_to
 from casefiles.services import term_end
+from people.admin_visibility import (
+    VisibleAdmin,
+    VisibleChoicesMixin,
+    VisibleStackedInline,
+    VisibleTabularInline,
+    visible,
+)
 
 
-class VisibleCasesAdmin(SimpleHistoryAdmin):
-    """Back-office pages of records that belong to a case show only the cases the user may
-    see (casefiles.selectors.cases_visible_to), like the staff pages and letters do."""
-
-    case_lookup = "case"  # the path from this model to its Case
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet:
-        visible = cases_visible_to(request.user)
-        return super().get_queryset(request).filter(**{f"{self.case_lookup}__in": visible})
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        # A hidden case (or a letter or event of one) cannot be chosen, even by posting its id.
-        related = db_field.related_model
-        visible = cases_visible_to(request.user)
-        if related is Case:
-            kwargs["queryset"] = visible
-        elif any(field.name == "case" for field in related._meta.get_fields()):
-            kwargs["queryset"] = related._default_manager.filter(case__in=visible)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-    def history_view(self, request: HttpRequest, object_id: str, extra_context=None):
-        # simple-history falls back to the last history row of a record it cannot find,
-        # which would show a hidden case's record; refuse those that still exist.
-        manager = self.model._default_manager
-        if (
-            manager.filter(pk=object_id).exists()
-            and not self.get_queryset(request).filter(pk=object_id).exists()
-        ):
-            raise Http404("No such record.")
-        return super().history_view(request, object_id, extra_context)
-
-
-class CasePartyInline(admin.TabularInline):
+class CasePartyInline(VisibleTabularInline):
     model = CaseParty
     extra = 0
     autocomplete_fields = ["person", "organisation"]
 
 
-class ChargeInline(admin.TabularInline):
+class ChargeInline(VisibleTabularInline):
     model = Charge
     extra = 0
     autocomplete_fields = ["person", "article", "sources"]
@@ -92,7 +65,7 @@ class DetentionAdminForm(forms.ModelForm):
         return cleaned
 
 
-class DetentionInline(admin.TabularInline):
+class DetentionInline(VisibleTabularInline):
     form = DetentionAdminForm
     model = Detention
     extra = 0
@@ -111,14 +84,14 @@ class DetentionInline(admin.TabularInline):
     ]
 
 
-class HearingInline(admin.TabularInline):
+class HearingInline(VisibleTabularInline):
     model = Hearing
     extra = 0
     autocomplete_fields = ["court", "judge", "defendants", "sources"]
     fields = ["held_on", "starts_at", "kind", "court", "judge", "defendants", "outcome", "sources"]
 
 
-class EventInline(admin.StackedInline):
+class EventInline(VisibleStackedInline):
     model = Event
     extra = 0
     autocomplete_fields = ["sources"]
@@ -127,8 +100,7 @@ class EventInline(admin.StackedInline):
 
 
 @admin.register(Case)
-class CaseAdmin(VisibleCasesAdmin):
-    case_lookup = "pk"
+class CaseAdmin(VisibleAdmin):
     list_display = ["reference", "title", "country", "status", "restricted", "opened_on"]
     list_filter = ["status", "restricted", "country"]
     search_fields = [
@@ -143,7 +115,7 @@ class CaseAdmin(VisibleCasesAdmin):
 
 
 @admin.register(CaseParty)
-class CasePartyAdmin(VisibleCasesAdmin):
+class CasePartyAdmin(VisibleAdmin):
     list_display = ["case", "person", "organisation", "role"]
     list_filter = ["role"]
     search_fields = ["person__family_name", "organisation__name", "case__reference"]
@@ -152,14 +124,14 @@ class CasePartyAdmin(VisibleCasesAdmin):
 
 
 @admin.register(Article)
-class ArticleAdmin(SimpleHistoryAdmin):
+class ArticleAdmin(VisibleAdmin):
     list_display = ["jurisdiction", "code", "number", "part", "title"]
     list_filter = ["jurisdiction", "code"]
     search_fields = ["number", "title", "code"]
 
 
 @admin.register(Charge)
-class ChargeAdmin(VisibleCasesAdmin):
+class ChargeAdmin(VisibleAdmin):
     list_display = ["person", "offence", "case", "status", "brought_on", "decided_on"]
     list_filter = ["status", "sentence_kind", "case__country"]
     search_fields = [
@@ -174,7 +146,7 @@ class ChargeAdmin(VisibleCasesAdmin):
 
 
 @admin.register(Detention)
-class DetentionAdmin(VisibleCasesAdmin):
+class DetentionAdmin(VisibleAdmin):
     form = DetentionAdminForm
     list_display = [
         "person",
@@ -193,7 +165,7 @@ class DetentionAdmin(VisibleCasesAdmin):
 
 
 @admin.register(Hearing)
-class HearingAdmin(VisibleCasesAdmin):
+class HearingAdmin(VisibleAdmin):
     list_display = ["held_on", "kind", "court", "case"]
     list_filter = ["kind"]
     search_fields = ["case__reference", "court__name", "outcome"]
@@ -202,14 +174,14 @@ class HearingAdmin(VisibleCasesAdmin):
     date_hierarchy = "held_on"
 
 
-class EventParticipantInline(admin.TabularInline):
+class EventParticipantInline(VisibleTabularInline):
     model = EventParticipant
     extra = 0
     autocomplete_fields = ["person", "organisation"]
 
 
 @admin.register(Event)
-class EventAdmin(VisibleCasesAdmin):
+class EventAdmin(VisibleAdmin):
     list_display = ["date_display", "kind", "title", "case"]
     list_filter = ["kind", "precision"]
     search_fields = ["title", "description", "place", "case__reference"]
@@ -220,8 +192,7 @@ class EventAdmin(VisibleCasesAdmin):
 
 
 @admin.register(EventParticipant)
-class EventParticipantAdmin(VisibleCasesAdmin):
-    case_lookup = "event__case"
+class EventParticipantAdmin(VisibleAdmin):
     list_display = ["event", "person", "organisation", "role"]
     list_filter = ["role"]
     search_fields = ["person__family_name", "organisation__name", "event__title"]
@@ -230,7 +201,7 @@ class EventParticipantAdmin(VisibleCasesAdmin):
 
 
 @admin.register(Source)
-class SourceAdmin(SimpleHistoryAdmin):
+class SourceAdmin(VisibleAdmin):
     list_display = ["title", "publisher", "url", "published_on", "accessed_on"]
     search_fields = ["title", "publisher", "url"]
     date_hierarchy = "accessed_on"
@@ -242,10 +213,9 @@ class SourceAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(SearchName)
-class SearchNameAdmin(admin.ModelAdmin):
+class SearchNameAdmin(VisibleChoicesMixin, admin.ModelAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet:
-        visible = cases_visible_to(request.user)
-        return super().get_queryset(request).filter(Q(case__isnull=True) | Q(case__in=visible))
+        return visible(super().get_queryset(request), request.user)
 
     list_display = ["text", "key", "person", "organisation", "case"]
     search_fields = ["text", "key"]
@@ -259,9 +229,9 @@ class SearchNameAdmin(admin.ModelAdmin):
 
 
 @admin.register(Reminder)
-class ReminderAdmin(admin.ModelAdmin):
+class ReminderAdmin(VisibleChoicesMixin, admin.ModelAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet:
-        return super().get_queryset(request).filter(case__in=cases_visible_to(request.user))
+        return visible(super().get_queryset(request), request.user)
 
     list_display = ["due_on", "kind", "message", "emailed_at", "error"]
     list_filter = ["kind"]

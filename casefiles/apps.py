@@ -8,3 +8,6 @@ class CasefilesConfig(AppConfig):
 
     def ready(self) -> None:
         from casefiles import signals  # noqa: F401  (keeps search keys up to date on write)
+        from casefiles.visibility import register
+
+        register()

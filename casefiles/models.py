@@ -25,8 +25,10 @@ from casefiles.choices import (
     SentenceKind,
     TermUnit,
 )
+from casefiles.visibility import CaseQuerySet, SourceQuerySet
 from people.dates import DatePrecision, format_partial_date
 from people.models import Organisation, Person
+from people.visibility import visible_through
 
 
 def _person_or_organisation() -> Q:
@@ -45,6 +47,7 @@ class Source(models.Model):
     accessed_on = models.DateField(null=True, blank=True)
     notes = models.TextField(blank=True)
     history = HistoricalRecords()
+    objects = SourceQuerySet.as_manager()
 
     class Meta:
         ordering = ["title"]
@@ -85,6 +88,7 @@ class Case(models.Model):
         "its facts and its letters.",
     )
     history = HistoricalRecords(m2m_fields=[assigned_staff])
+    objects = CaseQuerySet.as_manager()
 
     class Meta:
         ordering = ["-opened_on", "reference"]
@@ -112,6 +116,7 @@ class CaseParty(models.Model):
     role = models.CharField(max_length=20, choices=PartyRole.choices)
     notes = models.CharField(max_length=400, blank=True)
     history = HistoricalRecords()
+    objects = visible_through("case")
 
     class Meta:
         verbose_name_plural = "case parties"
@@ -191,6 +196,7 @@ class Charge(models.Model):
     sources = models.ManyToManyField(Source, blank=True, related_name="charges")
     notes = models.TextField(blank=True)
     history = HistoricalRecords(m2m_fields=[sources])
+    objects = visible_through("case")
 
     class Meta:
         ordering = ["case", "person", "brought_on"]
@@ -267,6 +273,7 @@ class Detention(models.Model):
     sources = models.ManyToManyField(Source, blank=True, related_name="detentions")
     notes = models.TextField(blank=True)
     history = HistoricalRecords(m2m_fields=[sources])
+    objects = visible_through("case")
 
     class Meta:
         ordering = ["case", "-started_on"]
@@ -317,6 +324,7 @@ class Hearing(models.Model):
     outcome = models.TextField(blank=True)
     sources = models.ManyToManyField(Source, blank=True, related_name="hearings")
     history = HistoricalRecords(m2m_fields=[defendants, sources])
+    objects = visible_through("case")
 
     class Meta:
         ordering = ["case", "held_on"]
@@ -337,6 +345,7 @@ class Event(models.Model):
     place = models.CharField(max_length=200, blank=True)
     sources = models.ManyToManyField(Source, blank=True, related_name="events")
     history = HistoricalRecords(m2m_fields=[sources])
+    objects = visible_through("case")
 
     class Meta:
         ordering = ["case", "occurred_on"]
@@ -359,6 +368,7 @@ class EventParticipant(models.Model):
     )
     role = models.CharField(max_length=12, choices=ParticipantRole.choices)
     history = HistoricalRecords()
+    objects = visible_through("event")
 
     class Meta:
         constraints = [
@@ -393,6 +403,7 @@ class SearchName(models.Model):
     )
     text = models.CharField(max_length=400, help_text="The name as written.")
     key = models.CharField(max_length=400, db_index=True, help_text="The name folded for search.")
+    objects = visible_through("person", "organisation", "case")
 
     class Meta:
         constraints = [
@@ -432,6 +443,7 @@ class Reminder(models.Model):
     error = models.TextField(
         blank=True, help_text="Why the last attempt to email it failed; empty once sent."
     )
+    objects = visible_through("case")
 
     class Meta:
         ordering = ["due_on", "pk"]

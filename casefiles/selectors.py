@@ -17,18 +17,8 @@ UPCOMING_DAYS = 14
 
 
 def cases_visible_to(user: User | AnonymousUser) -> QuerySet[Case]:
-    """The cases a user may see. Every staff read (pages, admin, letters) starts here.
-
-    A role with casefiles.view_case sees every case that is not restricted; a restricted
-    case only by its assigned staff and by holders of casefiles.view_restricted_case.
-    """
-    if not user.is_authenticated or not user.has_perm("casefiles.view_case"):
-        return Case.objects.none()
-    if user.has_perm("casefiles.view_restricted_case"):
-        return Case.objects.all()
-    return Case.objects.filter(
-        Q(restricted=False) | Q(pk__in=user.assigned_cases.values("pk"))  # type: ignore[union-attr]
-    )
+    """The cases a user may see (`Case.objects.visible_to`, see casefiles/visibility.py)."""
+    return Case.objects.visible_to(user)
 
 
 def detentions_current(cases: QuerySet[Case], *, today: datetime.date) -> QuerySet[Detention]:

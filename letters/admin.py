@@ -2,9 +2,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.urls import reverse
 from django.utils.html import format_html
-from simple_history.admin import SimpleHistoryAdmin
 
-from casefiles.admin import VisibleCasesAdmin
 from letters.models import (
     Letter,
     LetterRecipient,
@@ -15,6 +13,7 @@ from letters.models import (
 )
 from letters.rendering import LetterContentError
 from letters.services import letter_version_request
+from people.admin_visibility import VisibleAdmin, VisibleStackedInline, VisibleTabularInline
 
 
 class LetterRecipientForm(forms.ModelForm):
@@ -65,7 +64,7 @@ class LetterSignatoryForm(forms.ModelForm):
         return cleaned
 
 
-class LetterRecipientInline(admin.StackedInline):
+class LetterRecipientInline(VisibleStackedInline):
     model = LetterRecipient
     form = LetterRecipientForm
     extra = 0
@@ -73,7 +72,7 @@ class LetterRecipientInline(admin.StackedInline):
     fields = [("kind", "order"), "position", "title_line", "address_block"]
 
 
-class LetterSignatoryInline(admin.TabularInline):
+class LetterSignatoryInline(VisibleTabularInline):
     model = LetterSignatory
     form = LetterSignatoryForm
     extra = 0
@@ -90,7 +89,7 @@ class LetterSignatoryInline(admin.TabularInline):
     ]
 
 
-class LetterVersionInline(admin.TabularInline):
+class LetterVersionInline(VisibleTabularInline):
     model = LetterVersion
     extra = 0
     can_delete = False
@@ -108,14 +107,14 @@ class LetterVersionInline(admin.TabularInline):
         return False
 
 
-class ReplyInline(admin.TabularInline):
+class ReplyInline(VisibleTabularInline):
     model = Reply
     extra = 0
     autocomplete_fields = ["from_person", "from_organisation"]
 
 
 @admin.register(Letter)
-class LetterAdmin(VisibleCasesAdmin):
+class LetterAdmin(VisibleAdmin):
     list_display = ["reference", "subject", "case", "dated_on", "status", "sent_on"]
     list_filter = ["status", "language"]
     search_fields = ["reference", "subject", "case__reference", "case__title"]
@@ -154,8 +153,7 @@ class LetterAdmin(VisibleCasesAdmin):
 
 
 @admin.register(LetterRecipient)
-class LetterRecipientAdmin(VisibleCasesAdmin):
-    case_lookup = "letter__case"
+class LetterRecipientAdmin(VisibleAdmin):
     form = LetterRecipientForm
     list_display = ["title_line", "kind", "letter"]
     list_filter = ["kind"]
@@ -165,8 +163,7 @@ class LetterRecipientAdmin(VisibleCasesAdmin):
 
 
 @admin.register(LetterSignatory)
-class LetterSignatoryAdmin(VisibleCasesAdmin):
-    case_lookup = "letter__case"
+class LetterSignatoryAdmin(VisibleAdmin):
     form = LetterSignatoryForm
     list_display = ["person", "signs_as", "status", "signed_at", "letter"]
     list_filter = ["status", "signed_via"]
@@ -176,8 +173,7 @@ class LetterSignatoryAdmin(VisibleCasesAdmin):
 
 
 @admin.register(LetterVersion)
-class LetterVersionAdmin(VisibleCasesAdmin):
-    case_lookup = "letter__case"
+class LetterVersionAdmin(VisibleAdmin):
     list_display = ["letter", "number", "status", "is_final", "sha256", "created_at"]
     list_filter = ["status", "is_final"]
     search_fields = ["letter__reference", "sha256"]
@@ -201,8 +197,7 @@ class LetterVersionAdmin(VisibleCasesAdmin):
 
 
 @admin.register(Reply)
-class ReplyAdmin(VisibleCasesAdmin):
-    case_lookup = "letter__case"
+class ReplyAdmin(VisibleAdmin):
     list_display = ["letter", "received_on", "from_person", "from_organisation"]
     search_fields = ["letter__reference", "summary"]
     autocomplete_fields = ["letter", "from_person", "from_organisation"]
@@ -210,6 +205,6 @@ class ReplyAdmin(VisibleCasesAdmin):
 
 
 @admin.register(LetterTemplate)
-class LetterTemplateAdmin(SimpleHistoryAdmin):
+class LetterTemplateAdmin(VisibleAdmin):
     list_display = ["name", "subject"]
     search_fields = ["name", "subject", "body"]

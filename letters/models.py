@@ -12,6 +12,7 @@ from simple_history.models import HistoricalRecords
 from casefiles.models import Case
 from letters.choices import LetterStatus, RecipientKind, RenderStatus, SignedVia, SigningStatus
 from people.models import Organisation, Person, Position
+from people.visibility import visible_through
 
 
 class Letter(models.Model):
@@ -35,6 +36,7 @@ class Letter(models.Model):
     )
     sent_on = models.DateField(null=True, blank=True)
     history = HistoricalRecords()
+    objects = visible_through("case")
 
     class Meta:
         ordering = ["-dated_on", "reference"]
@@ -69,6 +71,7 @@ class LetterRecipient(models.Model):
         help_text="Honorific and name, address lines and emails, one per line, as sent."
     )
     history = HistoricalRecords()
+    objects = visible_through("letter")
 
     class Meta:
         ordering = ["letter", "kind", "order"]
@@ -109,6 +112,7 @@ class LetterSignatory(models.Model):
     signed_via = models.CharField(max_length=10, choices=SignedVia.choices, blank=True)
     signature_image = models.ImageField(upload_to="signatures/%Y/", blank=True)
     history = HistoricalRecords()
+    objects = visible_through("letter")
 
     class Meta:
         verbose_name_plural = "letter signatories"
@@ -156,6 +160,7 @@ class LetterVersion(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     history = HistoricalRecords()
+    objects = visible_through("letter")
 
     class Meta:
         ordering = ["letter", "-number"]
@@ -184,6 +189,7 @@ class Reply(models.Model):
     summary = models.TextField()
     file = models.FileField(upload_to="replies/%Y/", blank=True)
     history = HistoricalRecords()
+    objects = visible_through("letter")
 
     class Meta:
         verbose_name_plural = "replies"

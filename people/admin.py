@@ -1,15 +1,15 @@
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
+from people.admin_visibility import VisibleAdmin, VisibleTabularInline
 from people.models import Alias, HealthCondition, Organisation, Person, Position, Relationship
 
 
-class AliasInline(admin.TabularInline):
+class AliasInline(VisibleTabularInline):
     model = Alias
     extra = 0
 
 
-class PositionInline(admin.TabularInline):
+class PositionInline(VisibleTabularInline):
     model = Position
     extra = 0
     autocomplete_fields = ["organisation"]
@@ -26,14 +26,14 @@ class PositionInline(admin.TabularInline):
     ]
 
 
-class HealthConditionInline(admin.TabularInline):
+class HealthConditionInline(VisibleTabularInline):
     """Shown only to users holding people.view_healthcondition (Django checks per inline)."""
 
     model = HealthCondition
     extra = 0
 
 
-class RelationshipInline(admin.TabularInline):
+class RelationshipInline(VisibleTabularInline):
     model = Relationship
     fk_name = "person"
     extra = 0
@@ -41,7 +41,7 @@ class RelationshipInline(admin.TabularInline):
 
 
 @admin.register(Person)
-class PersonAdmin(SimpleHistoryAdmin):
+class PersonAdmin(VisibleAdmin):
     list_display = ["family_name", "given_name", "name_original", "citizenship", "residence"]
     list_display_links = ["family_name", "given_name"]
     list_filter = ["citizenship"]
@@ -68,7 +68,7 @@ class PersonAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Alias)
-class AliasAdmin(SimpleHistoryAdmin):
+class AliasAdmin(VisibleAdmin):
     list_display = ["name", "person", "script", "kind"]
     list_filter = ["script", "kind"]
     search_fields = ["name", "person__family_name", "person__given_name"]
@@ -77,7 +77,7 @@ class AliasAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(HealthCondition)
-class HealthConditionAdmin(SimpleHistoryAdmin):
+class HealthConditionAdmin(VisibleAdmin):
     list_display = ["person", "condition", "noted_on"]
     search_fields = ["person__family_name", "condition"]
     autocomplete_fields = ["person"]
@@ -85,7 +85,7 @@ class HealthConditionAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Relationship)
-class RelationshipAdmin(SimpleHistoryAdmin):
+class RelationshipAdmin(VisibleAdmin):
     list_display = ["person", "kind", "other"]
     list_filter = ["kind"]
     search_fields = ["person__family_name", "other__family_name", "person__aliases__name"]
@@ -94,7 +94,7 @@ class RelationshipAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(SimpleHistoryAdmin):
+class OrganisationAdmin(VisibleAdmin):
     list_display = ["name", "abbreviation", "kind", "parent", "country", "email"]
     list_filter = ["kind", "country"]
     search_fields = ["name", "name_original", "abbreviation"]
@@ -103,7 +103,7 @@ class OrganisationAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Position)
-class PositionAdmin(SimpleHistoryAdmin):
+class PositionAdmin(VisibleAdmin):
     list_display = ["person", "title", "organisation", "honorific", "started_on", "ended_on"]
     list_filter = ["organisation__kind"]
     search_fields = ["person__family_name", "person__given_name", "title", "organisation__name"]

@@ -13,6 +13,7 @@ from simple_history.models import HistoricalRecords
 
 from people.choices import AliasKind, OrganisationKind, RelationshipKind, Script
 from people.dates import DatePrecision, format_partial_date
+from people.visibility import OrganisationQuerySet, PersonQuerySet, visible_through
 
 
 class Person(models.Model):
@@ -41,6 +42,7 @@ class Person(models.Model):
     home_town = models.CharField(max_length=200, blank=True)
     notes = models.TextField(blank=True)
     history = HistoricalRecords()
+    objects = PersonQuerySet.as_manager()
 
     class Meta:
         ordering = ["family_name", "given_name"]
@@ -72,6 +74,7 @@ class Alias(models.Model):
     script = models.CharField(max_length=8, choices=Script.choices, default=Script.LATIN)
     kind = models.CharField(max_length=12, choices=AliasKind.choices, default=AliasKind.SPELLING)
     history = HistoricalRecords()
+    objects = visible_through("person")
 
     class Meta:
         verbose_name_plural = "aliases"
@@ -92,6 +95,7 @@ class HealthCondition(models.Model):
     description = models.TextField(blank=True)
     noted_on = models.DateField(null=True, blank=True)
     history = HistoricalRecords()
+    objects = visible_through("person")
 
     class Meta:
         ordering = ["person", "condition"]
@@ -108,6 +112,7 @@ class Relationship(models.Model):
     kind = models.CharField(max_length=12, choices=RelationshipKind.choices)
     notes = models.CharField(max_length=400, blank=True)
     history = HistoricalRecords()
+    objects = visible_through("person", "other")
 
     class Meta:
         ordering = ["person", "kind"]
@@ -143,6 +148,7 @@ class Organisation(models.Model):
     website = models.URLField(blank=True)
     notes = models.TextField(blank=True)
     history = HistoricalRecords()
+    objects = OrganisationQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -192,6 +198,7 @@ class Position(models.Model):
         blank=True, help_text="Email addresses for correspondence, one per line."
     )
     history = HistoricalRecords()
+    objects = visible_through("person", "organisation")
 
     class Meta:
         ordering = ["person", "-started_on"]

@@ -1,0 +1,112 @@
+"""The back office applies the one visibility rule (people/visibility.py) like the staff pages.
+
+Every ModelAdmin and inline of the project derives from these: change lists, change and
+delete pages, choices of related records (including autocomplete, which reads the related
+model's admin queryset), and simple-history's history pages. History is read-only: its
+"revert" form answers GET only, so a POST to any history page changes nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.db.models import Model, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from simple_history.admin import SimpleHistoryAdmin
+
+from people.visibility import sees_everything
+
+
+def visible(queryset: QuerySet, user) -> QuerySet:
+    """The rows of `queryset` the user may see; models without a rule are not restricted."""
+    if hasattr(queryset, "visible_to"):
+        return queryset.visible_to(user)
+    return queryset
+
+
+class VisibleChoicesMixin:
+    """Related records offered (and accepted when posted) are only those the user may see."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        related = db_field.related_model._default_manager
+        kwargs["queryset"] = visible(kwargs.get("queryset", related.all()), request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)  # type: ignore[misc]
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        related = db_field.related_model._default_manager
+        kwargs["queryset"] = visible(kwargs.get("queryset", related.all()), request.user)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)  # type: ignore[misc]
+
+
+class VisibleAdmin(VisibleChoicesMixin, SimpleHistoryAdmin):
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return visible(super().get_queryset(request), request.user)
+
+    def _object_pk(self, object_id: str) -> Any:
+        try:
+            return self.model._meta.pk.to_python(object_id)  # type: ignore[union-attr]
+        except (ValidationError, ValueError) as error:
+            raise Http404("No such record.") from error
+
+    def _require_history_access(self, request: HttpRequest, object_id: str) -> None:
+        """404 for a record the user may not see, exactly as for one that never existed.
+
+        The history of a deleted record is shown only to those who see everything: which
+        case it belonged to can no longer be asked of the record itself.
+        """
+        pk = self._object_pk(object_id)
+        if self.model._default_manager.filter(pk=pk).exists():
+            if not self.get_queryset(request).filter(pk=pk).exists():
+                raise Http404("No such record.")
+        elif not sees_everything(request.user):
+            raise Http404("No such record.")
+
+    def history_view(
+        self, request: HttpRequest, object_id: str, extra_context: dict | None = None
+    ) -> HttpResponse:
+        self._require_history_access(request, object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        version_id: str,
+        extra_context: dict | None = None,
+    ) -> HttpResponse:
+        self._require_history_access(request, object_id)
+        if not version_id.isdigit():
+            raise Http404("No such version.")
+        if request.method != "GET":
+            # History is a record of what happened; it is never edited or "reverted".
+            return HttpResponseNotAllowed(["GET"])
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+class VisibleInlineMixin(VisibleChoicesMixin):
+    """For inlines: choices of related records follow the visibility rule too."""
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return visible(super().get_queryset(request), request.user)  # type: ignore[misc]
+
+
+class VisibleTabularInline(VisibleInlineMixin, admin.TabularInline):
+    pass
+
+
+class VisibleStackedInline(VisibleInlineMixin, admin.StackedInline):
+    pass
+
+
+def shortcut_allowed(request: HttpRequest, model: type[Model], object_id: str) -> bool:
+    """Whether the admin's "view on site" shortcut may reveal this record to the user."""
+    model_admin = admin.site._registry.get(model)
+    if model_admin is None or not model_admin.has_view_permission(request):
+        return False
+    try:
+        pk = model._meta.pk.to_python(object_id)  # type: ignore[union-attr]
+    except (ValidationError, ValueError):
+        return False
+    return model_admin.get_queryset(request).filter(pk=pk).exists()
