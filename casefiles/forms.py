@@ -27,11 +27,16 @@ def _person_label(person: Person) -> str:
     return f"{person.name} ({person.name_original})" if person.name_original else person.name
 
 
-def _offered_persons(case: Case, posted: list[str], *, blank: bool = False) -> list:
+def _offered_persons(case: Case, posted: list[str], *, user, blank: bool = False) -> list:
     """The case's parties, plus whoever the picker found and the user posted, so a
-    refused choice is shown back with its message rather than silently dropped."""
+    refused choice is shown back with its message rather than silently dropped — unless
+    the user may not see that person (then it is "not one of the available choices")."""
     posted_ids = [int(value) for value in posted if str(value).isdigit()]
-    persons = Person.objects.filter(Q(case_parties__case=case) | Q(pk__in=posted_ids)).distinct()
+    persons = (
+        Person.objects.visible_to(user)
+        .filter(Q(case_parties__case=case) | Q(pk__in=posted_ids))
+        .distinct()
+    )
     choices = [(person.pk, _person_label(person)) for person in persons]
     return ([("", "Choose a person")] if blank else []) + choices
 
@@ -72,11 +77,12 @@ class DetentionLogForm(forms.Form):
     facility = forms.CharField(max_length=300, required=False)
     notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
-    def __init__(self, *args, case: Case, **kwargs) -> None:
+    def __init__(self, *args, case: Case, user, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.case = case
+        self.fields["person"].queryset = Person.objects.visible_to(user)
         self.fields["person"].widget.choices = _offered_persons(
-            case, _posted(self.data, "person"), blank=True
+            case, _posted(self.data, "person"), user=user, blank=True
         )
         if not self.is_bound:
             self.initial.setdefault("started_on", timezone.localdate())
@@ -131,12 +137,16 @@ class HearingLogForm(forms.Form):
     )
     outcome = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
-    def __init__(self, *args, case: Case, **kwargs) -> None:
+    def __init__(self, *args, case: Case, user, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.case = case
+        self.fields["defendants"].queryset = Person.objects.visible_to(user)
+        self.fields["court"].queryset = Organisation.objects.visible_to(user).filter(
+            kind=OrganisationKind.COURT
+        )
         # Offered: the case's parties; anyone else posted is refused by the service.
         self.fields["defendants"].widget.choices = _offered_persons(
-            case, _posted(self.data, "defendants")
+            case, _posted(self.data, "defendants"), user=user
         )
         if not self.is_bound:
             default = _default_person(case)

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
+from django.utils import timezone
 from django_countries import countries
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
@@ -253,6 +254,21 @@ class Charge(models.Model):
             raise ValidationError(errors)
 
 
+def require_parties(case: Case, persons, field: str) -> None:
+    """Facts about a person in a case need the person to be a party to it."""
+    party_ids = set(case.parties.filter(person__isnull=False).values_list("person_id", flat=True))
+    outsiders = [person for person in persons if person.pk not in party_ids]
+    if outsiders:
+        names = ", ".join(person.name for person in outsiders)
+        verb = "is" if len(outsiders) == 1 else "are"
+        raise ValidationError(
+            {
+                field: f"{names} {verb} not a party to case {case.reference}; "
+                "add them to the case first."
+            }
+        )
+
+
 class Detention(models.Model):
     """A measure of restraint: from its start, for an ordered term, to its actual end."""
 
@@ -307,6 +323,16 @@ class Detention(models.Model):
         if self.term_length == 1:
             unit = unit.rstrip("s")
         return f"{self.term_length} {unit}"
+
+    def clean(self) -> None:
+        # Here rather than in a form, so the back office and every loader obey it too.
+        if self.case_id and self.person_id:
+            require_parties(self.case, [self.person], "person")
+        tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+        if self.started_on and self.started_on > tomorrow:
+            raise ValidationError(
+                {"started_on": "A detention that has not started yet cannot be logged."}
+            )
 
 
 class Hearing(models.Model):

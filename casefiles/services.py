@@ -30,6 +30,7 @@ from casefiles.models import (
     Reminder,
     ReminderKind,
     Source,
+    require_parties,
 )
 from people.dates import format_partial_date as show_date
 from people.models import Organisation, Person
@@ -77,20 +78,6 @@ def term_end(*, started_on: datetime.date, length: int, unit: str) -> datetime.d
     raise ValueError(f"unknown term unit {unit!r}")
 
 
-def _require_party(case: Case, persons: Iterable[Person], field: str) -> None:
-    party_ids = set(case.parties.filter(person__isnull=False).values_list("person_id", flat=True))
-    outsiders = [person for person in persons if person.pk not in party_ids]
-    if outsiders:
-        names = ", ".join(person.name for person in outsiders)
-        verb = "is" if len(outsiders) == 1 else "are"
-        raise ValidationError(
-            {
-                field: f"{names} {verb} not a party to case {case.reference}; "
-                "add them to the case first."
-            }
-        )
-
-
 @transaction.atomic
 def detention_log(
     *,
@@ -108,7 +95,7 @@ def detention_log(
     notes: str = "",
 ) -> Detention:
     """Record a measure of restraint; the planned end follows from the ordered term."""
-    _require_party(case, [person], "person")
+    require_parties(case, [person], "person")
     if term_length and term_unit and planned_end is None:
         planned_end = term_end(started_on=started_on, length=term_length, unit=term_unit)
     errors: dict[str, str] = {}
@@ -119,8 +106,6 @@ def detention_log(
         )
     if planned_end and planned_end < started_on:
         errors["planned_end"] = "The planned end cannot be before the detention starts."
-    if started_on > timezone.localdate() + datetime.timedelta(days=1):
-        errors["started_on"] = "A detention that has not started yet cannot be logged."
     if errors:
         raise ValidationError(errors)
     detention = Detention(
@@ -157,7 +142,7 @@ def hearing_log(
 ) -> Hearing:
     """Record a court hearing, past or scheduled."""
     defendants = list(defendants)
-    _require_party(case, defendants, "defendants")
+    require_parties(case, defendants, "defendants")
     # add_months, not date.replace(year=…), which fails when today is 29 February.
     oldest = add_months(timezone.localdate(), -12 * HEARING_OLDEST_YEARS)
     if held_on < oldest:

@@ -105,6 +105,10 @@ CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", default=not DEBUG)
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 60 * 60)
 X_FRAME_OPTIONS = "DENY"
 
+# History is a record of what happened: the back office shows it, never "reverts" it
+# (people/admin_visibility.py also refuses any POST to a history page).
+SIMPLE_HISTORY_REVERT_DISABLED = True
+
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "casefiles@localhost")
 

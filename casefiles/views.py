@@ -20,7 +20,7 @@ from django.http import (
     StreamingHttpResponse,
 )
 from django.http.response import HttpResponseBase
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -28,6 +28,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from casefiles import selectors, services
 from casefiles.calendar import calendar_for_user
 from casefiles.case_actions import case_actions_for
+from casefiles.downloads import protected_file_response
 from casefiles.filtersets import CaseFilterSet, detained_now_condition
 from casefiles.forms import DetentionLogForm, HearingLogForm, apply_service_errors
 from casefiles.models import CalendarFeed, CaseParty, Source
@@ -38,7 +39,8 @@ from casefiles.search import (
     persons_matching,
 )
 from casefiles.timeline import case_timeline, timeline_kinds
-from people.models import Person, Position
+from people.models import Organisation, Person, Position
+from people.visibility import visible_or_404
 
 view_case_required = permission_required("casefiles.view_case", raise_exception=True)
 CASES_PER_PAGE = 25
@@ -190,7 +192,7 @@ def _log_view(request, pk, *, form_class, service, template, anchor_prefix, noun
     if person_id.isdigit():
         initial["person"] = int(person_id)
         initial["defendants"] = [int(person_id)]
-    form = form_class(request.POST or None, case=case, initial=initial)
+    form = form_class(request.POST or None, case=case, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             created = service(**form.service_arguments())
@@ -241,10 +243,16 @@ def search(request: HttpRequest) -> HttpResponse:
     if query:
         if request.user.has_perm("people.view_person"):
             results.persons = list(
-                persons_matching(query).prefetch_related("aliases")[:SEARCH_LIMIT]
+                persons_matching(query, Person.objects.visible_to(request.user)).prefetch_related(
+                    "aliases"
+                )[:SEARCH_LIMIT]
             )
         if request.user.has_perm("people.view_organisation"):
-            results.organisations = list(organisations_matching(query)[:SEARCH_LIMIT])
+            results.organisations = list(
+                organisations_matching(query, Organisation.objects.visible_to(request.user))[
+                    :SEARCH_LIMIT
+                ]
+            )
         results.cases = list(
             cases_matching(query, selectors.cases_visible_to(request.user))[:SEARCH_LIMIT]
         )
@@ -311,19 +319,20 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
 def source_file(request: HttpRequest, pk: int) -> FileResponse:
     """An uploaded source, to logged-in staff who may read sources. Always a download, so
     an uploaded HTML or SVG file never runs in our pages."""
-    source = get_object_or_404(Source.objects.exclude(file=""), pk=pk)
-    return FileResponse(source.file.open("rb"), as_attachment=True)
+    source = visible_or_404(Source.objects.exclude(file=""), request.user, pk=pk)
+    return protected_file_response(source.file)
 
 
 @require_GET
 @permission_required(["casefiles.view_case", "people.view_person"], raise_exception=True)
 def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     today = timezone.localdate()
-    person = get_object_or_404(
+    person = visible_or_404(
         Person.objects.prefetch_related(
             "aliases",
             Prefetch("positions", queryset=Position.objects.select_related("organisation")),
         ),
+        request.user,
         pk=pk,
     )
     can_see_health = request.user.has_perm("people.view_healthcondition")
@@ -355,7 +364,8 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def person_picker(request: HttpRequest) -> JsonResponse:
     """Persons matching a name in any script: the same search as /search/, for the pickers."""
     query = request.GET.get("q", "").strip()[:200]
-    persons = persons_matching(query)[:PICKER_LIMIT] if len(query) >= 2 else []
+    visible = Person.objects.visible_to(request.user)
+    persons = persons_matching(query, visible)[:PICKER_LIMIT] if len(query) >= 2 else []
     return JsonResponse(
         {
             "results": [
@@ -419,3 +429,17 @@ def case_brief_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+def admin_shortcut(request: HttpRequest, content_type_id: int, object_id: str) -> HttpResponse:
+    """The back office's "view on site" link, for records the user may see."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.contrib.contenttypes.views import shortcut
+
+    from people.admin_visibility import shortcut_allowed
+
+    content_type = ContentType.objects.filter(pk=content_type_id).first()
+    model = content_type.model_class() if content_type else None
+    if model is None or not shortcut_allowed(request, model, object_id):
+        raise Http404("No such record.")
+    return shortcut(request, content_type_id, object_id)

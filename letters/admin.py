@@ -15,6 +15,11 @@ from letters.rendering import LetterContentError
 from letters.services import letter_version_request
 from people.admin_visibility import VisibleAdmin, VisibleStackedInline, VisibleTabularInline
 
+# Workflow fields: written only by the services behind the letter page (signing,
+# finalising, sending), never typed into the back office.
+SIGNATURE_WORKFLOW_FIELDS = ("status", "signed_at", "signed_via", "signature_image")
+LETTER_WORKFLOW_FIELDS = ("status", "sent_on")
+
 
 class LetterRecipientForm(forms.ModelForm):
     """Leave the title line or address block empty to copy them from the chosen position."""
@@ -87,6 +92,8 @@ class LetterSignatoryInline(VisibleTabularInline):
         "signed_via",
         "signature_image",
     ]
+    # Signatures are recorded on the letter page, through the signing services.
+    readonly_fields = SIGNATURE_WORKFLOW_FIELDS
 
 
 class LetterVersionInline(VisibleTabularInline):
@@ -122,7 +129,7 @@ class LetterAdmin(VisibleAdmin):
     list_select_related = ["case"]
     date_hierarchy = "dated_on"
     inlines = [LetterRecipientInline, LetterSignatoryInline, LetterVersionInline, ReplyInline]
-    readonly_fields = ["letter_page"]
+    readonly_fields = ["letter_page", *LETTER_WORKFLOW_FIELDS]
     actions = ["render_pdf"]
 
     @admin.display(description="Letter page")
@@ -170,6 +177,7 @@ class LetterSignatoryAdmin(VisibleAdmin):
     search_fields = ["person__family_name", "signs_as", "letter__reference"]
     autocomplete_fields = ["letter", "person", "position"]
     list_select_related = ["person", "letter"]
+    readonly_fields = SIGNATURE_WORKFLOW_FIELDS
 
 
 @admin.register(LetterVersion)

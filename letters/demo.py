@@ -107,8 +107,6 @@ def load_demo_letter(demo: DemoCase) -> Letter:
             "salutation": "Your Excellency,",
             "body": letter_body(demo),
             "closing": "Sincerely,",
-            "status": LetterStatus.SENT,
-            "sent_on": dated,
         },
     )
     for order, (position_key, title_line, kind) in enumerate(RECIPIENTS):
@@ -137,4 +135,7 @@ def load_demo_letter(demo: DemoCase) -> Letter:
                 "signed_via": SignedVia.EMAIL,
             },
         )
-    return letter
+    # Sent last: once sent, its recipients and signatories no longer change.
+    return ensure(
+        Letter, {"reference": LETTER_REFERENCE}, {"status": LetterStatus.SENT, "sent_on": dated}
+    )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -55,6 +56,18 @@ class Letter(models.Model):
         return reverse("letters:detail", args=[self.pk])
 
 
+def require_letter_open(letter_id: int | None, what: str) -> None:
+    """A final or sent letter's recipients and signatories are as they were sent."""
+    if letter_id is None:
+        return
+    letter = Letter.objects.filter(pk=letter_id).only("reference", "status").first()
+    if letter and letter.status in (LetterStatus.FINAL, LetterStatus.SENT):
+        raise ValidationError(
+            f"Letter {letter.reference} is {letter.get_status_display().lower()}; "
+            f"its {what} can no longer change."
+        )
+
+
 class LetterRecipient(models.Model):
     """Who a letter goes to, with the address block exactly as it was sent."""
 
@@ -88,6 +101,9 @@ class LetterRecipient(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.title_line}"
+
+    def clean(self) -> None:
+        require_letter_open(self.letter_id, "recipients")
 
     @property
     def address_lines(self) -> list[str]:
@@ -133,6 +149,9 @@ class LetterSignatory(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person.signature_name} {self.signs_as}"
+
+    def clean(self) -> None:
+        require_letter_open(self.letter_id, "signatories")
 
 
 class LetterVersion(models.Model):

@@ -18,6 +18,7 @@ from django.utils.html import format_html
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_POST
 
+from casefiles.downloads import protected_file_response
 from casefiles.selectors import case_for_page, cases_visible_to
 from letters.choices import LetterStatus, RenderStatus
 from letters.forms import LetterCreateForm, SignatureForm
@@ -42,7 +43,7 @@ def _user(request: HttpRequest) -> User:
 
 def _letters(request: HttpRequest):
     """Letters about the cases this user may see: the one visibility rule, as on case pages."""
-    return Letter.objects.filter(case__in=cases_visible_to(request.user))
+    return Letter.objects.visible_to(request.user)
 
 
 def _versions_context(letter: Letter) -> dict:
@@ -125,9 +126,8 @@ def version_download(request: HttpRequest, pk: int) -> FileResponse:
     )
     if version.status != RenderStatus.DONE or not version.file:
         raise Http404("This version has no PDF yet.")
-    return FileResponse(
-        version.file.open("rb"),
-        as_attachment=True,
+    return protected_file_response(
+        version.file,
         filename=f"{version.letter.reference}-v{version.number}.pdf",
         content_type="application/pdf",
     )
@@ -141,7 +141,7 @@ def signature_image(request: HttpRequest, pk: int) -> FileResponse:
     )
     if not signatory.signature_image:
         raise Http404("No signature image.")
-    return FileResponse(signatory.signature_image.open("rb"))
+    return protected_file_response(signatory.signature_image, inline=True)
 
 
 @permission_required("letters.add_letter", raise_exception=True)
@@ -233,4 +233,4 @@ def reply_file(request: HttpRequest, pk: int) -> FileResponse:
     reply = get_object_or_404(
         Reply.objects.filter(letter__in=_letters(request)).exclude(file=""), pk=pk
     )
-    return FileResponse(reply.file.open("rb"), as_attachment=True)
+    return protected_file_response(reply.file)

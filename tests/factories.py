@@ -103,11 +103,20 @@ class ChargeFactory(factory.django.DjangoModelFactory):
 class DetentionFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Detention
+        skip_postgeneration_save = True
 
     case = factory.SubFactory(CaseFactory)
     person = factory.SubFactory(PersonFactory)
     measure = DetentionMeasure.PRETRIAL_DETENTION
     started_on = datetime.date(2021, 6, 5)
+
+    @factory.post_generation
+    def party(obj, create, extracted, **kwargs):
+        """A detained person is a party to the case (Detention.clean requires it)."""
+        if create:
+            CaseParty.objects.get_or_create(
+                case=obj.case, person=obj.person, role=PartyRole.POLITICAL_PRISONER
+            )
 
 
 class HearingFactory(factory.django.DjangoModelFactory):
