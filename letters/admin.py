@@ -203,6 +203,9 @@ class LetterVersionAdmin(VisibleAdmin):
     def has_add_permission(self, request) -> bool:
         return False  # versions are made by rendering, never by hand
 
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False  # a version is what was rendered; the back office only shows it
+
 
 @admin.register(Reply)
 class ReplyAdmin(VisibleAdmin):

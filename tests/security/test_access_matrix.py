@@ -1,0 +1,546 @@
+"""Every URL of the project, requested by every role, GET and POST, against a restricted case.
+
+The matrix enumerates the URL patterns from the resolver, so a URL added without an
+expectation here fails `test_every_url_pattern_has_an_expectation`. For each request it
+checks the status, that nobody outside the restricted case's staff ever receives a byte of
+it (every text of the case carries MARKER), and that a refused request wrote nothing.
+
+Staff pages have their expected statuses written out per role. Back-office pages follow the
+admin's own permission checks, so for them the matrix asserts what the admin cannot know:
+that hidden records answer as missing ones (302 to the index from change and delete pages,
+404 from history pages) and that history is never written through.
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+from django.apps import apps
+from django.contrib import admin
+from django.contrib.auth.models import AnonymousUser, Group, User
+from django.core.files.base import ContentFile
+from django.db import connection
+from django.forms.models import model_to_dict
+from django.test import Client, RequestFactory
+from django.test.utils import CaptureQueriesContext
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from PIL import Image
+
+from casefiles import services
+from casefiles.models import Case, CaseParty, Event, EventParticipant, Hearing, Reminder, Source
+from letters.choices import RenderStatus
+from letters.models import Letter, LetterVersion, Reply
+from people.admin_visibility import VisibleAdmin
+from people.models import HealthCondition, Person
+from people.roles import EDITOR, LETTERS, VIEWER
+from people.visibility import sees_everything
+from tests.conftest import make_user
+
+pytestmark = pytest.mark.django_db
+
+MARKER = "QX-RESTRICTED-7731"
+ROLES = (
+    "anonymous",
+    "outsider",
+    "viewer",
+    "editor",
+    "letters",
+    "health",
+    "administrator",
+    "assigned",
+)
+# Statuses in the order of ROLES. 302 for "anonymous" is the redirect to the login page.
+LOGIN = 302
+
+
+@dataclass
+class World:
+    users: dict[str, User | None]
+    case: Case  # restricted, assigned to "assigned"
+    person: Person  # appears only in the restricted case
+    source: Source  # uploaded, cited only by the restricted case
+    letter: Letter
+    version: LetterVersion
+    reply: Reply
+    signatory_pk: int
+    feed_token: str
+
+
+def _png() -> ContentFile:
+    buffer = io.BytesIO()
+    Image.new("RGB", (4, 4), "white").save(buffer, "PNG")
+    return ContentFile(buffer.getvalue(), name="signature.png")
+
+
+@pytest.fixture
+def world(demo, viewer, editor, letters_user, health_editor, administrator, outsider) -> World:
+    case = demo.case
+    assigned = make_user("asa_assigned", EDITOR, LETTERS)
+    case.restricted = True
+    case.title = f"{case.title} {MARKER}"
+    case.save()
+    case.assigned_staff.add(assigned)
+    person = Person.objects.get(given_name="Bekizhan")
+    person.notes = MARKER
+    person.save()
+    HealthCondition.objects.filter(person=person).update(description=MARKER)
+    Event.objects.filter(case=case).update(description=MARKER)
+    event = Event.objects.filter(case=case).first()
+    if not EventParticipant.objects.exists():
+        EventParticipant.objects.create(event=event, person=person, role="target")
+    source = Source(title=f"Interrogation record {MARKER}")
+    source.file.save("record.txt", ContentFile(MARKER.encode()))
+    event.sources.add(source)
+    letter = Letter.objects.get(case=case)
+    letter.subject = f"{letter.subject} {MARKER}"
+    letter.save()
+    version = LetterVersion.objects.create(
+        letter=letter, number=1, content_hash="0" * 64, status=RenderStatus.DONE
+    )
+    version.file.save("letter.pdf", ContentFile(f"%PDF-1.4 {MARKER}".encode()))
+    reply = Reply(letter=letter, received_on=datetime.date(2021, 8, 1), summary=MARKER)
+    reply.file.save("reply.txt", ContentFile(MARKER.encode()))
+    signatory = letter.signatories.first()
+    signatory.signature_image.save("signature.png", _png())
+    hearing = Hearing.objects.filter(case=case).first()
+    Reminder.objects.create(
+        kind="hearing", case=case, hearing=hearing, due_on=hearing.held_on, message=MARKER
+    )
+    # Not one of ROLES: their "New calendar address" posts must not revoke this feed.
+    _, token = services.calendar_feed_issue(user=make_user("fay_feed", VIEWER))
+    return World(
+        users={
+            "anonymous": None,
+            "outsider": outsider,
+            "viewer": viewer,
+            "editor": editor,
+            "letters": letters_user,
+            "health": health_editor,
+            "administrator": administrator,
+            "assigned": assigned,
+        },
+        case=case,
+        person=person,
+        source=source,
+        letter=letter,
+        version=version,
+        reply=reply,
+        signatory_pk=signatory.pk,
+        feed_token=token,
+    )
+
+
+# --- Staff pages: expectations written out ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Expect:
+    url: Callable[[World], str]
+    get: tuple[int, ...]
+    post: tuple[int, ...]
+
+
+def _case(w: World) -> str:
+    return str(w.case.pk)
+
+
+def _letter(w: World) -> str:
+    return str(w.letter.pk)
+
+
+#            anon outs view edit lett hlth admn asgn
+EVERYONE = (LOGIN, 403, 200, 200, 200, 200, 200, 200)
+NO_POST = (LOGIN, 405, 405, 405, 405, 405, 405, 405)
+CASE_PAGE = (LOGIN, 403, 404, 404, 404, 404, 200, 200)
+LOG_FACT = (LOGIN, 403, 403, 404, 403, 404, 200, 200)
+LOG_FACT_POST = LOG_FACT  # an empty post shows the empty form again
+LETTER_PAGE = (LOGIN, 403, 404, 404, 404, 404, 200, 200)
+LETTER_WRITE = (LOGIN, 403, 403, 403, 404, 403, 302, 302)
+GET_ONLY_POST = (LOGIN, 405, 405, 405, 405, 405, 405, 405)
+POST_ONLY_GET = (LOGIN, 405, 405, 405, 405, 405, 405, 405)
+
+STAFF: dict[str, Expect] = {
+    "home": Expect(lambda w: reverse("home"), EVERYONE, NO_POST),
+    "staff:dashboard": Expect(lambda w: reverse("staff:dashboard"), EVERYONE, NO_POST),
+    "staff:case_list": Expect(lambda w: reverse("staff:case_list"), EVERYONE, NO_POST),
+    "staff:case_detail": Expect(
+        lambda w: reverse("staff:case_detail", args=[_case(w)]), CASE_PAGE, NO_POST
+    ),
+    "staff:case_brief": Expect(
+        lambda w: reverse("staff:case_brief", args=[_case(w)]), CASE_PAGE, NO_POST
+    ),
+    "staff:case_brief_pdf": Expect(
+        lambda w: reverse("staff:case_brief_pdf", args=[_case(w)]), CASE_PAGE, NO_POST
+    ),
+    "staff:detention_log": Expect(
+        lambda w: reverse("staff:detention_log", args=[_case(w)]), LOG_FACT, LOG_FACT_POST
+    ),
+    "staff:hearing_log": Expect(
+        lambda w: reverse("staff:hearing_log", args=[_case(w)]), LOG_FACT, LOG_FACT_POST
+    ),
+    "staff:search": Expect(lambda w: reverse("staff:search") + "?q=Mendygazyev", EVERYONE, NO_POST),
+    "staff:calendar": Expect(lambda w: reverse("staff:calendar"), EVERYONE, NO_POST),
+    "staff:calendar_issue": Expect(
+        lambda w: reverse("staff:calendar_issue"),
+        POST_ONLY_GET,
+        (LOGIN, 403, 302, 302, 302, 302, 302, 302),
+    ),
+    "staff:calendar_revoke": Expect(
+        lambda w: reverse("staff:calendar_revoke"),
+        POST_ONLY_GET,
+        (LOGIN, 403, 302, 302, 302, 302, 302, 302),
+    ),
+    # A private feed answers to its token, whoever holds it; its owner is a Viewer, so it
+    # holds nothing of the restricted case.
+    "staff:calendar_feed": Expect(
+        lambda w: reverse("staff:calendar_feed", args=[w.feed_token]),
+        (200,) * 8,
+        (405,) * 8,
+    ),
+    "staff:person_detail": Expect(
+        lambda w: reverse("staff:person_detail", args=[w.person.pk]), CASE_PAGE, NO_POST
+    ),
+    "staff:person_picker": Expect(
+        lambda w: reverse("staff:person_picker") + "?q=Mendygazyev", EVERYONE, NO_POST
+    ),
+    "staff:source_file": Expect(
+        lambda w: reverse("staff:source_file", args=[w.source.pk]), CASE_PAGE, NO_POST
+    ),
+    "letters:create": Expect(
+        lambda w: reverse("letters:create", args=[_case(w)]),
+        (LOGIN, 403, 403, 403, 404, 403, 200, 200),
+        (LOGIN, 403, 403, 403, 404, 403, 200, 200),
+    ),
+    "letters:detail": Expect(
+        lambda w: reverse("letters:detail", args=[_letter(w)]), LETTER_PAGE, NO_POST
+    ),
+    "letters:preview": Expect(
+        lambda w: reverse("letters:preview", args=[_letter(w)]), LETTER_PAGE, NO_POST
+    ),
+    "letters:versions": Expect(
+        lambda w: reverse("letters:versions", args=[_letter(w)]), LETTER_PAGE, NO_POST
+    ),
+    "letters:render": Expect(
+        lambda w: reverse("letters:render", args=[_letter(w)]), POST_ONLY_GET, LETTER_WRITE
+    ),
+    "letters:finalise": Expect(
+        lambda w: reverse("letters:finalise", args=[_letter(w)]), POST_ONLY_GET, LETTER_WRITE
+    ),
+    "letters:download": Expect(
+        lambda w: reverse("letters:download", args=[w.version.pk]), LETTER_PAGE, NO_POST
+    ),
+    "letters:signature": Expect(
+        lambda w: reverse("letters:signature", args=[w.signatory_pk]), LETTER_PAGE, NO_POST
+    ),
+    "letters:reply_file": Expect(
+        lambda w: reverse("letters:reply_file", args=[w.reply.pk]), LETTER_PAGE, NO_POST
+    ),
+    "letters:signatory_signed": Expect(
+        lambda w: reverse("letters:signatory_signed", args=[w.signatory_pk]),
+        POST_ONLY_GET,
+        LETTER_WRITE,
+    ),
+    "letters:signatory_declined": Expect(
+        lambda w: reverse("letters:signatory_declined", args=[w.signatory_pk]),
+        POST_ONLY_GET,
+        LETTER_WRITE,
+    ),
+    "login": Expect(lambda w: reverse("login"), (200,) * 8, (200,) * 8),
+    # Logging out is a POST (Django 5); each request here has a client of its own.
+    "logout": Expect(lambda w: reverse("logout"), (LOGIN,) + (405,) * 7, (302,) * 8),
+    "admin_shortcut": Expect(
+        lambda w: f"/admin/r/{_content_type(Case)}/{w.case.pk}/",
+        (302, 302, 404, 404, 404, 404, 302, 302),
+        (302, 302, 404, 404, 404, 404, 302, 302),
+    ),
+}
+
+
+def _content_type(model) -> int:
+    from django.contrib.contenttypes.models import ContentType
+
+    return ContentType.objects.get_for_model(model).pk
+
+
+# --- Back office: expectations from the admin's permissions and the visibility rule -------
+
+ADMIN_MODEL_URL = re.compile(
+    r"^admin:(?P<app>[a-z]+)_(?P<model>[a-z]+)_"
+    r"(?P<action>changelist|add|change|delete|history|simple_history)$"
+)
+ADMIN_REDIRECT_ROUTE = re.compile(r"^admin/(?P<app>[a-z]+)/(?P<model>[a-z]+)/<path:object_id>/$")
+ADMIN_SITE_PAGES: dict[str, Expect] = {
+    #                                        anon outs view edit lett hlth admn asgn
+    "admin:index": Expect(lambda w: "/admin/", (302, 302) + (200,) * 6, (302, 302) + (200,) * 6),
+    "admin:login": Expect(lambda w: "/admin/login/", (200, 200) + (302,) * 6, (200,) * 8),
+    "admin:logout": Expect(lambda w: "/admin/logout/", (302, 302) + (405,) * 6, (302,) * 8),
+    "admin:password_change": Expect(
+        lambda w: "/admin/password_change/", (302, 302) + (200,) * 6, (302, 302) + (200,) * 6
+    ),
+    "admin:password_change_done": Expect(
+        lambda w: "/admin/password_change/done/",
+        (302, 302) + (200,) * 6,
+        (302, 302) + (405,) * 6,
+    ),
+    # Without its parameters the autocomplete refuses; with them it is checked below.
+    "admin:autocomplete": Expect(
+        lambda w: "/admin/autocomplete/", (302, 302) + (403,) * 6, (302, 302) + (405,) * 6
+    ),
+    "admin:jsi18n": Expect(
+        lambda w: "/admin/jsi18n/", (302, 302) + (200,) * 6, (302, 302) + (405,) * 6
+    ),
+    # Shadowed by our own checked shortcut, which is listed first (see casefiles/urls.py).
+    "admin:view_on_site": STAFF["admin_shortcut"],
+    # Setting another user's password: Administrators only.
+    "admin:auth_user_password_change": Expect(
+        lambda w: f"/admin/auth/user/{w.users['assigned'].pk}/password/",
+        (302, 302, 403, 403, 403, 403, 200, 403),
+        (302, 302, 403, 403, 403, 403, 200, 403),
+    ),
+    "admin:app_list": Expect(
+        lambda w: "/admin/casefiles/", (302, 302) + (200,) * 6, (302, 302) + (200,) * 6
+    ),
+    "admin:catch_all": Expect(
+        lambda w: "/admin/no-such-page/", (302, 302) + (404,) * 6, (302, 302) + (404,) * 6
+    ),
+}
+
+
+def _target(model, w: World):
+    """A record of `model` the plain Editor may not see, where the fixture has one."""
+    if model is User:
+        return w.users["assigned"]
+    if model is Group:
+        return Group.objects.order_by("name").first()
+    manager = model._default_manager
+    hidden = manager.all()
+    if hasattr(hidden, "visible_to"):
+        hidden = hidden.exclude(pk__in=manager.visible_to(w.users["editor"]).values("pk"))
+    return hidden.order_by("pk").first() or manager.order_by("pk").first()
+
+
+def _admin_expectation(action: str, model, obj, user, method: str) -> int:
+    if user is None or not user.is_staff:
+        return 302  # to the admin's login page
+    model_admin = admin.site._registry[model]
+    request = RequestFactory().get("/")
+    request.user = user
+    visible = obj is not None and model_admin.get_queryset(request).filter(pk=obj.pk).exists()
+    if action == "changelist":
+        return 200 if model_admin.has_view_or_change_permission(request) else 403
+    if action == "add":
+        return 200 if model_admin.has_add_permission(request) else 403
+    if action == "change":
+        seen = visible and obj or None
+        if method == "POST":
+            allowed = model_admin.has_change_permission(request, seen)
+        else:
+            allowed = model_admin.has_view_or_change_permission(request, seen)
+        return 403 if not allowed else 200 if visible else 302
+    if action == "delete":
+        seen = visible and obj or None
+        if not model_admin.has_delete_permission(request, seen):
+            return 403
+        return 200 if visible else 302
+    if action in ("history", "simple_history"):
+        if not isinstance(model_admin, VisibleAdmin):
+            # Django's own history page (records without simple-history): as change.
+            allowed = model_admin.has_view_or_change_permission(request, visible and obj or None)
+            return 403 if not allowed else 200 if visible else 302
+        if not visible and not (obj is None and sees_everything(user)):
+            return 404
+        if action == "simple_history" and method == "POST":
+            return 405  # history is never written through, whoever asks
+        if not model_admin.has_view_or_change_permission(request, obj):
+            return 403
+        return 200
+    raise AssertionError(action)
+
+
+def _admin_url(action: str, model, obj) -> str:
+    opts = model._meta
+    name = f"admin:{opts.app_label}_{opts.model_name}_{action}"
+    if action in ("changelist", "add"):
+        return reverse(name)
+    if action == "simple_history":
+        row = model.history.filter(**{opts.pk.attname: obj.pk}).order_by("-history_id").first()
+        return reverse(name, args=[obj.pk, row.history_id])
+    return reverse(name, args=[obj.pk])
+
+
+# --- The matrix -----------------------------------------------------------------------------
+
+
+def _patterns(resolver=None, prefix: str = "", namespace: str = ""):
+    resolver = resolver or get_resolver()
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            inner = namespace + (f"{pattern.namespace}:" if pattern.namespace else "")
+            yield from _patterns(pattern, prefix + str(pattern.pattern), inner)
+        elif isinstance(pattern, URLPattern):
+            yield namespace, pattern.name, prefix + str(pattern.pattern)
+
+
+def _key(namespace: str, name: str | None, route: str) -> str:
+    if name:
+        return f"{namespace}{name}"
+    if route.endswith("(?P<url>.*)$"):
+        return "admin:catch_all"
+    match = ADMIN_REDIRECT_ROUTE.match(route)
+    if match:
+        return f"admin:{match['app']}_{match['model']}_redirect"
+    return f"{namespace}?{route}"
+
+
+def _admin_model(app: str, model_name: str):
+    try:
+        return apps.get_model(app, model_name)
+    except LookupError:
+        return None
+
+
+def _expectation_known(key: str) -> bool:
+    if key in STAFF or key in ADMIN_SITE_PAGES:
+        return True
+    match = ADMIN_MODEL_URL.match(key) or re.match(r"^admin:([a-z]+)_([a-z]+)_redirect$", key)
+    if not match:
+        return False
+    model = _admin_model(match.group(1), match.group(2))
+    return model in admin.site._registry
+
+
+def test_every_url_pattern_has_an_expectation():
+    keys = {_key(*pattern) for pattern in _patterns()}
+    missing = sorted(key for key in keys if not _expectation_known(key))
+    assert not missing, f"URLs with no line in the access matrix: {missing}"
+
+
+def test_a_url_added_without_an_expectation_fails_the_matrix():
+    assert not _expectation_known("staff:some_new_page")
+    assert not _expectation_known("admin:casefiles_nosuchmodel_change")
+
+
+def _client_for(user: User | None) -> Client:
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+# Bookkeeping a request may write whatever it is refused: sessions and login records.
+BOOKKEEPING_TABLES = ("django_session", "auth_user", "axes_", "otp_")
+
+
+def _writes(queries) -> list[str]:
+    statements = []
+    for query in queries:
+        sql = query["sql"].lstrip().upper()
+        if sql.startswith(("INSERT", "UPDATE", "DELETE")) and not any(
+            table.upper() in sql.split("(")[0].split(" SET ")[0] for table in BOOKKEEPING_TABLES
+        ):
+            statements.append(query["sql"][:120])
+    return statements
+
+
+def _request(client: Client, method: str, url: str, data: dict | None = None):
+    if method == "GET":
+        return client.get(url)
+    return client.post(url, data or {})
+
+
+def _may_see_restricted(user: User | None) -> bool:
+    if user is None:
+        return False
+    return Case.objects.visible_to(user).filter(restricted=True).exists()
+
+
+def _body(response) -> bytes:
+    if getattr(response, "streaming", False):
+        return b"".join(response.streaming_content)
+    return response.content
+
+
+def _check(
+    failures: list, w: World, key: str, role: str, method: str, url: str, want: int, data=None
+):
+    user = w.users[role]
+    client = _client_for(user)
+    with CaptureQueriesContext(connection) as queries:
+        response = _request(client, method, url, data)
+        body = _body(response)
+    if response.status_code != want:
+        failures.append(f"{method} {url} as {role}: {response.status_code}, expected {want}")
+    if MARKER.encode() in body and not _may_see_restricted(user) and key != "staff:calendar_feed":
+        failures.append(f"{method} {url} as {role}: shows the restricted case")
+    refused = want in (403, 404, 405) or user is None or (key.startswith("admin") and want == 302)
+    if refused and _writes(queries.captured_queries):
+        failures.append(f"{method} {url} as {role}: refused ({want}) but wrote to the database")
+
+
+def test_every_url_answers_every_role_as_expected(world, settings):
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    failures: list[str] = []
+    seen_keys = set()
+    for namespace, name, route in _patterns():
+        key = _key(namespace, name, route)
+        if key in seen_keys:
+            continue
+        seen_keys.add(key)
+        if key in STAFF or key in ADMIN_SITE_PAGES:
+            expect = STAFF.get(key) or ADMIN_SITE_PAGES[key]
+            url = expect.url(world)
+            for method, statuses in (("GET", expect.get), ("POST", expect.post)):
+                for role, want in zip(ROLES, statuses, strict=True):
+                    _check(failures, world, key, role, method, url, want)
+            continue
+        redirect = re.match(r"^admin:([a-z]+)_([a-z]+)_redirect$", key)
+        if redirect:
+            model = _admin_model(redirect.group(1), redirect.group(2))
+            obj = _target(model, world)
+            if obj is None:
+                failures.append(f"{key}: the fixture has no {model.__name__}")
+                continue
+            url = f"/admin/{redirect.group(1)}/{redirect.group(2)}/{obj.pk}/"
+            for method in ("GET", "POST"):
+                for role in ROLES:
+                    _check(failures, world, key, role, method, url, 302)
+            continue
+        match = ADMIN_MODEL_URL.match(key)
+        assert match, key  # test_every_url_pattern_has_an_expectation says which
+        model = _admin_model(match["app"], match["model"])
+        action = match["action"]
+        obj = None if action in ("changelist", "add") else _target(model, world)
+        if action not in ("changelist", "add") and obj is None:
+            failures.append(f"{key}: the fixture has no {model.__name__}")
+            continue
+        url = _admin_url(action, model, obj)
+        for method in ("GET", "POST"):
+            # A history version posted with the record's own values, as an attacker would.
+            data = (
+                {
+                    k: v
+                    for k, v in model_to_dict(obj).items()
+                    if v is not None and not hasattr(v, "__iter__") or isinstance(v, str)
+                }
+                if action == "simple_history" and method == "POST"
+                else None
+            )
+            for role in ROLES:
+                user = world.users[role]
+                want = _admin_expectation(action, model, obj, user, method)
+                _check(failures, world, key, role, method, url, want, data)
+    assert not failures, "\n".join(failures)
+
+
+def test_the_matrix_covers_the_hidden_records_it_means_to(world):
+    """The back-office rows above are only meaningful if the targets really are hidden."""
+    editor = world.users["editor"]
+    for model in (Case, CaseParty, Event, Source, Letter, LetterVersion, Reply, Person):
+        target = _target(model, world)
+        assert not model._default_manager.visible_to(editor).filter(pk=target.pk).exists(), model
+    assert isinstance(AnonymousUser(), AnonymousUser)
