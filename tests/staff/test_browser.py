@@ -1,5 +1,6 @@
 """The staff pages in a real Chromium, driven by Playwright: log in as `demo`, find the case
-by a Cyrillic spelling, read the timeline, log a hearing, see a refused detention.
+by a Cyrillic spelling, read the timeline, log a hearing, see a refused detention, and walk
+the pages and the back office under the Content-Security-Policy with nothing refused.
 
 Needs Debian's `chromium`; skipped where it is missing, failed under REQUIRE_SERVICES=1.
 Screenshots go to var/screenshots/ for a human to look at.
@@ -237,6 +238,7 @@ def test_the_pages_work_under_the_content_security_policy_with_nothing_refused(b
     version.status, version.error = RenderStatus.FAILED, "the printer caught fire"
     version.save()
     page.locator("#letter-versions >> text=the printer caught fire").wait_for(timeout=10_000)
+    page.screenshot(path=str(SCREENSHOTS / "letter-page.png"), full_page=True)
 
     # Calendar: a click on the new address selects all of it for copying.
     page.goto(f"{base}/calendar/")
