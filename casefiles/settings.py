@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from celery.schedules import crontab
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from casefiles.env import env_bool, env_database, env_int, env_list, env_path, env_str
@@ -42,6 +43,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Response headers (see "Security headers" below): CSP, Permissions-Policy, no-store.
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
+    "casefiles.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -103,7 +108,67 @@ MEDIA_ROOT = env_path("MEDIA_ROOT", VAR_DIR / "media")
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", default=not DEBUG)
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 60 * 60)
+
+# Security headers. Outside development every page is HTTPS-only and remembered as such.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 365 * 24 * 60 * 60)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=not DEBUG)
+# Preloading is the registrable domain owner's decision (the list takes whole domains, with
+# every subdomain, and leaving it takes months), so it is opt-in; the check that asks for it
+# is silenced below for that reason.
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=False)
+_proxy_ssl_header = env_str("SECURE_PROXY_SSL_HEADER")
+if _proxy_ssl_header:
+    # Only behind a proxy that sets this header itself; otherwise a client could claim HTTPS.
+    _meta_key = _proxy_ssl_header.strip().upper().replace("-", "_")
+    if not _meta_key.replace("_", "").isalnum():
+        raise ImproperlyConfigured(
+            f"Environment variable SECURE_PROXY_SSL_HEADER={_proxy_ssl_header!r} is not a "
+            "header name; use e.g. X-Forwarded-Proto."
+        )
+    _meta_key = _meta_key if _meta_key.startswith("HTTP_") else f"HTTP_{_meta_key}"
+    SECURE_PROXY_SSL_HEADER = (_meta_key, "https")
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+SILENCED_SYSTEM_CHECKS = ["security.W021"]  # HSTS preload: opt-in, see above
+
+# No inline script or style anywhere: every page's code and styles are files under static/.
+# Only the letter preview may be framed, by the letter page (letters.views.letter_preview).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    },
+}
+# Powerful browser features no page here uses, denied to the pages and anything they embed.
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
+}
 
 # History is a record of what happened: the back office shows it, never "reverts" it
 # (people/admin_visibility.py also refuses any POST to a history page).

@@ -8,6 +8,7 @@ urlpatterns = [
     path("new/for-case/<int:case_pk>/", views.letter_create, name="create"),
     path("<int:pk>/", views.letter_detail, name="detail"),
     path("<int:pk>/preview/", views.letter_preview, name="preview"),
+    path("preview/fonts.css", views.letter_preview_fonts, name="preview_fonts"),
     path("<int:pk>/versions/", views.letter_versions, name="versions"),
     path("<int:pk>/render/", views.letter_render, name="render"),
     path("<int:pk>/finalise/", views.letter_make_final, name="finalise"),

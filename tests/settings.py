@@ -14,3 +14,6 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # Tests run tasks in-process; the real-worker tests switch this off for themselves.
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = False
+# The test client and the live server speak plain HTTP; production redirects to HTTPS
+# (tests/security/test_headers.py checks the production defaults in a subprocess).
+SECURE_SSL_REDIRECT = False

@@ -1,6 +1,18 @@
-/* Small progressive enhancements for the logging forms; every form works without them. */
+/* Small progressive enhancements, loaded on every page; every form works without them.
+   The Content-Security-Policy refuses inline handlers (onclick=...), so behaviour is bound
+   here to data attributes in the templates. */
 (function () {
   "use strict";
+
+  // <button data-print>: print the page (the case page's Print button).
+  document.querySelectorAll("[data-print]").forEach(function (button) {
+    button.addEventListener("click", function () { window.print(); });
+  });
+
+  // <input data-select-on-click>: select the whole value, ready to copy (calendar address).
+  document.querySelectorAll("input[data-select-on-click]").forEach(function (input) {
+    input.addEventListener("click", function () { input.select(); });
+  });
 
   // Person picker: search names in any script (the same search as /search/) and add the
   // chosen person to the select, or as a ticked checkbox in a checkbox list.

@@ -1,5 +1,6 @@
 """The staff pages in a real Chromium, driven by Playwright: log in as `demo`, find the case
-by a Cyrillic spelling, read the timeline, log a hearing, see a refused detention.
+by a Cyrillic spelling, read the timeline, log a hearing, see a refused detention, and walk
+the pages and the back office under the Content-Security-Policy with nothing refused.
 
 Needs Debian's `chromium`; skipped where it is missing, failed under REQUIRE_SERVICES=1.
 Screenshots go to var/screenshots/ for a human to look at.
@@ -183,3 +184,90 @@ def test_the_person_picker_adds_someone_found_by_a_cyrillic_name(browser, site):
     page.fill("#picker-id_person", "Жусупов")
     page.click(".picker-results >> text=Baurzhan Jussupov")
     assert page.locator("#id_person").input_value() == str(demo.persons["jussupov"].pk)
+
+
+def _csp_refusals(page) -> list[str]:
+    """Chromium logs every refusal under the Content-Security-Policy on the console."""
+    refusals: list[str] = []
+
+    def record(message) -> None:
+        if "Content Security Policy" in message.text or "Refused to" in message.text:
+            refusals.append(f"{page.url}: {message.text}")
+
+    page.on("console", record)
+    return refusals
+
+
+def test_the_pages_work_under_the_content_security_policy_with_nothing_refused(browser, site):
+    from letters.choices import RenderStatus
+    from letters.models import LetterVersion
+
+    base, demo = site
+    letter = demo.case.letters.get()
+    page = browser.new_page(viewport=DESKTOP)
+    refusals = _csp_refusals(page)
+    _log_in(page, base)
+    assert page.locator("text=no extension hearing recorded").first.is_visible()
+
+    # Case page: the Print button prints (window.print stubbed: headless has no printer).
+    page.goto(f"{base}/cases/{demo.case.pk}/")
+    page.evaluate("window.print = () => { window.printed = true; }")
+    page.click("button[data-print]")
+    assert page.evaluate("window.printed") is True
+
+    # Case list, filtered.
+    page.goto(f"{base}/cases/?q=Mendygazyev")
+    assert page.locator("text=KZ-2021-MENDYGAZYEV").first.is_visible()
+
+    # Person picker: typing a Cyrillic name fills in suggestions from the server.
+    page.goto(f"{base}/cases/{demo.case.pk}/hearings/new/")
+    page.fill("#picker-id_defendants", "Жусупов")
+    page.locator(".picker-results >> text=Baurzhan Jussupov").wait_for()
+
+    # Letter page: the framed preview is styled in the PDF's font from files only, and the
+    # versions table polls until a queued render has finished.
+    version = LetterVersion.objects.create(
+        letter=letter, number=1, content_hash="0" * 64, status=RenderStatus.QUEUED
+    )
+    page.goto(f"{base}/letters/{letter.pk}/")
+    preview = page.frame_locator("iframe")
+    assert "Mendygazyev" in preview.locator(".letter").inner_text()
+    font = preview.locator("html").evaluate("html => getComputedStyle(html).fontFamily")
+    assert font.startswith('"DejaVu Serif"')
+    assert page.locator("#letter-versions").get_attribute("data-pending") == "1"
+    version.status, version.error = RenderStatus.FAILED, "the printer caught fire"
+    version.save()
+    page.locator("#letter-versions >> text=the printer caught fire").wait_for(timeout=10_000)
+    page.screenshot(path=str(SCREENSHOTS / "letter-page.png"), full_page=True)
+
+    # Calendar: a click on the new address selects all of it for copying.
+    page.goto(f"{base}/calendar/")
+    page.click("form[action$='/calendar/new/'] button")
+    page.click("input.copy")
+    selected = page.evaluate(
+        "() => { const i = document.querySelector('input.copy');"
+        " return i.selectionEnd - i.selectionStart === i.value.length; }"
+    )
+    assert selected is True
+
+    # Back office: a case's change page with its inlines, autocomplete and date widgets,
+    # and its history page.
+    page.goto(f"{base}/admin/casefiles/case/{demo.case.pk}/change/")
+    rows = page.locator("#parties-group tr.form-row:not(.empty-form)").count()
+    page.click("#parties-group .add-row a")
+    assert page.locator("#parties-group tr.form-row:not(.empty-form)").count() == rows + 1
+    # The new row's person autocomplete searches the server.
+    page.locator("#parties-group tr.dynamic-parties").last.locator(
+        ".field-person .select2-selection"
+    ).click()
+    page.fill(".select2-search__field", "Jussupov")
+    page.locator(".select2-results >> text=Baurzhan Jussupov").wait_for()
+    page.goto(f"{base}/admin/casefiles/case/{demo.case.pk}/history/")
+    assert page.locator("#change-history").is_visible()
+
+    assert refusals == []
+
+    # The check above can fail: a style attribute added now is refused and reported.
+    page.evaluate("document.body.insertAdjacentHTML('beforeend', '<p style=\"color: red\">x</p>')")
+    page.wait_for_timeout(200)
+    assert any("inline style" in refusal for refusal in refusals)
