@@ -11,9 +11,10 @@ from django.contrib.auth.models import Group
 from django.test import Client
 
 from casefiles.demo import load_demo_case
+from casefiles.twofactor import user_needs_second_factor
 from letters.demo import load_demo_letter
 from people.roles import VIEWER
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, password_login, second_factor_pass
 
 # The data migrations that create the roles and grant their permissions, in order.
 ROLE_MIGRATIONS = (
@@ -66,8 +67,10 @@ def demo(db):
 
 
 def logged_in(user) -> Client:
-    client = Client()
-    assert client.login(username=user.get_username(), password=PASSWORD)
+    """A client logged in with the password, and the second factor given by those who need it."""
+    client = password_login(Client(), user)
+    if user_needs_second_factor(user):
+        second_factor_pass(client, user)
     return client
 
 
