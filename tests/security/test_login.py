@@ -26,7 +26,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from casefiles.services import calendar_feed_issue
 from people.roles import EDITOR, LETTERS
-from tests.conftest import PASSWORD, make_user
+from tests.conftest import PASSWORD, login_verified, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -283,3 +283,29 @@ def test_the_demo_user_needs_no_second_factor(client, monkeypatch):
     call_command("load_demo", stdout=io.StringIO())
     log_in(client, "demo", "casefiles-demo")
     assert client.get(reverse("staff:dashboard")).status_code == 200
+
+
+def test_an_administrator_removes_a_lost_phone_in_the_back_office_without_seeing_its_key(
+    client, administrator, health_editor, editor
+):
+    lost = TOTPDevice.objects.create(user=health_editor, name="Phone", confirmed=True)
+    client.force_login(editor)
+    assert client.get("/admin/otp_totp/totpdevice/").status_code == 403
+    login_verified(client, administrator)
+    listing = client.get("/admin/otp_totp/totpdevice/")
+    assert listing.status_code == 200 and "hana_health" in listing.content.decode()
+    change = client.get(f"/admin/otp_totp/totpdevice/{lost.pk}/change/")
+    assert change.status_code == 200 and lost.key not in change.content.decode()
+    client.post(f"/admin/otp_totp/totpdevice/{lost.pk}/delete/", {"post": "yes"})
+    assert not TOTPDevice.objects.filter(pk=lost.pk).exists()
+
+
+def test_an_administrator_can_lift_a_lockout_in_the_back_office(client, administrator, viewer):
+    for _ in range(10):
+        log_in(client, "vera_viewer", "not-the-password")
+    attempt = AccessAttempt.objects.get(username="vera_viewer")
+    login_verified(client, administrator)
+    assert client.get("/admin/axes/accessattempt/").status_code == 200
+    client.post(f"/admin/axes/accessattempt/{attempt.pk}/delete/", {"post": "yes"})
+    client.post(reverse("logout"))
+    assert log_in(client, "vera_viewer").status_code == 302

@@ -21,6 +21,7 @@ ROLE_MIGRATIONS = (
     "people.migrations.0002_roles",
     "casefiles.migrations.0002_roles",
     "casefiles.migrations.0004_search_trigrams_backfill_roles",
+    "casefiles.migrations.0008_administrators_manage_logins",
     "letters.migrations.0002_roles",
     "letters.migrations.0004_letter_template_roles",
 )
