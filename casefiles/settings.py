@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 from celery.schedules import crontab
@@ -36,6 +37,10 @@ INSTALLED_APPS = [
     "django_filters",
     "django_countries",
     "simple_history",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
     "people",
     "casefiles",
     "letters",
@@ -51,11 +56,18 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Sets request.user.is_verified(): has this session passed a second factor?
+    "django_otp.middleware.OTPMiddleware",
     # Every page needs a login unless its view is marked @login_not_required.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # Administrators and Health data staff (everyone with REQUIRE_2FA) reach no page but
+    # the second-factor ones until they pass it; see casefiles/twofactor.py.
+    "casefiles.twofactor.SecondFactorRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into the "locked" page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "casefiles.urls"
@@ -85,9 +97,44 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+AUTHENTICATION_BACKENDS = [
+    # First, so a locked-out username is refused before its password is even checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Failed logins (django-axes): counted per username, not per address, because staff share
+# office addresses and one colleague's typos must not lock out the rest. After
+# AXES_FAILURE_LIMIT failures the username is refused, even with the right password, until
+# AXES_COOLOFF_MINUTES have passed without another try.
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 10)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["username"]
+# Axes warns that without the address a client could rotate its browser to dodge the count;
+# counting per username alone, there is no per-browser count to dodge.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+AXES_RESET_ON_SUCCESS = True
+# The lockout WARNING names the username and address (axes masks them by default): the
+# Administrator reading the log must know whose account is being guessed, and from where.
+# Passwords are always masked.
+AXES_SENSITIVE_PARAMETERS: list[str] = []
+AXES_LOCKOUT_CALLABLE = "casefiles.lockout.lockout_response"
+AXES_HTTP_RESPONSE_CODE = 429
+
+# Second factor (django-otp): required for Administrators and Health data staff, and for
+# everyone with REQUIRE_2FA=1 (casefiles.twofactor.user_needs_second_factor).
+REQUIRE_2FA = env_bool("REQUIRE_2FA", default=False)
+OTP_TOTP_ISSUER = "Casefiles"
+# The back office lists devices (an Administrator removes a lost phone's) without showing
+# anyone's secret key or recovery codes.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
@@ -132,7 +179,7 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-SILENCED_SYSTEM_CHECKS = ["security.W021"]  # HSTS preload: opt-in, see above
+SILENCED_SYSTEM_CHECKS += ["security.W021"]  # HSTS preload: opt-in, see above
 
 # No inline script or style anywhere: every page's code and styles are files under static/.
 # Only the letter preview may be framed, by the letter page (letters.views.letter_preview).
@@ -209,4 +256,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    # django-axes logs every login at INFO; failures and lockouts are its WARNINGs.
+    "loggers": {"axes": {"level": "WARNING"}},
 }

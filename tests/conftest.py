@@ -1,4 +1,5 @@
-"""Shared fixtures: users in each role, and the rule for tests that need a real service.
+"""Shared fixtures: users in each role, logging them in, and the rule for tests that need a
+real service.
 
 A test that needs PostgreSQL, Redis or Chromium calls `require_service(...)`: where the
 service is missing it is skipped with the reason, unless REQUIRE_SERVICES=1 (CI), where
@@ -13,9 +14,13 @@ import os
 import pytest
 from django.apps import apps
 from django.contrib.auth.models import Group, User
+from django.http import HttpRequest
 from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from casefiles.demo import load_demo_case
+from casefiles.twofactor import user_needs_second_factor
 from letters.demo import load_demo_letter
 from people.roles import ADMINISTRATOR, EDITOR, HEALTH, LETTERS, VIEWER
 
@@ -27,6 +32,7 @@ ROLE_MIGRATIONS = (
     "people.migrations.0002_roles",
     "casefiles.migrations.0002_roles",
     "casefiles.migrations.0004_search_trigrams_backfill_roles",
+    "casefiles.migrations.0008_administrators_manage_logins",
     "letters.migrations.0002_roles",
     "letters.migrations.0004_letter_template_roles",
 )
@@ -73,8 +79,10 @@ def demo(db):
 
 
 def logged_in(user) -> Client:
-    client = Client()
-    assert client.login(username=user.get_username(), password=PASSWORD)
+    """A client logged in with the password, and the second factor given by those who need it."""
+    client = password_login(Client(), user)
+    if user_needs_second_factor(user):
+        second_factor_pass(client, user)
     return client
 
 
@@ -94,6 +102,34 @@ def make_user(username: str, *roles: str, is_staff: bool = True) -> User:
     user = User.objects.create_user(username=username, password=PASSWORD, is_staff=is_staff)
     user.groups.set(Group.objects.filter(name__in=roles))
     return user
+
+
+def password_login(client: Client, user: User) -> Client:
+    """Log in through the password check, as the login form does (django-axes watches it, and
+    needs the request that Django's test client does not give on its own)."""
+    assert client.login(username=user.get_username(), password=PASSWORD, request=HttpRequest())
+    return client
+
+
+def second_factor_pass(client: Client, user: User) -> Client:
+    """Mark the client's session as having given a second factor, as the code page does.
+
+    Administrators and Health data staff reach no page without it (casefiles.twofactor).
+    """
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="Test authenticator", confirmed=True)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return client
+
+
+def login_verified(client: Client, user: User) -> Client:
+    """Log `user` in with both factors given: for tests of what an Administrator or a Health
+    data editor may do once properly signed in."""
+    client.force_login(user)
+    return second_factor_pass(client, user)
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ from django.utils.html import escape
 
 from letters.models import Letter, LetterVersion, Reply
 from people.models import HealthCondition, Organisation, Person
+from tests.conftest import login_verified
 
 pytestmark = pytest.mark.django_db
 
@@ -28,7 +29,7 @@ REGISTERED = sorted(
 
 @pytest.fixture
 def demo(db):
-    call_command("load_demo", stdout=io.StringIO())
+    call_command("load_demo", "--allow-production", stdout=io.StringIO())
     letter = Letter.objects.get()
     LetterVersion.objects.create(letter=letter, number=1, content_hash="0" * 64)
     Reply.objects.create(
@@ -81,7 +82,10 @@ def test_every_model_of_the_three_apps_is_in_the_admin():
 @pytest.mark.parametrize("model", REGISTERED, ids=lambda m: m._meta.label)
 def test_an_editor_can_open_the_list_and_a_change_page(client, editor, health_editor, demo, model):
     # Health conditions need their own permission (tested below).
-    client.force_login(health_editor if model is HealthCondition else editor)
+    if model is HealthCondition:
+        login_verified(client, health_editor)
+    else:
+        client.force_login(editor)
     listing = client.get(admin_url(model, "changelist"))
     assert listing.status_code == 200
     obj = model._default_manager.first()
@@ -139,7 +143,7 @@ def test_health_conditions_are_hidden_without_their_permission(client, editor, h
     page = client.get(url).content.decode()
     assert "hepatitis" not in page.lower()
     assert client.get(admin_url(HealthCondition, "changelist")).status_code == 403
-    client.force_login(health_editor)
+    login_verified(client, health_editor)
     page = client.get(url).content.decode()
     assert "Chronic hepatitis C" in page
     assert client.get(admin_url(HealthCondition, "changelist")).status_code == 200

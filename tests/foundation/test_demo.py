@@ -9,6 +9,7 @@ import pytest
 from django.apps import apps
 from django.contrib.auth import authenticate
 from django.core.management import call_command
+from django.http import HttpRequest
 
 from casefiles.models import Case, Charge, Detention, Event, Source
 from letters.models import Letter
@@ -115,7 +116,7 @@ def test_the_seed_letter_has_eight_footnotes():
 
 
 def test_dumpdata_after_load_demo_holds_every_fact_of_the_letter():
-    call_command("load_demo", stdout=io.StringIO())
+    call_command("load_demo", "--allow-production", stdout=io.StringIO())
     data = dump()
     missing = [
         fact
@@ -127,7 +128,7 @@ def test_dumpdata_after_load_demo_holds_every_fact_of_the_letter():
 
 
 def test_the_demo_case_holds_the_detention_charges_and_events_as_records():
-    call_command("load_demo", stdout=io.StringIO())
+    call_command("load_demo", "--allow-production", stdout=io.StringIO())
     case = Case.objects.get(reference="KZ-2021-MENDYGAZYEV")
     detention = Detention.objects.get(case=case, person__given_name="Bekizhan")
     assert (str(detention.started_on), detention.term_display, str(detention.planned_end)) == (
@@ -166,7 +167,7 @@ def test_the_demo_case_holds_the_detention_charges_and_events_as_records():
 
 
 def test_the_demo_letter_has_its_addressee_four_copies_and_five_signatories_as_written():
-    call_command("load_demo", stdout=io.StringIO())
+    call_command("load_demo", "--allow-production", stdout=io.StringIO())
     letter = Letter.objects.get(reference="LTR-2021-06-29")
     addressee = letter.recipients.get(kind="to")
     assert addressee.title_line == "The President of the Republic of Kazakhstan"
@@ -194,22 +195,22 @@ def test_the_demo_letter_has_its_addressee_four_copies_and_five_signatories_as_w
 
 
 def test_the_demo_letter_cites_each_footnote_source_once_in_order():
-    call_command("load_demo", stdout=io.StringIO())
+    call_command("load_demo", "--allow-production", stdout=io.StringIO())
     letter = Letter.objects.get(reference="LTR-2021-06-29")
     cited = [int(pk) for pk in re.findall(r"\[\^src:(\d+)\]", letter.body)]
     assert [Source.objects.get(pk=pk).url for pk in cited] == seed_footnote_urls()
 
 
 def test_a_second_load_demo_leaves_every_table_unchanged():
-    call_command("load_demo", stdout=io.StringIO())
+    call_command("load_demo", "--allow-production", stdout=io.StringIO())
     before = row_counts()
-    call_command("load_demo", stdout=io.StringIO())
+    call_command("load_demo", "--allow-production", stdout=io.StringIO())
     assert row_counts() == before
 
 
 def test_the_demo_user_can_log_in_with_the_demo_password_and_has_the_two_roles(monkeypatch):
     monkeypatch.setenv("DEMO_PASSWORD", "another-demo-pass")
-    call_command("load_demo", stdout=io.StringIO())
-    user = authenticate(username="demo", password="another-demo-pass")
+    call_command("load_demo", "--allow-production", stdout=io.StringIO())
+    user = authenticate(HttpRequest(), username="demo", password="another-demo-pass")
     assert user is not None and user.is_staff
     assert sorted(user.groups.values_list("name", flat=True)) == ["Editor", "Letters"]

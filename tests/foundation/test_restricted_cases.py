@@ -10,13 +10,14 @@ from django.urls import reverse
 from casefiles.models import Case, Charge
 from casefiles.selectors import cases_visible_to
 from letters.models import Letter
+from tests.conftest import login_verified
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def restricted_case(db) -> Case:
-    call_command("load_demo", stdout=io.StringIO())
+    call_command("load_demo", "--allow-production", stdout=io.StringIO())
     case = Case.objects.get()
     case.restricted = True
     case.save()
@@ -54,14 +55,14 @@ def test_assigned_staff_see_the_restricted_case(client, editor, restricted_case)
 
 
 def test_administrators_see_every_case(client, administrator, restricted_case):
-    client.force_login(administrator)
+    login_verified(client, administrator)
     page = client.get(reverse("staff:case_detail", args=[restricted_case.pk]))
     assert page.status_code == 200
     assert "Restricted" in page.content.decode()
 
 
 def test_unrestricted_cases_stay_visible_to_every_role(viewer, editor, letters_user):
-    call_command("load_demo", stdout=io.StringIO())
+    call_command("load_demo", "--allow-production", stdout=io.StringIO())
     for user in (viewer, editor, letters_user):
         assert cases_visible_to(user).count() == 1
 

@@ -20,7 +20,7 @@ DEMO_REFERENCE = "LTR-2021-06-29"
 
 @pytest.fixture
 def demo_letter(db) -> Letter:
-    call_command("load_demo", stdout=io.StringIO())
+    call_command("load_demo", "--allow-production", stdout=io.StringIO())
     return Letter.objects.get(reference=DEMO_REFERENCE)
 
 

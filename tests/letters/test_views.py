@@ -8,14 +8,13 @@ from django.urls import reverse
 from letters.choices import RenderStatus
 from letters.models import LetterVersion
 from letters.services import letter_render_now
-from tests.conftest import PASSWORD
+from tests.conftest import password_login
 
 pytestmark = pytest.mark.django_db
 
 
 def logged_in(client, user):
-    assert client.login(username=user.username, password=PASSWORD)
-    return client
+    return password_login(client, user)
 
 
 def test_the_letter_page_needs_a_login(client, letter):

@@ -66,5 +66,5 @@ def demo_letter_for_files(db):
 
     from letters.models import Letter
 
-    call_command("load_demo", stdout=io.StringIO())
+    call_command("load_demo", "--allow-production", stdout=io.StringIO())
     return Letter.objects.get()
