@@ -4,6 +4,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
+from people.deletion import DeletionRulesAdminMixin, DeletionRulesInlineMixin
 from casefiles.models import (
     Article,
     CalendarFeed,
@@ -22,7 +23,7 @@ from casefiles.selectors import cases_visible_to
 from casefiles.services import term_end
 
 
-class VisibleCasesAdmin(SimpleHistoryAdmin):
+class VisibleCasesAdmin(DeletionRulesAdminMixin, SimpleHistoryAdmin):
     """Back-office pages of records that belong to a case show only the cases the user may
     see (casefiles.selectors.cases_visible_to), like the staff pages and letters do."""
 
@@ -118,7 +119,7 @@ class HearingInline(admin.TabularInline):
     fields = ["held_on", "starts_at", "kind", "court", "judge", "defendants", "outcome", "sources"]
 
 
-class EventInline(admin.StackedInline):
+class EventInline(DeletionRulesInlineMixin, admin.StackedInline):
     model = Event
     extra = 0
     autocomplete_fields = ["sources"]
@@ -230,7 +231,7 @@ class EventParticipantAdmin(VisibleCasesAdmin):
 
 
 @admin.register(Source)
-class SourceAdmin(SimpleHistoryAdmin):
+class SourceAdmin(DeletionRulesAdminMixin, SimpleHistoryAdmin):
     list_display = ["title", "publisher", "url", "published_on", "accessed_on"]
     search_fields = ["title", "publisher", "url"]
     date_hierarchy = "accessed_on"

@@ -8,3 +8,7 @@ class CasefilesConfig(AppConfig):
 
     def ready(self) -> None:
         from casefiles import signals  # noqa: F401  (keeps search keys up to date on write)
+        from casefiles.models import EventParticipant
+        from people.deletion import deletion_part_register
+
+        deletion_part_register(EventParticipant, owner_field="event")

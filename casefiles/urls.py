@@ -4,6 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from casefiles.views import dashboard
+from people.views import deleted_records_view
 
 admin.site.site_header = "Casefiles"
 admin.site.site_title = "Casefiles"
@@ -12,6 +13,7 @@ admin.site.index_title = "Back office"
 urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("admin/deleted/", admin.site.admin_view(deleted_records_view), name="deleted_records"),
     path("admin/", admin.site.urls),
     path("letters/", include("letters.urls")),
     # Staff pages: "/" is the dashboard ("home" kept for links written before it existed).

@@ -11,6 +11,7 @@ from simple_history.models import HistoricalRecords
 
 from casefiles.models import Case
 from letters.choices import LetterStatus, RecipientKind, RenderStatus, SignedVia, SigningStatus
+from people.history import HistoryAuthor
 from people.models import Organisation, Person, Position
 
 
@@ -34,7 +35,7 @@ class Letter(models.Model):
         max_length=12, choices=LetterStatus.choices, default=LetterStatus.DRAFT
     )
     sent_on = models.DateField(null=True, blank=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[HistoryAuthor])
 
     class Meta:
         ordering = ["-dated_on", "reference"]
@@ -68,7 +69,7 @@ class LetterRecipient(models.Model):
     address_block = models.TextField(
         help_text="Honorific and name, address lines and emails, one per line, as sent."
     )
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[HistoryAuthor])
 
     class Meta:
         ordering = ["letter", "kind", "order"]
@@ -108,7 +109,7 @@ class LetterSignatory(models.Model):
     signed_at = models.DateTimeField(null=True, blank=True)
     signed_via = models.CharField(max_length=10, choices=SignedVia.choices, blank=True)
     signature_image = models.ImageField(upload_to="signatures/%Y/", blank=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[HistoryAuthor])
 
     class Meta:
         verbose_name_plural = "letter signatories"
@@ -155,7 +156,7 @@ class LetterVersion(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[HistoryAuthor])
 
     class Meta:
         ordering = ["letter", "-number"]
@@ -183,7 +184,7 @@ class Reply(models.Model):
     )
     summary = models.TextField()
     file = models.FileField(upload_to="replies/%Y/", blank=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[HistoryAuthor])
 
     class Meta:
         verbose_name_plural = "replies"
@@ -206,7 +207,7 @@ class LetterTemplate(models.Model):
     salutation = models.CharField(max_length=200, default="Your Excellency,")
     body = models.TextField(help_text="Markdown with placeholders, e.g. {{ subject_name }}.")
     closing = models.CharField(max_length=200, default="Sincerely,")
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[HistoryAuthor])
 
     class Meta:
         ordering = ["name"]

@@ -13,6 +13,7 @@ from simple_history.models import HistoricalRecords
 
 from people.choices import AliasKind, OrganisationKind, RelationshipKind, Script
 from people.dates import DatePrecision, format_partial_date
+from people.history import HistoryAuthor, staff_history_register
 
 
 class Person(models.Model):
@@ -40,7 +41,7 @@ class Person(models.Model):
     )
     home_town = models.CharField(max_length=200, blank=True)
     notes = models.TextField(blank=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[HistoryAuthor])
 
     class Meta:
         ordering = ["family_name", "given_name"]
@@ -71,7 +72,7 @@ class Alias(models.Model):
     name = models.CharField(max_length=400)
     script = models.CharField(max_length=8, choices=Script.choices, default=Script.LATIN)
     kind = models.CharField(max_length=12, choices=AliasKind.choices, default=AliasKind.SPELLING)
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[HistoryAuthor])
 
     class Meta:
         verbose_name_plural = "aliases"
@@ -91,7 +92,7 @@ class HealthCondition(models.Model):
     condition = models.CharField(max_length=200)
     description = models.TextField(blank=True)
     noted_on = models.DateField(null=True, blank=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[HistoryAuthor])
 
     class Meta:
         ordering = ["person", "condition"]
@@ -107,7 +108,7 @@ class Relationship(models.Model):
     other = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
     kind = models.CharField(max_length=12, choices=RelationshipKind.choices)
     notes = models.CharField(max_length=400, blank=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[HistoryAuthor])
 
     class Meta:
         ordering = ["person", "kind"]
@@ -142,7 +143,7 @@ class Organisation(models.Model):
     email = models.EmailField(blank=True)
     website = models.URLField(blank=True)
     notes = models.TextField(blank=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[HistoryAuthor])
 
     class Meta:
         ordering = ["name"]
@@ -191,7 +192,7 @@ class Position(models.Model):
     emails = models.TextField(
         blank=True, help_text="Email addresses for correspondence, one per line."
     )
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[HistoryAuthor])
 
     class Meta:
         ordering = ["person", "-started_on"]
@@ -239,3 +240,6 @@ class Position(models.Model):
         lines += [line.strip() for line in self.postal_address.splitlines() if line.strip()]
         lines += self.email_list
         return "\n".join(lines)
+
+
+staff_history_register()
