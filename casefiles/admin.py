@@ -4,7 +4,6 @@ from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
-from people.deletion import DeletionRulesAdminMixin, DeletionRulesInlineMixin
 from casefiles.models import (
     Article,
     CalendarFeed,
@@ -21,6 +20,7 @@ from casefiles.models import (
 )
 from casefiles.selectors import cases_visible_to
 from casefiles.services import term_end
+from people.deletion import DeletionRulesAdminMixin, DeletionRulesInlineMixin
 
 
 class VisibleCasesAdmin(DeletionRulesAdminMixin, SimpleHistoryAdmin):

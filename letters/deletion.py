@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from django.utils.formats import date_format
 
-from people.deletion import deletion_part_register, deletion_rule_register
 from casefiles.models import Source
 from letters.choices import LetterStatus
 from letters.models import Letter, LetterRecipient, LetterSignatory, LetterVersion
 from letters.rendering import cited_source_ids
+from people.deletion import deletion_part_register, deletion_rule_register
 
 
 def _sent_on(letter: Letter) -> str | None:
@@ -44,7 +44,9 @@ def final_version_refusal(version: LetterVersion) -> str | None:
 
 def letters_citing(source: Source) -> list[Letter]:
     # The text search narrows the letters down; the citation parser decides.
-    candidates = Letter._base_manager.filter(body__contains=f"[^src:{source.pk}]").order_by("reference")
+    candidates = Letter._base_manager.filter(body__contains=f"[^src:{source.pk}]").order_by(
+        "reference"
+    )
     return [letter for letter in candidates if source.pk in cited_source_ids(letter.body)]
 
 

@@ -92,9 +92,7 @@ def _dependants(record: models.Model) -> list[str]:
         related = relation.related_model
         if related._meta.auto_created or not is_tracked(related) or related in _parts:
             continue  # through tables are counted as the many-to-many they carry
-        cascades = relation.many_to_many or (
-            getattr(relation, "on_delete", None) is models.CASCADE
-        )
+        cascades = relation.many_to_many or (getattr(relation, "on_delete", None) is models.CASCADE)
         if not cascades:
             continue  # PROTECT is refused by Django itself; SET_NULL loses nothing recorded
         count = related._base_manager.filter(**{relation.field.name: record.pk}).count()
@@ -240,9 +238,10 @@ def record_restore(*, history_row, user: AbstractBaseUser) -> models.Model:
         ).order_by("-history_date")
         restored: set[object] = set()
         for row in deletions:
-            if row.instance.pk not in restored and not part_model._base_manager.filter(
-                pk=row.instance.pk
-            ).exists():
+            if (
+                row.instance.pk not in restored
+                and not part_model._base_manager.filter(pk=row.instance.pk).exists()
+            ):
                 _restore_one(row, user)
                 restored.add(row.instance.pk)
     return record
