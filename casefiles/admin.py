@@ -20,7 +20,7 @@ from casefiles.models import (
 )
 from casefiles.selectors import cases_visible_to
 from casefiles.services import term_end
-from people.deletion import DeletionRulesAdminMixin, DeletionRulesInlineMixin
+from people.deletion import DeletionRulesAdminMixin
 
 
 class VisibleCasesAdmin(DeletionRulesAdminMixin, SimpleHistoryAdmin):
@@ -119,7 +119,7 @@ class HearingInline(admin.TabularInline):
     fields = ["held_on", "starts_at", "kind", "court", "judge", "defendants", "outcome", "sources"]
 
 
-class EventInline(DeletionRulesInlineMixin, admin.StackedInline):
+class EventInline(admin.StackedInline):
     model = Event
     extra = 0
     autocomplete_fields = ["sources"]
