@@ -1,7 +1,7 @@
 """Backups: the whole database and every uploaded or rendered file, checkable and restorable.
 
 A backup directory holds
-  database.json  every row of every table, as Django's `dumpdata` writes it, with the
+  database.exactjson  every row of every table, as Django's `dumpdata` writes it, with the
                  primary keys as they are (contenttypes and permissions included), read
                  in one REPEATABLE READ transaction so it is one moment of the database;
   media/         the files under MEDIA_ROOT (sources, signatures, replies, letter PDFs);
@@ -19,6 +19,7 @@ Logins (django_session) are not kept: a restored system asks everyone to log in 
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import json
 import os
@@ -29,17 +30,46 @@ from pathlib import Path
 from django.apps import apps
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core import serializers
 from django.core.management import call_command
+from django.core.serializers import json as json_serializer
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.recorder import MigrationRecorder
+from django.test.utils import override_settings
 from django.utils import timezone
 
-DUMP = "database.json"
+DUMP = "database.exactjson"
+DUMP_FORMAT = "exactjson"
 MEDIA = "media"
 MANIFEST = "manifest.json"
 FORMAT = 1
 NOT_KEPT = ("sessions",)
+
+
+class ExactJSONEncoder(DjangoJSONEncoder):
+    """Django's JSON encoder cuts times to milliseconds; a backup keeps the microseconds."""
+
+    def default(self, o):
+        if isinstance(o, (datetime.datetime, datetime.time)):
+            return o.isoformat()
+        return super().default(o)
+
+
+class Serializer(json_serializer.Serializer):
+    """Django's JSON serializer with exact times, registered as the "exactjson" format."""
+
+    def _init_options(self) -> None:
+        super()._init_options()
+        self.json_kwargs["cls"] = ExactJSONEncoder
+
+
+Deserializer = json_serializer.Deserializer
+
+
+def _register_format() -> None:
+    serializers.register_serializer(DUMP_FORMAT, "casefiles.backup")
 
 
 class BackupError(Exception):
@@ -77,6 +107,7 @@ def backup_write(*, directory: Path) -> BackupSummary:
     directory.mkdir(parents=True, exist_ok=True)
     os.chmod(directory, 0o700)  # it holds everything, password hashes included
     dump = directory / DUMP
+    _register_format()
 
     with transaction.atomic():
         if connection.vendor == "postgresql":
@@ -90,6 +121,7 @@ def backup_write(*, directory: Path) -> BackupSummary:
             "dumpdata",
             all=True,  # base managers: rows a default manager hides are kept too
             exclude=list(NOT_KEPT),
+            format=DUMP_FORMAT,
             output=str(dump),
             verbosity=0,
         )
@@ -190,12 +222,16 @@ def backup_restore(*, directory: Path, force: bool = False) -> BackupSummary:
             "or pass --force to replace everything in it with the backup. Nothing was restored."
         )
 
+    _register_format()
     call_command("migrate", interactive=False, verbosity=0)
     with transaction.atomic():
         # The migrations' own rows (roles, permissions) are replaced by the backup's, ids
         # and all, so the flush must not put them back.
         call_command("flush", interactive=False, inhibit_post_migrate=True, verbosity=0)
-        call_command("loaddata", str(directory / DUMP), verbosity=0)
+        # The history rows come from the backup: loading many-to-many links must not
+        # write new ones (simple-history records m2m changes even on a raw load).
+        with override_settings(SIMPLE_HISTORY_ENABLED=False):
+            call_command("loaddata", str(directory / DUMP), verbosity=0)
     ContentType.objects.clear_cache()
 
     media_root = Path(settings.MEDIA_ROOT)
