@@ -11,3 +11,7 @@ class CasefilesConfig(AppConfig):
         from casefiles.visibility import register
 
         register()
+        from casefiles.models import EventParticipant
+        from people.deletion import deletion_part_register
+
+        deletion_part_register(EventParticipant, owner_field="event")

@@ -28,6 +28,7 @@ from casefiles.choices import (
 )
 from casefiles.visibility import CaseQuerySet, SourceQuerySet
 from people.dates import DatePrecision, format_partial_date
+from people.history import HistoryAuthor
 from people.models import Organisation, Person
 from people.visibility import visible_through
 
@@ -47,7 +48,7 @@ class Source(models.Model):
     published_on = models.DateField(null=True, blank=True)
     accessed_on = models.DateField(null=True, blank=True)
     notes = models.TextField(blank=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[HistoryAuthor])
     objects = SourceQuerySet.as_manager()
 
     class Meta:
@@ -88,7 +89,7 @@ class Case(models.Model):
         help_text="Only the assigned staff (and Administrators) can see a restricted case, "
         "its facts and its letters.",
     )
-    history = HistoricalRecords(m2m_fields=[assigned_staff])
+    history = HistoricalRecords(bases=[HistoryAuthor], m2m_fields=[assigned_staff])
     objects = CaseQuerySet.as_manager()
 
     class Meta:
@@ -116,7 +117,7 @@ class CaseParty(models.Model):
     )
     role = models.CharField(max_length=20, choices=PartyRole.choices)
     notes = models.CharField(max_length=400, blank=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[HistoryAuthor])
     objects = visible_through("case")
 
     class Meta:
@@ -156,7 +157,7 @@ class Article(models.Model):
     part = models.CharField(max_length=20, blank=True)
     title = models.CharField(max_length=500, help_text="The offence as worded in the code.")
     valid_from = models.DateField(null=True, blank=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[HistoryAuthor])
 
     class Meta:
         ordering = ["jurisdiction", "code", "number", "part"]
@@ -196,7 +197,7 @@ class Charge(models.Model):
     sentence_months = models.PositiveIntegerField(null=True, blank=True)
     sources = models.ManyToManyField(Source, blank=True, related_name="charges")
     notes = models.TextField(blank=True)
-    history = HistoricalRecords(m2m_fields=[sources])
+    history = HistoricalRecords(bases=[HistoryAuthor], m2m_fields=[sources])
     objects = visible_through("case")
 
     class Meta:
@@ -288,7 +289,7 @@ class Detention(models.Model):
     )
     sources = models.ManyToManyField(Source, blank=True, related_name="detentions")
     notes = models.TextField(blank=True)
-    history = HistoricalRecords(m2m_fields=[sources])
+    history = HistoricalRecords(bases=[HistoryAuthor], m2m_fields=[sources])
     objects = visible_through("case")
 
     class Meta:
@@ -349,7 +350,7 @@ class Hearing(models.Model):
     defendants = models.ManyToManyField(Person, blank=True, related_name="hearings")
     outcome = models.TextField(blank=True)
     sources = models.ManyToManyField(Source, blank=True, related_name="hearings")
-    history = HistoricalRecords(m2m_fields=[defendants, sources])
+    history = HistoricalRecords(bases=[HistoryAuthor], m2m_fields=[defendants, sources])
     objects = visible_through("case")
 
     class Meta:
@@ -370,7 +371,7 @@ class Event(models.Model):
     description = models.TextField(blank=True)
     place = models.CharField(max_length=200, blank=True)
     sources = models.ManyToManyField(Source, blank=True, related_name="events")
-    history = HistoricalRecords(m2m_fields=[sources])
+    history = HistoricalRecords(bases=[HistoryAuthor], m2m_fields=[sources])
     objects = visible_through("case")
 
     class Meta:
@@ -393,7 +394,7 @@ class EventParticipant(models.Model):
         Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="event_roles"
     )
     role = models.CharField(max_length=12, choices=ParticipantRole.choices)
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[HistoryAuthor])
     objects = visible_through("event")
 
     class Meta:

@@ -7,6 +7,7 @@ from django.views.generic import RedirectView
 from casefiles.twofactor import second_factor_not_required
 from casefiles.twofactor_views import two_factor_qr, two_factor_setup, two_factor_verify
 from casefiles.views import admin_shortcut, dashboard
+from people.views import deleted_records_view
 
 admin.site.site_header = "Casefiles"
 admin.site.site_title = "Casefiles"
@@ -35,6 +36,7 @@ urlpatterns = [
         admin.site.admin_view(admin_shortcut),
         name="admin_shortcut",
     ),
+    path("admin/deleted/", admin.site.admin_view(deleted_records_view), name="deleted_records"),
     path("admin/", admin.site.urls),
     path("letters/", include("letters.urls")),
     # Staff pages: "/" is the dashboard ("home" kept for links written before it existed).

@@ -12,6 +12,7 @@ from simple_history.models import HistoricalRecords
 
 from casefiles.models import Case
 from letters.choices import LetterStatus, RecipientKind, RenderStatus, SignedVia, SigningStatus
+from people.history import HistoryAuthor
 from people.models import Organisation, Person, Position
 from people.visibility import visible_through
 
@@ -36,7 +37,7 @@ class Letter(models.Model):
         max_length=12, choices=LetterStatus.choices, default=LetterStatus.DRAFT
     )
     sent_on = models.DateField(null=True, blank=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[HistoryAuthor])
     objects = visible_through("case")
 
     class Meta:
@@ -83,7 +84,7 @@ class LetterRecipient(models.Model):
     address_block = models.TextField(
         help_text="Honorific and name, address lines and emails, one per line, as sent."
     )
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[HistoryAuthor])
     objects = visible_through("letter")
 
     class Meta:
@@ -127,7 +128,7 @@ class LetterSignatory(models.Model):
     signed_at = models.DateTimeField(null=True, blank=True)
     signed_via = models.CharField(max_length=10, choices=SignedVia.choices, blank=True)
     signature_image = models.ImageField(upload_to="signatures/%Y/", blank=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[HistoryAuthor])
     objects = visible_through("letter")
 
     class Meta:
@@ -178,7 +179,7 @@ class LetterVersion(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[HistoryAuthor])
     objects = visible_through("letter")
 
     class Meta:
@@ -207,7 +208,7 @@ class Reply(models.Model):
     )
     summary = models.TextField()
     file = models.FileField(upload_to="replies/%Y/", blank=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[HistoryAuthor])
     objects = visible_through("letter")
 
     class Meta:
@@ -231,7 +232,7 @@ class LetterTemplate(models.Model):
     salutation = models.CharField(max_length=200, default="Your Excellency,")
     body = models.TextField(help_text="Markdown with placeholders, e.g. {{ subject_name }}.")
     closing = models.CharField(max_length=200, default="Sincerely,")
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[HistoryAuthor])
 
     class Meta:
         ordering = ["name"]

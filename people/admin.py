@@ -1,4 +1,7 @@
 from django.contrib import admin
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.models import Group, User
+from simple_history.admin import SimpleHistoryAdmin
 
 from people.admin_visibility import VisibleAdmin, VisibleTabularInline
 from people.models import Alias, HealthCondition, Organisation, Person, Position, Relationship
@@ -109,3 +112,19 @@ class PositionAdmin(VisibleAdmin):
     search_fields = ["person__family_name", "person__given_name", "title", "organisation__name"]
     autocomplete_fields = ["person", "organisation"]
     list_select_related = ["person", "organisation"]
+
+
+# Staff accounts and roles: recorded like every other record (people.history), with their
+# history in the back office.
+admin.site.unregister(User)
+admin.site.unregister(Group)
+
+
+@admin.register(User)
+class StaffUserAdmin(SimpleHistoryAdmin, UserAdmin):
+    pass
+
+
+@admin.register(Group)
+class RoleAdmin(SimpleHistoryAdmin, GroupAdmin):
+    pass

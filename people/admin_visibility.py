@@ -16,6 +16,7 @@ from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from simple_history.admin import SimpleHistoryAdmin
 
+from people.deletion import DeletionRulesAdminMixin
 from people.visibility import sees_everything
 
 
@@ -40,7 +41,10 @@ class VisibleChoicesMixin:
         return super().formfield_for_manytomany(db_field, request, **kwargs)  # type: ignore[misc]
 
 
-class VisibleAdmin(VisibleChoicesMixin, SimpleHistoryAdmin):
+class VisibleAdmin(DeletionRulesAdminMixin, VisibleChoicesMixin, SimpleHistoryAdmin):
+    """Every back-office page of ours: the visibility rule, and the deletion rules
+    (people/deletion.py) that keep sent letters, final PDFs and cited sources."""
+
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return visible(super().get_queryset(request), request.user)
 

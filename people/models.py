@@ -13,6 +13,7 @@ from simple_history.models import HistoricalRecords
 
 from people.choices import AliasKind, OrganisationKind, RelationshipKind, Script
 from people.dates import DatePrecision, format_partial_date
+from people.history import HistoryAuthor, staff_history_register
 from people.visibility import OrganisationQuerySet, PersonQuerySet, visible_through
 
 
@@ -41,7 +42,7 @@ class Person(models.Model):
     )
     home_town = models.CharField(max_length=200, blank=True)
     notes = models.TextField(blank=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[HistoryAuthor])
     objects = PersonQuerySet.as_manager()
 
     class Meta:
@@ -73,7 +74,7 @@ class Alias(models.Model):
     name = models.CharField(max_length=400)
     script = models.CharField(max_length=8, choices=Script.choices, default=Script.LATIN)
     kind = models.CharField(max_length=12, choices=AliasKind.choices, default=AliasKind.SPELLING)
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[HistoryAuthor])
     objects = visible_through("person")
 
     class Meta:
@@ -94,7 +95,7 @@ class HealthCondition(models.Model):
     condition = models.CharField(max_length=200)
     description = models.TextField(blank=True)
     noted_on = models.DateField(null=True, blank=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[HistoryAuthor])
     objects = visible_through("person")
 
     class Meta:
@@ -111,7 +112,7 @@ class Relationship(models.Model):
     other = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
     kind = models.CharField(max_length=12, choices=RelationshipKind.choices)
     notes = models.CharField(max_length=400, blank=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[HistoryAuthor])
     objects = visible_through("person", "other")
 
     class Meta:
@@ -147,7 +148,7 @@ class Organisation(models.Model):
     email = models.EmailField(blank=True)
     website = models.URLField(blank=True)
     notes = models.TextField(blank=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[HistoryAuthor])
     objects = OrganisationQuerySet.as_manager()
 
     class Meta:
@@ -197,7 +198,7 @@ class Position(models.Model):
     emails = models.TextField(
         blank=True, help_text="Email addresses for correspondence, one per line."
     )
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[HistoryAuthor])
     objects = visible_through("person", "organisation")
 
     class Meta:
@@ -246,3 +247,6 @@ class Position(models.Model):
         lines += [line.strip() for line in self.postal_address.splitlines() if line.strip()]
         lines += self.email_list
         return "\n".join(lines)
+
+
+staff_history_register()
