@@ -54,10 +54,10 @@ def broker_url_required() -> str:
 
 
 def _forget_broker_connections() -> None:
-    # The app keeps a connection pool for the broker it first published to; a test that
-    # changes brokers must not publish through the old one.
+    # The app keeps a connection pool for the broker it first published to, and its queues
+    # as first configured; a test that changes brokers or queues must not use the old ones.
     app._pool = None
-    app.amqp._producer_pool = None
+    app.__dict__.pop("amqp", None)
 
 
 @contextmanager
@@ -65,12 +65,19 @@ def celery_on_broker(url: str) -> Iterator[str]:
     """Publish to `url` (no longer in-process) on a fresh queue; yields the queue's name."""
     keys = ("broker_url", "task_always_eager", "task_default_queue")
     saved = {key: app.conf[key] for key in keys}
+    # Celery reads the broker from this variable before its own setting.
+    saved_environ = os.environ.get("CELERY_BROKER_URL")
     queue = f"letters-test-{uuid.uuid4().hex[:8]}"
+    os.environ["CELERY_BROKER_URL"] = url
     app.conf.update(broker_url=url, task_always_eager=False, task_default_queue=queue)
     _forget_broker_connections()
     try:
         yield queue
     finally:
+        if saved_environ is None:
+            os.environ.pop("CELERY_BROKER_URL", None)
+        else:
+            os.environ["CELERY_BROKER_URL"] = saved_environ
         app.conf.update(saved)
         _forget_broker_connections()
 
