@@ -4,7 +4,9 @@ Rendering is two steps. `letter_version_request` snapshots the letter's HTML int
 LetterVersion (status queued) — or returns the existing version with the same
 content — and queues the render task once the transaction commits.
 `letter_version_render` is the one place a PDF is made; the task, the admin action,
-`render_letter --sync` and the benchmark all go through it.
+`render_letter --sync` and the benchmark all go through it. `letter_versions_requeue_stuck`
+(a beat job) sends again the versions whose message or worker was lost (docs/letters.md,
+"The render queue under faults").
 """
 
 from __future__ import annotations
@@ -261,6 +263,8 @@ def letter_version_request(
     version = letter.versions.filter(content_hash=digest).first()
     if version is not None:
         if version.status != RenderStatus.FAILED:
+            if queue and version.error == QUEUE_UNREACHABLE:
+                _publish_on_commit([version.pk])  # asked again: try the broker again now
             return version
         # Asked again by a person: a fresh set of attempts.
         version.status, version.error, version.finished_at = RenderStatus.QUEUED, "", None

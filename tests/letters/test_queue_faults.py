@@ -117,6 +117,21 @@ def test_make_final_with_the_broker_down_makes_the_letter_final_and_warns(letter
     assert version.is_final and version.status == RenderStatus.QUEUED
 
 
+@pytest.mark.django_db
+def test_asking_again_once_the_broker_is_back_sends_the_render_at_once(
+    django_capture_on_commit_callbacks,
+):
+    letter = make_letter(reference=unique_reference())
+    with celery_on_broker(CLOSED_PORT_BROKER), django_capture_on_commit_callbacks(execute=True):
+        version = letter_version_request(letter=letter)
+    assert status_of(version) == RenderStatus.QUEUED and version.error == QUEUE_UNREACHABLE
+
+    # Back to this test run's in-process tasks: the second click renders it.
+    with django_capture_on_commit_callbacks(execute=True):
+        assert letter_version_request(letter=letter).pk == version.pk
+    assert status_of(version) == RenderStatus.DONE and version.error == ""
+
+
 @pytest.mark.redis
 @TRANSACTIONAL
 def test_once_the_broker_is_back_the_requeue_job_sends_the_version_and_a_worker_renders_it():
