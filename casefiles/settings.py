@@ -233,11 +233,25 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
+# A broker that is down must not hang a click: give up publishing after about 5 s (two tries
+# of at most 2 s to connect), and the caller records that the message is still to be sent.
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0.5,
+    "interval_step": 0.5,
+    "interval_max": 1,
+}
 # Daily deadline reminders (detention terms ending within 7 days, tomorrow's hearings).
 CELERY_BEAT_SCHEDULE = {
     "reminders-daily": {
         "task": "casefiles.tasks.reminders_send_due",
         "schedule": crontab(hour=env_int("REMINDERS_HOUR", 6), minute=0),
+    },
+    # Renders whose message was lost (broker down or restarted) or whose worker died.
+    "letters-requeue-stuck": {
+        "task": "letters.tasks.letter_versions_requeue_stuck",
+        "schedule": 120.0,
     },
 }
 
@@ -250,6 +264,24 @@ LETTERS_SIGNING_PKCS12 = env_str("LETTERS_SIGNING_PKCS12")
 LETTERS_SIGNING_PKCS12_PASSWORD = env_str("LETTERS_SIGNING_PKCS12_PASSWORD")
 # Seconds a letter may take to render before it is stopped (a hostile body cannot hang a worker).
 LETTERS_RENDER_TIME_LIMIT = env_int("LETTERS_RENDER_TIME_LIMIT", 120)
+# The render queue's fault handling, derived from that limit (docs/letters.md): the worker
+# process is killed at the hard limit; a version still "rendering" well after it lost its
+# worker and is queued again, up to LETTERS_RENDER_MAX_ATTEMPTS renders, then failed.
+LETTERS_RENDER_HARD_TIME_LIMIT = LETTERS_RENDER_TIME_LIMIT + 30
+LETTERS_RENDER_STUCK_AFTER = LETTERS_RENDER_HARD_TIME_LIMIT + 60
+LETTERS_QUEUED_STUCK_AFTER = 300  # seconds queued before the message is presumed lost
+LETTERS_RENDER_MAX_ATTEMPTS = env_int("LETTERS_RENDER_MAX_ATTEMPTS", 5)
+if LETTERS_RENDER_MAX_ATTEMPTS < 1:
+    raise ImproperlyConfigured(
+        "Environment variable LETTERS_RENDER_MAX_ATTEMPTS must be 1 or more."
+    )
+# Redis hands an unacknowledged message to another worker after visibility_timeout: it must
+# outlast the longest render (and retry countdowns, at most 300 s), or a slow render would
+# be started twice. socket_connect_timeout bounds a connection to a broker that is gone.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": LETTERS_RENDER_HARD_TIME_LIMIT + 300,
+    "socket_connect_timeout": CELERY_BROKER_CONNECTION_TIMEOUT,
+}
 
 LOGGING = {
     "version": 1,

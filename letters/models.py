@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from casefiles.models import Case
@@ -179,6 +180,13 @@ class LetterVersion(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # The render queue's bookkeeping (letters.services.letter_versions_requeue_stuck): when
+    # the version last became queued or rendering, how many renders of it have started, and
+    # which task message holds the current one — so a lost message or a killed worker is
+    # noticed, and a version that keeps killing workers ends failed instead of looping.
+    status_changed_at = models.DateTimeField(default=timezone.now)
+    render_attempts = models.PositiveSmallIntegerField(default=0)
+    render_task_id = models.CharField(max_length=255, blank=True)
     history = HistoricalRecords(bases=[HistoryAuthor])
     objects = visible_through("letter")
 

@@ -27,6 +27,7 @@ from letters.forms import LetterCreateForm, SignatureForm
 from letters.models import Letter, LetterSignatory, LetterVersion, Reply
 from letters.rendering import LetterContentError, letter_html, preview_fonts_css
 from letters.services import (
+    QUEUE_UNREACHABLE,
     letter_create_from_template,
     letter_finalise,
     letter_reference_suggest,
@@ -112,8 +113,18 @@ def letter_render(request: HttpRequest, pk: int) -> HttpResponse:
     except LetterContentError as exc:
         messages.error(request, str(exc))
     else:
-        messages.info(request, f"Version {version.number}: {version.get_status_display()}.")
+        if not _warn_if_not_queued(request, version):
+            messages.info(request, f"Version {version.number}: {version.get_status_display()}.")
     return redirect("letters:detail", pk=letter.pk)
+
+
+def _warn_if_not_queued(request: HttpRequest, version: LetterVersion) -> bool:
+    """Warn, and say so, when the render queue could not be reached for this version."""
+    version.refresh_from_db()  # the render was queued (or run, without a broker) on commit
+    if version.status == RenderStatus.QUEUED and version.error == QUEUE_UNREACHABLE:
+        messages.warning(request, f"Version {version.number} is saved. {QUEUE_UNREACHABLE}")
+        return True
+    return False
 
 
 @require_POST
@@ -126,6 +137,7 @@ def letter_make_final(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
     else:
         messages.success(request, f"The letter is final; version {version.number} is its PDF.")
+        _warn_if_not_queued(request, version)
     return redirect("letters:detail", pk=letter.pk)
 
 

@@ -1,4 +1,5 @@
-"""Fixtures for letters: the demo letter, a small letter of our own, a signing certificate."""
+"""Fixtures for letters: the demo letter, a small letter of our own, a signing certificate,
+a real Celery worker."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from django.utils import timezone
 from letters.choices import RecipientKind, SignedVia, SigningStatus
 from letters.models import Letter, LetterRecipient, LetterSignatory
 from tests.factories import CaseFactory, PersonFactory, PositionFactory, SourceFactory
+from tests.workers import broker_url_required, celery_on_broker, worker_in_thread
 
 SEED = Path(__file__).resolve().parent.parent / "fixtures" / "letter-2021-06-29.md"
 DEMO_REFERENCE = "LTR-2021-06-29"
@@ -134,3 +136,10 @@ def finalise_now(django_capture_on_commit_callbacks):
         return version
 
     return finalise
+
+
+@pytest.fixture
+def real_worker():
+    """A real Celery worker (in a thread) on the Redis broker of CELERY_BROKER_URL."""
+    with celery_on_broker(broker_url_required()), worker_in_thread() as worker:
+        yield worker

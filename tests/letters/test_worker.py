@@ -1,68 +1,23 @@
 """End to end through a real Celery worker on the real Redis broker.
 
 Skipped without a reachable broker (CELERY_BROKER_URL); fails instead under
-REQUIRE_SERVICES=1. The worker runs in a thread of this process, consuming a queue
-of its own so that it never takes another run's messages.
+REQUIRE_SERVICES=1. The worker (the `real_worker` fixture, tests/workers.py) runs in a
+thread of this process, consuming a queue of its own so that it never takes another
+run's messages.
 """
 
 from __future__ import annotations
 
 import hashlib
-import os
 import time
-import uuid
 
 import pytest
-from celery.contrib.testing.worker import start_worker
-from celery.signals import task_postrun
-from django.db import connections
 
-from casefiles.celery import app
 from letters import tasks  # noqa: F401  registers the task with the app
 from letters.choices import RenderStatus
 from letters.models import LetterVersion
 from letters.services import letter_version_request
-from tests.conftest import require_service
 from tests.letters.conftest import make_letter
-
-
-def broker_reachable(url: str | None) -> bool:
-    if not url or not url.startswith("redis"):
-        return False
-    import redis
-
-    try:
-        return bool(redis.Redis.from_url(url, socket_connect_timeout=1).ping())
-    except redis.RedisError:
-        return False
-
-
-def close_worker_connections(**kwargs) -> None:
-    # The worker thread's database connections must not outlive the test database.
-    connections.close_all()
-
-
-@pytest.fixture
-def real_worker():
-    broker = os.environ.get("CELERY_BROKER_URL")
-    require_service(broker_reachable(broker), f"no Redis broker reachable at {broker!r}")
-    saved = {
-        key: app.conf[key] for key in ("broker_url", "task_always_eager", "task_default_queue")
-    }
-    app.conf.update(
-        broker_url=broker,
-        task_always_eager=False,
-        task_default_queue=f"letters-test-{uuid.uuid4().hex[:8]}",
-    )
-    task_postrun.connect(close_worker_connections, weak=False)
-    try:
-        with start_worker(
-            app, pool="solo", perform_ping_check=False, shutdown_timeout=30, loglevel="WARNING"
-        ) as worker:
-            yield worker
-    finally:
-        task_postrun.disconnect(close_worker_connections)
-        app.conf.update(saved)
 
 
 @pytest.mark.redis

@@ -16,6 +16,7 @@ from letters.models import Letter, LetterVersion
 from people.deletion import RecordKept, RestoreError, deletion_refusal, record_restore
 from people.models import Alias, Person
 from people.roles import ADMINISTRATOR
+from tests.conftest import logged_in
 from tests.factories import (
     ChargeFactory,
     EventFactory,
@@ -23,7 +24,6 @@ from tests.factories import (
     SourceFactory,
 )
 from tests.foundation.test_admin import admin_url
-from tests.staff.conftest import demo, logged_in  # noqa: F401  (the demo fixture)
 
 pytestmark = pytest.mark.django_db
 
