@@ -134,6 +134,13 @@ LETTERS_SIGNING_PKCS12 = env_str("LETTERS_SIGNING_PKCS12")
 LETTERS_SIGNING_PKCS12_PASSWORD = env_str("LETTERS_SIGNING_PKCS12_PASSWORD")
 # Seconds a letter may take to render before it is stopped (a hostile body cannot hang a worker).
 LETTERS_RENDER_TIME_LIMIT = env_int("LETTERS_RENDER_TIME_LIMIT", 120)
+# Rendering runs in a child process with these limits (casefiles.sandbox): wall-clock seconds
+# for a letter body's Markdown (the preview waits for it) and for a case brief's PDF, and for
+# every render, processor seconds and memory (address space) in MB.
+LETTERS_MARKDOWN_TIME_LIMIT = env_int("LETTERS_MARKDOWN_TIME_LIMIT", 10)
+BRIEF_PDF_TIME_LIMIT = env_int("BRIEF_PDF_TIME_LIMIT", 30)
+RENDER_CPU_SECONDS = env_int("RENDER_CPU_SECONDS", 120)
+RENDER_MEMORY_MB = env_int("RENDER_MEMORY_MB", 1024)
 
 LOGGING = {
     "version": 1,

@@ -21,8 +21,10 @@ logger = logging.getLogger(__name__)
     retry_backoff_max=300,
     retry_jitter=True,
     max_retries=5,
-    soft_time_limit=settings.LETTERS_RENDER_TIME_LIMIT,
-    time_limit=settings.LETTERS_RENDER_TIME_LIMIT + 30,
+    # Past the render's own limit (enforced on its child process), so that a slow render
+    # fails the version with that limit's message rather than the task's.
+    soft_time_limit=settings.LETTERS_RENDER_TIME_LIMIT + 30,
+    time_limit=settings.LETTERS_RENDER_TIME_LIMIT + 60,
 )
 def render_letter_version(version_id: int) -> str:
     """Render one queued LetterVersion (see letters.services.letter_version_render)."""

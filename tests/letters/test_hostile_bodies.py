@@ -10,6 +10,7 @@ import time
 import pytest
 from pypdf import PdfReader
 
+from casefiles import sandbox
 from casefiles.pdf import PDFRenderError, render_pdf
 from letters.choices import RenderStatus
 from letters.rendering import BODY_MAX_CHARS, LetterContentError, body_to_html
@@ -30,7 +31,12 @@ CSS_BOMB = (
 
 @pytest.fixture
 def watch_io(monkeypatch):
-    """Record every file opened and every connection tried while rendering."""
+    """Record every file opened and every connection tried while rendering.
+
+    Rendering runs in this process for these tests, so that the patched ``open`` and
+    ``connect`` see what the renderer does (in a child process they would see nothing).
+    """
+    monkeypatch.setattr(sandbox, "RUN_IN_PROCESS", True)
     opened: list[str] = []
     connected: list[object] = []
     real_open = builtins.open
