@@ -289,12 +289,14 @@ def _check_image_size(key: str, path: Path, max_pixels: int) -> None:
     """Refuse an image whose decoded size alone would take most of the memory allowed."""
     from PIL import Image, UnidentifiedImageError
 
-    Image.MAX_IMAGE_PIXELS = max_pixels  # Pillow itself refuses what slips past the header
+    Image.MAX_IMAGE_PIXELS = None  # reading the header alone decodes nothing
     try:
-        with Image.open(path) as image:  # reads the header only
+        with Image.open(path) as image:
             width, height = image.size
-    except (UnidentifiedImageError, Image.DecompressionBombError, OSError):
+    except (UnidentifiedImageError, OSError):
         return  # not an image Pillow knows: WeasyPrint leaves it out of the PDF
+    finally:
+        Image.MAX_IMAGE_PIXELS = max_pixels  # and Pillow refuses to decode anything larger
     if width * height > max_pixels:
         raise PDFRenderError(
             f"The image {Path(key).name} is {width:,} × {height:,} pixels; images in a PDF "

@@ -162,9 +162,15 @@ def _death_error(exitcode: int | None, limits: RenderLimits, elapsed: float) -> 
 def _child_main(sender, function: Callable[..., Any], kwargs: dict, limits: RenderLimits) -> None:
     """In the child: set the limits, run, send back ("ok", result, "") or ("error", exc, tb)."""
     _limit_self(limits)
+    out_of_memory = False
     try:
         outcome: tuple[str, Any, str] = ("ok", function(**kwargs), "")
     except MemoryError:
+        # Leave the except block first: its traceback keeps alive what filled the memory.
+        out_of_memory = True
+    except BaseException as exc:  # noqa: BLE001 — every failure goes back to the caller
+        outcome = ("error", exc.with_traceback(None), traceback.format_exc())
+    if out_of_memory:
         outcome = (
             "error",
             RenderLimitError(
@@ -173,8 +179,6 @@ def _child_main(sender, function: Callable[..., Any], kwargs: dict, limits: Rend
             ),
             "",
         )
-    except BaseException as exc:  # noqa: BLE001 — every failure goes back to the caller
-        outcome = ("error", exc, traceback.format_exc())
     try:
         sender.send(outcome)
     except MemoryError:

@@ -33,6 +33,9 @@ CITATION = re.compile(r"\[\^src:(\d+)\]")
 STYLESHEET = Path(settings.BASE_DIR) / "static" / "letters" / "letter.css"
 
 BODY_MAX_CHARS = 100_000
+# An address block is a few lines; thousands of characters are a paste gone wrong, and
+# megabytes would take WeasyPrint minutes and gigabytes.
+ADDRESS_MAX_CHARS = 5_000
 EMAIL_LINE = re.compile(r"^([^@\s;,]+@[^@\s;,]+\.[^@\s;,]+)[;,]?$")
 
 
@@ -156,6 +159,12 @@ def letter_html(letter: Letter, *, for_pdf: bool = True, final: bool | None = No
     final = letter_is_final(letter) if final is None else final
     addressee, copies = None, []
     for recipient in letter.recipients.all():
+        if len(recipient.address_block) > ADDRESS_MAX_CHARS:
+            raise LetterContentError(
+                f"The address block of “{recipient.title_line[:80]}” is "
+                f"{len(recipient.address_block):,} characters long; at most "
+                f"{ADDRESS_MAX_CHARS:,} can be printed. Shorten it."
+            )
         printed = PrintedRecipient(
             recipient.title_line,
             [
