@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import math
 import multiprocessing
+import multiprocessing.process
 import resource
 import signal
 import sys
@@ -40,7 +41,14 @@ from typing import Any, TypeVar
 T = TypeVar("T")
 
 # Imported once in the forkserver, so that children start with them loaded.
-PRELOAD = ["casefiles.pdf", "weasyprint", "markdown", "markdown.extensions.sane_lists", "nh3"]
+PRELOAD = [
+    "casefiles.pdf",
+    "weasyprint",
+    "markdown",
+    "markdown.extensions.sane_lists",
+    "nh3",
+    "casefiles.render_warmup",
+]
 
 # Tests that watch this process's own file and network access (builtins.open patched)
 # set this to run the function here, unbounded, so that what it opens is seen.
@@ -108,7 +116,7 @@ def run_bounded(function: Callable[..., T], /, *, limits: RenderLimits, **kwargs
         daemon=True,
     )
     started = time.monotonic()
-    child.start()
+    _start(child)
     sender.close()  # the child holds the only writer: its death reads as end of file
     try:
         ready = wait([receiver, child.sentinel], timeout=limits.wall_seconds)
@@ -135,6 +143,34 @@ def run_bounded(function: Callable[..., T], /, *, limits: RenderLimits, **kwargs
     if detail:
         value.add_note(f"In the render process:\n{detail}")
     raise value
+
+
+def _start(child) -> None:
+    """Start the child, also from a Celery prefork worker.
+
+    Celery's workers are billiard processes that leave billiard's own values in
+    multiprocessing's record of the current process: "daemon" (and multiprocessing forbids
+    daemonic processes children, lest they outlive them) and an authentication key that
+    multiprocessing refuses to pickle. Both are swapped for the start only. The child cannot
+    outlive the call: run_bounded kills or reaps it before returning, and its CPU limit ends
+    it should this process die first.
+    """
+    config = multiprocessing.current_process()._config
+    foreign = config.get("daemon") or not isinstance(
+        config.get("authkey"), multiprocessing.process.AuthenticationString
+    )
+    if not foreign:
+        child.start()
+        return
+    saved = dict(config)
+    config["daemon"] = False
+    config["authkey"] = multiprocessing.process.AuthenticationString(bytes(config["authkey"]))
+    child.authkey = bytes(config["authkey"])  # the child copied the key when it was made
+    try:
+        child.start()
+    finally:
+        config.clear()
+        config.update(saved)
 
 
 def _context():

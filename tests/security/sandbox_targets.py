@@ -37,3 +37,13 @@ def connect_to(*, host: str, port: int) -> None:
 
 def add(*, a: int, b: int) -> int:
     return a + b
+
+
+def add_in_a_sandbox(queue) -> None:
+    """Run `add` through the sandbox and put what came back (or went wrong) on ``queue``."""
+    from casefiles.sandbox import RenderLimits, run_bounded
+
+    try:
+        queue.put(run_bounded(add, limits=RenderLimits(wall_seconds=20), a=2, b=3))
+    except Exception as exc:  # noqa: BLE001 — the test shows it
+        queue.put(f"{type(exc).__name__}: {exc}")

@@ -11,10 +11,13 @@ from __future__ import annotations
 import html
 import io
 import os
+import subprocess
+import sys
 import threading
 import time
 
 import pytest
+from django.conf import settings
 from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client, override_settings
@@ -240,6 +243,33 @@ def test_the_sandbox_returns_results_and_refuses_the_network():
             host="127.0.0.1",
             port=9,
         )
+
+
+# Celery's prefork worker processes are daemonic billiard processes with billiard's own
+# authentication key; multiprocessing refuses both unless the sandbox sees to them.
+PREFORK_WORKER = """
+import billiard
+from tests.security.sandbox_targets import add_in_a_sandbox
+
+context = billiard.get_context("fork")
+queue = context.Queue()
+worker = context.Process(target=add_in_a_sandbox, args=(queue,), daemon=True)
+worker.start()
+print(queue.get(timeout=60))
+worker.join(30)
+"""
+
+
+def test_the_sandbox_runs_from_a_celery_prefork_worker_process():
+    # A fresh interpreter, as a worker's main process: this one's render server is its own.
+    done = subprocess.run(
+        [sys.executable, "-c", PREFORK_WORKER],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=settings.BASE_DIR,
+    )
+    assert done.stdout.strip() == "5", done.stdout + done.stderr
 
 
 # The web process keeps answering while a render runs.
