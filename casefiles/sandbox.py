@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import math
 import multiprocessing
-import multiprocessing.process
 import resource
 import signal
 import sys
@@ -36,6 +35,7 @@ import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from multiprocessing.connection import wait
+from multiprocessing.process import AuthenticationString  # type: ignore[attr-defined]
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -155,16 +155,15 @@ def _start(child) -> None:
     outlive the call: run_bounded kills or reaps it before returning, and its CPU limit ends
     it should this process die first.
     """
-    config = multiprocessing.current_process()._config
-    foreign = config.get("daemon") or not isinstance(
-        config.get("authkey"), multiprocessing.process.AuthenticationString
-    )
+    # Private to multiprocessing (so unknown to typeshed), but the only record there is.
+    config: dict = multiprocessing.current_process()._config  # type: ignore[attr-defined]
+    foreign = config.get("daemon") or not isinstance(config.get("authkey"), AuthenticationString)
     if not foreign:
         child.start()
         return
     saved = dict(config)
     config["daemon"] = False
-    config["authkey"] = multiprocessing.process.AuthenticationString(bytes(config["authkey"]))
+    config["authkey"] = AuthenticationString(bytes(config["authkey"]))
     child.authkey = bytes(config["authkey"])  # the child copied the key when it was made
     try:
         child.start()
