@@ -33,7 +33,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "casefiles.settings")
 os.environ.setdefault("DEBUG", "1")
-os.environ.setdefault("MEDIA_ROOT", tempfile.mkdtemp(prefix="letters-bench-media-"))
+if "MEDIA_ROOT" not in os.environ:  # render children re-run this module: no new dir each
+    os.environ["MEDIA_ROOT"] = tempfile.mkdtemp(prefix="letters-bench-media-")
 
 
 def ensure_database() -> None:

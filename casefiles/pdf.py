@@ -22,16 +22,18 @@ a host under the reserved ``.invalid`` domain that never resolves; the fetcher
 maps ``RESOURCE_BASE_URL + key`` back to the allowed file without any I/O on the
 network. Fonts are referenced in CSS as ``font-family: <PDF_FONT_FAMILY>``; the
 matching ``@font-face`` rules are added by `render_pdf` itself.
+
+WeasyPrint runs in a child process (`casefiles.sandbox`) with a wall-clock limit (the
+``time_limit`` argument), RENDER_CPU_SECONDS and RENDER_MEMORY_MB, so a document that
+would take minutes or gigabytes is stopped with PDFRenderError in any thread of any
+process. `render_pdf_unbounded` is the part that runs there; it needs no Django settings.
 """
 
 from __future__ import annotations
 
 import logging
 import mimetypes
-import signal
-import threading
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -53,13 +55,32 @@ FONT_FACES: tuple[tuple[str, str, str], ...] = (
 )
 
 # Text every PDF font must be able to set: Latin Extended and Cyrillic with Kazakh.
+# An image larger than this is refused: decoded, 40 million pixels take 160 MB, and a
+# scanned signature needs far fewer (an A4 page at 600 dpi is 35 million).
+MAX_IMAGE_PIXELS = 40_000_000
+
 REQUIRED_CHARACTERS = (
     "AaZzŠšŽžČčĖėŁłŃńÓóŚśŻżŹźŒœÆæØøÅåÄäÖöÜüẞßАаБбВвЖжЩщЫыЭэЮюЯяЁёӘәҒғҚқҢңӨөҰұҮүҺһІі“”‘’–—…№€"
 )
 
 
 class PDFRenderError(Exception):
-    """The document could not be rendered; the message says why, for staff."""
+    """The document could not be rendered; the message says why, for staff.
+
+    ``limit`` names the render limit that stopped it ("time", "cpu", "memory", "crash"),
+    or is None when the document itself was refused.
+    """
+
+    def __init__(self, message: str, *, limit: str | None = None) -> None:
+        super().__init__(message)
+        self.limit = limit
+
+    def __reduce__(self):  # keeps ``limit`` when raised in the render process
+        return (_pdf_render_error, (str(self), self.limit))
+
+
+def _pdf_render_error(message: str, limit: str | None) -> PDFRenderError:
+    return PDFRenderError(message, limit=limit)
 
 
 @dataclass(frozen=True)
@@ -151,8 +172,7 @@ def _fetcher_class():
             key = url.removeprefix(RESOURCE_BASE_URL) if url.startswith(RESOURCE_BASE_URL) else None
             path = self.allowed.get(key) if key is not None else None
             if path is None:
-                self.refused.append(url)
-                logger.warning("PDF rendering refused to fetch %.200s", url)
+                self.refused.append(url)  # logged by the caller, outside the render process
                 raise PDFRenderError(f"Not an allowed resource: {url[:200]}")
             mime_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
             return URLFetcherResponse(
@@ -172,23 +192,24 @@ def render_pdf(
     allowed_files: Mapping[str, Path] | None = None,
     refused: list[str] | None = None,
     font_family: str | None = None,
-    time_limit: float | None = 60,
+    time_limit: float = 60,
 ) -> bytes:
     """Render ``html`` (trusted markup; sanitise user content before) to PDF bytes.
 
     - ``stylesheets``: CSS files of the app, applied after the font rules; relative
       URLs in them resolve to keys of ``allowed_files`` (or to ``fonts/<file>``).
     - ``allowed_files``: ``{key: path}``; the document may load ``key`` (a relative
-      URL such as ``"signatures/7.png"``) and nothing else besides the fonts.
+      URL such as ``"signatures/7.png"``) and nothing else besides the fonts. Images
+      among them larger than MAX_IMAGE_PIXELS are refused before rendering.
     - ``refused``: if given, every URL the fetcher refused is appended to it.
-    - ``time_limit``: seconds before rendering is stopped with PDFRenderError
-      (enforced in a process's main thread, as in Celery's prefork workers and
-      management commands; None for no limit).
+    - ``time_limit``: wall-clock seconds before rendering is stopped. WeasyPrint runs in a
+      child process (casefiles.sandbox) with this limit, RENDER_CPU_SECONDS and
+      RENDER_MEMORY_MB, so the limits hold in any thread of any process.
 
-    Raises PDFRenderError when the configured font is unusable or time runs out.
+    Raises PDFRenderError when the configured font is unusable, an image is too large, or
+    a limit is reached (its ``limit`` then says which: "time", "cpu", "memory", "crash").
     """
-    from weasyprint import CSS, HTML
-    from weasyprint.text.fonts import FontConfiguration
+    from casefiles.sandbox import RenderLimitError, limits_from_settings, run_bounded
 
     faces = font_faces(font_family)
     missing = [face.path for face in faces if not face.path.is_file()]
@@ -203,11 +224,49 @@ def render_pdf(
             raise ValueError(f"Allowed file keys are relative names, not {key!r}")
         allowed[key] = Path(path)
 
-    fetcher = _fetcher_class()(allowed, refused if refused is not None else [])
+    try:
+        pdf, refused_here = run_bounded(
+            render_pdf_unbounded,
+            limits=limits_from_settings(time_limit),
+            html=html,
+            stylesheets=[Path(stylesheet) for stylesheet in stylesheets],
+            allowed=allowed,
+            font_css=font_face_css(family=font_family),
+            image_keys=[key for key in allowed_files or {}],
+        )
+    except RenderLimitError as exc:
+        raise PDFRenderError(f"Rendering {exc}.", limit=exc.limit) from exc
+    for url in refused_here:
+        logger.warning("PDF rendering refused to fetch %.200s", url)
+    if refused is not None:
+        refused.extend(refused_here)
+    return pdf
+
+
+def render_pdf_unbounded(
+    *,
+    html: str,
+    stylesheets: Sequence[Path],
+    allowed: Mapping[str, Path],
+    font_css: str,
+    image_keys: Sequence[str] = (),
+    max_image_pixels: int = MAX_IMAGE_PIXELS,
+) -> tuple[bytes, list[str]]:
+    """The WeasyPrint work of `render_pdf`, without its limits and without Django settings.
+
+    Runs in the render child process; returns the PDF and the URLs the fetcher refused.
+    """
+    from weasyprint import CSS, HTML
+    from weasyprint.text.fonts import FontConfiguration
+
+    for key in image_keys:
+        _check_image_size(key, allowed[key], max_image_pixels)
+    refused: list[str] = []
+    fetcher = _fetcher_class()(allowed, refused)
     font_config = FontConfiguration()
     css = [
         CSS(
-            string=font_face_css(family=font_family),
+            string=font_css,
             base_url=RESOURCE_BASE_URL,
             url_fetcher=fetcher,
             font_config=font_config,
@@ -222,26 +281,56 @@ def render_pdf(
                 font_config=font_config,
             )
         )
-    with _time_limit(time_limit):
-        document = HTML(string=html, base_url=RESOURCE_BASE_URL, url_fetcher=fetcher)
-        return document.write_pdf(stylesheets=css, font_config=font_config)
+    document = HTML(string=html, base_url=RESOURCE_BASE_URL, url_fetcher=fetcher)
+    return document.write_pdf(stylesheets=css, font_config=font_config), refused
 
 
-@contextmanager
-def _time_limit(seconds: float | None) -> Iterator[None]:
-    """Interrupt the block after ``seconds`` with SIGALRM, where signals can be used."""
-    usable = hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
-    if not seconds or not usable:
-        yield
-        return
+def _check_image_size(key: str, path: Path, max_pixels: int) -> None:
+    """Refuse an image whose decoded size alone would take most of the memory allowed."""
+    from PIL import Image, UnidentifiedImageError
 
-    def expired(signum, frame):
-        raise PDFRenderError(f"Rendering took longer than {seconds:g} s and was stopped.")
-
-    previous = signal.signal(signal.SIGALRM, expired)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    Image.MAX_IMAGE_PIXELS = None  # reading the header alone decodes nothing
     try:
-        yield
+        with Image.open(path) as image:
+            width, height = image.size
+    except (UnidentifiedImageError, OSError):
+        return  # not an image Pillow knows: WeasyPrint leaves it out of the PDF
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+        Image.MAX_IMAGE_PIXELS = max_pixels  # and Pillow refuses to decode anything larger
+    if width * height > max_pixels:
+        raise PDFRenderError(
+            f"The image {Path(key).name} is {width:,} × {height:,} pixels; images in a PDF "
+            f"may have at most {max_pixels // 1_000_000} million pixels. Upload a smaller scan."
+        )
+
+
+def warm_up() -> None:
+    """Render a tiny document, so that processes forked after this one skip first-use work.
+
+    The render forkserver runs this once (casefiles.render_warmup): each render child then
+    starts with WeasyPrint's, Pango's and fontconfig's first-use set-up done (about 50 ms
+    of each render, measured). Never raises: a failed warm-up only costs that time.
+    """
+    import email.policy  # noqa: F401 — WeasyPrint imports it on its first document
+    import os
+    import time
+
+    try:
+        faces = font_faces()  # with the configured fonts, when Django's settings are there
+        allowed = {face.key: face.path for face in faces if face.path.is_file()}
+        font_css = font_face_css()
+    except Exception:  # noqa: BLE001 — a forkserver started without settings
+        allowed, font_css = {}, ""
+    try:
+        render_pdf_unbounded(
+            html="<p>Warm <b>up</b> <i>Ӛ</i></p>",
+            stylesheets=(),
+            allowed=allowed,
+            font_css=font_css,
+        )
+    except Exception:  # noqa: BLE001 — see above
+        logger.warning("Warming up the PDF renderer failed", exc_info=True)
+    # Pango may sort fonts in a short-lived thread; fork only once it is gone.
+    deadline = time.monotonic() + 2
+    while len(os.listdir("/proc/self/task")) > 1 and time.monotonic() < deadline:
+        time.sleep(0.01)

@@ -264,10 +264,20 @@ LETTERS_SIGNING_PKCS12 = env_str("LETTERS_SIGNING_PKCS12")
 LETTERS_SIGNING_PKCS12_PASSWORD = env_str("LETTERS_SIGNING_PKCS12_PASSWORD")
 # Seconds a letter may take to render before it is stopped (a hostile body cannot hang a worker).
 LETTERS_RENDER_TIME_LIMIT = env_int("LETTERS_RENDER_TIME_LIMIT", 120)
+# Rendering runs in a child process with these limits (casefiles.sandbox): wall-clock seconds
+# for a letter body's Markdown (the preview waits for it) and for a case brief's PDF, and for
+# every render, processor seconds and memory (address space) in MB.
+LETTERS_MARKDOWN_TIME_LIMIT = env_int("LETTERS_MARKDOWN_TIME_LIMIT", 10)
+BRIEF_PDF_TIME_LIMIT = env_int("BRIEF_PDF_TIME_LIMIT", 30)
+RENDER_CPU_SECONDS = env_int("RENDER_CPU_SECONDS", 120)
+RENDER_MEMORY_MB = env_int("RENDER_MEMORY_MB", 1024)
 # The render queue's fault handling, derived from that limit (docs/letters.md): the worker
 # process is killed at the hard limit; a version still "rendering" well after it lost its
 # worker and is queued again, up to LETTERS_RENDER_MAX_ATTEMPTS renders, then failed.
-LETTERS_RENDER_HARD_TIME_LIMIT = LETTERS_RENDER_TIME_LIMIT + 30
+# The task's own limits lie past the render's (enforced on its child process), so a slow
+# render fails the version with that limit's message rather than the task's.
+LETTERS_RENDER_SOFT_TIME_LIMIT = LETTERS_RENDER_TIME_LIMIT + 30
+LETTERS_RENDER_HARD_TIME_LIMIT = LETTERS_RENDER_TIME_LIMIT + 60
 LETTERS_RENDER_STUCK_AFTER = LETTERS_RENDER_HARD_TIME_LIMIT + 60
 LETTERS_QUEUED_STUCK_AFTER = 300  # seconds queued before the message is presumed lost
 LETTERS_RENDER_MAX_ATTEMPTS = env_int("LETTERS_RENDER_MAX_ATTEMPTS", 5)

@@ -46,8 +46,6 @@ view_case_required = permission_required("casefiles.view_case", raise_exception=
 CASES_PER_PAGE = 25
 SEARCH_LIMIT = 50
 PICKER_LIMIT = 20
-# A brief is a few pages; a render taking longer than this is stopped.
-BRIEF_PDF_TIME_LIMIT = 30
 
 
 def _staff(request: HttpRequest) -> User:
@@ -419,10 +417,16 @@ def case_brief_pdf(request: HttpRequest, pk: int) -> HttpResponse:
         pdf = render_pdf(
             html=html,
             stylesheets=[settings.BASE_DIR / "static" / "css" / "brief_pdf.css"],
-            time_limit=BRIEF_PDF_TIME_LIMIT,
+            time_limit=settings.BRIEF_PDF_TIME_LIMIT,  # a brief is a few pages
         )
     except PDFRenderError as error:
-        messages.error(request, f"The brief PDF could not be made: {error}")
+        advice = (
+            " The case's texts are too long to print in one brief: shorten the longest "
+            "summary or event descriptions, or use the printable page."
+            if error.limit
+            else ""
+        )
+        messages.error(request, f"The brief PDF could not be made: {error}{advice}")
         return redirect("staff:case_detail", pk=case.pk)
     response = HttpResponse(pdf, content_type="application/pdf")
     filename = f"brief-{case.reference}-{timezone.localdate():%Y-%m-%d}.pdf"

@@ -3,7 +3,9 @@
 The body is staff-written Markdown. It is converted, then sanitised with nh3 to a
 short list of text tags (no images, no styles, no scripts), and only then are the
 citations turned into footnotes, so nothing a user types can reach WeasyPrint as
-markup that loads or styles anything.
+markup that loads or styles anything. Markdown (`letters.markup`) and WeasyPrint both run
+in a child process under time and memory limits (`casefiles.sandbox`): what a user types
+can make them slow, but cannot hang the web request or the worker.
 """
 
 from __future__ import annotations
@@ -13,49 +15,27 @@ import html
 import re
 import secrets
 from dataclasses import dataclass
-from html.parser import HTMLParser
 from pathlib import Path
 
-import markdown
-import nh3
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.formats import date_format
 
 from casefiles.models import Source
-from casefiles.pdf import css_string, font_face_css, render_pdf
+from casefiles.pdf import PDFRenderError, css_string, font_face_css, render_pdf
+from casefiles.sandbox import RenderLimitError, limits_from_settings, run_bounded
 from letters.choices import LetterStatus, RecipientKind, SigningStatus
+from letters.markup import BodyMarkupError, markdown_to_html
 from letters.models import Letter, LetterSignatory
 
 CITATION = re.compile(r"\[\^src:(\d+)\]")
 STYLESHEET = Path(settings.BASE_DIR) / "static" / "letters" / "letter.css"
 
 BODY_MAX_CHARS = 100_000
-BODY_MAX_DEPTH = 12  # nested lists/quotes; a letter never needs more
-# A line opening with this many quote/list/indent characters is nesting, not prose.
-_DEEP_LINE = re.compile(r"^[ \t>*+\-]{40,}", re.MULTILINE)
-
-ALLOWED_TAGS = {
-    "p",
-    "br",
-    "strong",
-    "b",
-    "em",
-    "i",
-    "u",
-    "sup",
-    "sub",
-    "ul",
-    "ol",
-    "li",
-    "blockquote",
-    "h3",
-    "h4",
-    "a",
-}
-ALLOWED_ATTRIBUTES = {"a": {"href"}}
-ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
+# An address block is a few lines; thousands of characters are a paste gone wrong, and
+# megabytes would take WeasyPrint minutes and gigabytes.
+ADDRESS_MAX_CHARS = 5_000
 EMAIL_LINE = re.compile(r"^([^@\s;,]+@[^@\s;,]+\.[^@\s;,]+)[;,]?$")
 
 
@@ -93,24 +73,6 @@ class LetterBody:
     footnotes: list[Footnote]
 
 
-class _DepthMeter(HTMLParser):
-    VOID = {"br"}
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.depth = 0
-        self.deepest = 0
-
-    def handle_starttag(self, tag, attrs) -> None:
-        if tag not in self.VOID:
-            self.depth += 1
-            self.deepest = max(self.deepest, self.depth)
-
-    def handle_endtag(self, tag) -> None:
-        if tag not in self.VOID:
-            self.depth -= 1
-
-
 def cited_source_ids(body: str) -> list[int]:
     return [int(number) for number in CITATION.findall(body)]
 
@@ -122,9 +84,6 @@ def body_to_html(body: str) -> LetterBody:
             f"The body is {len(body):,} characters long; a letter may have at most "
             f"{BODY_MAX_CHARS:,}."
         )
-    if _DEEP_LINE.search(body):
-        raise LetterContentError("The body nests quotes or lists too deeply to print.")
-
     ids = cited_source_ids(body)
     sources = Source.objects.in_bulk(set(ids))
     unknown = sorted(set(ids) - set(sources))
@@ -140,19 +99,7 @@ def body_to_html(body: str) -> LetterBody:
     # A marker Markdown and nh3 leave alone, unguessable so no one can type one.
     marker = f"cite{secrets.token_hex(6)}n"
     text = CITATION.sub(lambda m: f"{marker}{m.group(1)}x", body)
-    converted = markdown.markdown(text, extensions=["sane_lists"], output_format="html")
-    clean = nh3.clean(
-        converted,
-        tags=ALLOWED_TAGS,
-        attributes=ALLOWED_ATTRIBUTES,
-        url_schemes=ALLOWED_URL_SCHEMES,
-        clean_content_tags={"script", "style"},
-        link_rel=None,
-    )
-    meter = _DepthMeter()
-    meter.feed(clean)
-    if meter.deepest > BODY_MAX_DEPTH:
-        raise LetterContentError("The body nests quotes or lists too deeply to print.")
+    clean = _markdown_bounded(text)
 
     footnotes: list[Footnote] = []
 
@@ -163,6 +110,20 @@ def body_to_html(body: str) -> LetterBody:
         return f'<span class="footnote"><a href="{url}">{url}</a></span>'
 
     return LetterBody(re.sub(rf"{marker}(\d+)x", footnote, clean), footnotes)
+
+
+def _markdown_bounded(text: str) -> str:
+    """The body's Markdown as clean HTML, worked out in a child process under the render limits."""
+    limit = settings.LETTERS_MARKDOWN_TIME_LIMIT
+    try:
+        return run_bounded(markdown_to_html, limits=limits_from_settings(limit), text=text)
+    except BodyMarkupError as exc:
+        raise LetterContentError(str(exc)) from None
+    except RenderLimitError as exc:
+        raise LetterContentError(
+            f"The body is too complex to format: formatting it {exc}. Shorten the body, or "
+            "remove long runs of brackets ([ ] < >), asterisks or deeply nested lists and quotes."
+        ) from exc
 
 
 def letter_is_final(letter: Letter) -> bool:
@@ -198,6 +159,12 @@ def letter_html(letter: Letter, *, for_pdf: bool = True, final: bool | None = No
     final = letter_is_final(letter) if final is None else final
     addressee, copies = None, []
     for recipient in letter.recipients.all():
+        if len(recipient.address_block) > ADDRESS_MAX_CHARS:
+            raise LetterContentError(
+                f"The address block of “{recipient.title_line[:80]}” is "
+                f"{len(recipient.address_block):,} characters long; at most "
+                f"{ADDRESS_MAX_CHARS:,} can be printed. Shorten it."
+            )
         printed = PrintedRecipient(
             recipient.title_line,
             [
@@ -263,9 +230,19 @@ def content_hash(html_text: str, *, final: bool) -> str:
 
 
 def html_to_pdf(html_text: str, *, allowed_files: dict[str, Path]) -> bytes:
-    return render_pdf(
-        html=html_text,
-        stylesheets=[STYLESHEET],
-        allowed_files=allowed_files,
-        time_limit=settings.LETTERS_RENDER_TIME_LIMIT,
-    )
+    """The letter's PDF, made in a child process under the render limits (casefiles.pdf)."""
+    try:
+        return render_pdf(
+            html=html_text,
+            stylesheets=[STYLESHEET],
+            allowed_files=allowed_files,
+            time_limit=settings.LETTERS_RENDER_TIME_LIMIT,
+        )
+    except PDFRenderError as exc:
+        if not exc.limit:
+            raise
+        raise PDFRenderError(
+            f"{exc} The letter is too long or complex to print: shorten the body or the "
+            "address blocks, or upload a smaller signature scan.",
+            limit=exc.limit,
+        ) from exc

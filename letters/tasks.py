@@ -23,7 +23,7 @@ logger = logging.getLogger(__name__)
     retry_backoff_max=300,  # below the broker's visibility timeout (settings)
     retry_jitter=True,
     max_retries=5,
-    soft_time_limit=settings.LETTERS_RENDER_TIME_LIMIT,
+    soft_time_limit=settings.LETTERS_RENDER_SOFT_TIME_LIMIT,
     time_limit=settings.LETTERS_RENDER_HARD_TIME_LIMIT,
 )
 def render_letter_version(self, version_id: int) -> str:

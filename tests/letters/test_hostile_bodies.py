@@ -10,6 +10,7 @@ import time
 import pytest
 from pypdf import PdfReader
 
+from casefiles import sandbox
 from casefiles.pdf import PDFRenderError, render_pdf
 from letters.choices import RenderStatus
 from letters.rendering import BODY_MAX_CHARS, LetterContentError, body_to_html
@@ -30,7 +31,12 @@ CSS_BOMB = (
 
 @pytest.fixture
 def watch_io(monkeypatch):
-    """Record every file opened and every connection tried while rendering."""
+    """Record every file opened and every connection tried while rendering.
+
+    Rendering runs in this process for these tests, so that the patched ``open`` and
+    ``connect`` see what the renderer does (in a child process they would see nothing).
+    """
+    monkeypatch.setattr(sandbox, "RUN_IN_PROCESS", True)
     opened: list[str] = []
     connected: list[object] = []
     real_open = builtins.open
@@ -126,3 +132,35 @@ def test_a_citation_of_a_missing_source_is_refused_by_name():
     letter = make_letter(body="We cite nothing real.[^src:999999]")
     with pytest.raises(LetterContentError, match=r"\[\^src:999999\]"):
         letter_version_request(letter=letter)
+
+
+def test_a_body_of_20000_brackets_is_refused_at_once_saying_what_to_remove():
+    started = time.monotonic()
+    with pytest.raises(LetterContentError, match="20,000 “\\[” brackets"):
+        body_to_html("Dear colleagues, " + "[" * 20_000)
+    assert time.monotonic() - started < 5
+
+
+def test_a_thousand_nested_numbered_list_markers_are_refused_not_a_recursion_error():
+    for markers in ("1. " * 1000, "1) " * 1000):
+        with pytest.raises(LetterContentError, match="nests"):
+            body_to_html(markers + "deep")
+
+
+def test_a_body_too_slow_to_format_is_stopped_at_the_markdown_time_limit(settings):
+    settings.LETTERS_MARKDOWN_TIME_LIMIT = 0.5
+    started = time.monotonic()
+    with pytest.raises(LetterContentError, match="too complex to format.*longer than 0.5 s"):
+        body_to_html("\n\n".join(["[" * 200] * 480))  # passes the quick checks; takes seconds
+    assert time.monotonic() - started < 3
+
+
+def test_an_ordinary_body_still_formats_with_links_lists_and_citations():
+    letter = make_letter(
+        body="We write about **Mr Test**.\n\n1. first\n2. [second](https://example.org/a)\n\n"
+        "> quoted"
+    )
+    body = body_to_html(letter.body)
+    assert "<strong>Mr Test</strong>" in body.html
+    assert '<a href="https://example.org/a">second</a>' in body.html
+    assert "<blockquote>" in body.html and "<ol>" in body.html
