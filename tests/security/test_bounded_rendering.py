@@ -29,11 +29,10 @@ from letters.choices import RecipientKind, RenderStatus, SignedVia
 from letters.models import LetterRecipient, LetterVersion
 from letters.services import letter_render_now, signatory_sign
 from people.roles import LETTERS, VIEWER
-from tests.conftest import PASSWORD, make_user
+from tests.conftest import PASSWORD, make_user, roles_ensure
 from tests.factories import CaseFactory, EventFactory
 from tests.letters.conftest import make_letter
 from tests.security import sandbox_targets
-from tests.staff.conftest import roles_ensure
 
 pytestmark = pytest.mark.django_db
 
