@@ -8,18 +8,14 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django_countries import countries
 
-from casefiles.choices import CUSTODIAL_MEASURES, CaseStatus
+from casefiles.choices import CaseStatus
 from casefiles.models import Article, Case, Detention
 from casefiles.search import cases_matching, persons_matching
 
 
 def detained_now_condition() -> Exists:
     today = timezone.localdate()
-    return Exists(
-        Detention.objects.filter(
-            case=OuterRef("pk"), measure__in=CUSTODIAL_MEASURES, started_on__lte=today
-        ).filter(Q(actual_end__isnull=True) | Q(actual_end__gte=today))
-    )
+    return Exists(Detention.objects.custodial_on(today).filter(case=OuterRef("pk")))
 
 
 class CaseFilterSet(django_filters.FilterSet):

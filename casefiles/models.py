@@ -7,7 +7,7 @@ import datetime
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django_countries import countries
@@ -15,6 +15,7 @@ from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
 from casefiles.choices import (
+    CUSTODIAL_MEASURES,
     DECIDED_CHARGE_STATUSES,
     CaseStatus,
     ChargeStatus,
@@ -30,7 +31,7 @@ from casefiles.visibility import CaseQuerySet, SourceQuerySet
 from people.dates import DatePrecision, format_partial_date
 from people.history import HistoryAuthor
 from people.models import Organisation, Person
-from people.visibility import visible_through
+from people.visibility import VisibleThroughQuerySet, visible_through
 
 
 def _person_or_organisation() -> Q:
@@ -255,6 +256,31 @@ class Charge(models.Model):
             raise ValidationError(errors)
 
 
+class DetentionQuerySet(VisibleThroughQuerySet):
+    """The one home of "detained now" and of "extension hearing recorded"."""
+
+    through = ("case",)
+
+    def custodial_on(self, day: datetime.date) -> DetentionQuerySet:
+        """Custodial measures running on `day`: started, and not ended before it."""
+        return self.filter(measure__in=CUSTODIAL_MEASURES, started_on__lte=day).exclude(
+            actual_end__lt=day
+        )
+
+    def with_extension_recorded(self) -> DetentionQuerySet:
+        """Each detention with `extension_recorded`: whether a hearing on extending the
+        detention was held in its case since it started."""
+        return self.annotate(
+            extension_recorded=Exists(
+                Hearing.objects.filter(
+                    case=OuterRef("case"),
+                    kind=HearingKind.EXTENSION,
+                    held_on__gte=OuterRef("started_on"),
+                )
+            )
+        )
+
+
 def require_parties(case: Case, persons, field: str) -> None:
     """Facts about a person in a case need the person to be a party to it."""
     party_ids = set(case.parties.filter(person__isnull=False).values_list("person_id", flat=True))
@@ -290,7 +316,7 @@ class Detention(models.Model):
     sources = models.ManyToManyField(Source, blank=True, related_name="detentions")
     notes = models.TextField(blank=True)
     history = HistoricalRecords(bases=[HistoryAuthor], m2m_fields=[sources])
-    objects = visible_through("case")
+    objects = DetentionQuerySet.as_manager()
 
     class Meta:
         ordering = ["case", "-started_on"]

@@ -6,10 +6,10 @@ import datetime
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AnonymousUser, User
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from simple_history.utils import get_history_model_for_model
 
-from casefiles.choices import CUSTODIAL_MEASURES, HearingKind, PartyRole
+from casefiles.choices import CUSTODIAL_MEASURES, PartyRole
 from casefiles.models import Case, CaseParty, Charge, Detention, Hearing, Reminder
 from people.models import Person, Relationship
 
@@ -24,10 +24,8 @@ def cases_visible_to(user: User | AnonymousUser) -> QuerySet[Case]:
 def detentions_current(cases: QuerySet[Case], *, today: datetime.date) -> QuerySet[Detention]:
     """Custodial measures running today, longest in custody first."""
     return (
-        Detention.objects.filter(
-            case__in=cases, measure__in=CUSTODIAL_MEASURES, started_on__lte=today
-        )
-        .exclude(actual_end__lt=today)
+        Detention.objects.custodial_on(today)
+        .filter(case__in=cases)
         .select_related("person", "case")
         .order_by("started_on", "pk")
     )
@@ -54,9 +52,6 @@ def detentions_ending(
 ) -> QuerySet[Detention]:
     """Ordered terms running out within `days` (or already overdue with no end recorded),
     each marked with whether an extension hearing was recorded after it started."""
-    extension = Hearing.objects.filter(
-        case=OuterRef("case"), kind=HearingKind.EXTENSION, held_on__gte=OuterRef("started_on")
-    )
     return (
         Detention.objects.filter(
             case__in=cases,
@@ -64,7 +59,7 @@ def detentions_ending(
             planned_end__isnull=False,
             planned_end__lte=today + datetime.timedelta(days=days),
         )
-        .annotate(extension_recorded=Exists(extension))
+        .with_extension_recorded()
         .select_related("person", "case")
         .order_by("planned_end", "pk")
     )

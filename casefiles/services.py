@@ -21,7 +21,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
-from casefiles.choices import HearingKind, TermUnit
+from casefiles.choices import TermUnit
 from casefiles.models import (
     CalendarFeed,
     Case,
@@ -181,17 +181,18 @@ def reminders_create_due(*, today: datetime.date) -> list[Reminder]:
     hearings. Running it again the same day (or the next) creates nothing new."""
     created: list[Reminder] = []
     horizon = today + datetime.timedelta(days=DETENTION_REMINDER_DAYS)
-    detentions = Detention.objects.filter(
-        actual_end__isnull=True, planned_end__gte=today, planned_end__lte=horizon
-    ).select_related("person", "case")
+    detentions = (
+        Detention.objects.filter(
+            actual_end__isnull=True, planned_end__gte=today, planned_end__lte=horizon
+        )
+        .with_extension_recorded()
+        .select_related("person", "case")
+    )
     for detention in detentions:
         planned_end = detention.planned_end
         if planned_end is None:  # excluded by the filter; keeps the type checker informed
             continue
-        extension_recorded = detention.case.hearings.filter(
-            kind=HearingKind.EXTENSION, held_on__gte=detention.started_on
-        ).exists()
-        note = "" if extension_recorded else " — no extension hearing recorded"
+        note = "" if detention.extension_recorded else " — no extension hearing recorded"
         measure = detention.get_measure_display().lower()
         reminder, was_created = Reminder.objects.get_or_create(
             detention=detention,
