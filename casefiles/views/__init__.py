@@ -1,0 +1,35 @@
+"""Staff pages, one module per page: dashboard, cases, facts (logging detentions and
+hearings), search, feeds (calendar), files, people, briefs, backoffice.
+
+Thin: selectors read, services write, every view checks the role and reads through the
+one visibility rule.
+"""
+
+from casefiles.views.backoffice import admin_shortcut
+from casefiles.views.briefs import case_brief, case_brief_pdf
+from casefiles.views.cases import case_detail, case_list
+from casefiles.views.dashboard import dashboard
+from casefiles.views.facts import detention_log, hearing_log
+from casefiles.views.feeds import calendar_feed, calendar_issue, calendar_revoke, calendar_settings
+from casefiles.views.files import source_file
+from casefiles.views.people import person_detail, person_picker
+from casefiles.views.search import search
+
+__all__ = [
+    "admin_shortcut",
+    "calendar_feed",
+    "calendar_issue",
+    "calendar_revoke",
+    "calendar_settings",
+    "case_brief",
+    "case_brief_pdf",
+    "case_detail",
+    "case_list",
+    "dashboard",
+    "detention_log",
+    "hearing_log",
+    "person_detail",
+    "person_picker",
+    "search",
+    "source_file",
+]

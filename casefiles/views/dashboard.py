@@ -1,0 +1,34 @@
+"""The dashboard: who is detained now, terms ending, hearings, latest changes."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from casefiles import selectors
+from casefiles.views.base import view_case_required
+
+
+@require_GET
+@view_case_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    cases = selectors.cases_visible_to(request.user)
+    detained = selectors.with_days_in_custody(
+        selectors.detentions_current(cases, today=today), today=today
+    )
+    return render(
+        request,
+        "staff/dashboard.html",
+        {
+            "today": today,
+            "detained": detained,
+            "ending": selectors.detentions_ending(cases, today=today),
+            "hearings": selectors.hearings_upcoming(cases, today=today),
+            "changes": selectors.changes_latest(cases),
+            "undelivered": selectors.reminders_undelivered(cases),
+            "upcoming_days": selectors.UPCOMING_DAYS,
+        },
+    )

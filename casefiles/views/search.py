@@ -1,0 +1,39 @@
+"""Search across scripts: persons, organisations and cases."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from casefiles import selectors
+from casefiles.search import SearchResults, cases_matching, organisations_matching, persons_matching
+from casefiles.views.base import SEARCH_LIMIT, view_case_required
+from people.models import Organisation, Person
+
+
+@require_GET
+@view_case_required
+def search(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "").strip()[:200]
+    results = SearchResults(query=query)
+    if query:
+        if request.user.has_perm("people.view_person"):
+            results.persons = list(
+                persons_matching(query, Person.objects.visible_to(request.user)).prefetch_related(
+                    "aliases"
+                )[:SEARCH_LIMIT]
+            )
+        if request.user.has_perm("people.view_organisation"):
+            results.organisations = list(
+                organisations_matching(query, Organisation.objects.visible_to(request.user))[
+                    :SEARCH_LIMIT
+                ]
+            )
+        results.cases = list(
+            cases_matching(query, selectors.cases_visible_to(request.user))[:SEARCH_LIMIT]
+        )
+    return render(request, "staff/search.html", {"results": results, "query": query})
+
+
+# --- Calendar -----------------------------------------------------------------------------
