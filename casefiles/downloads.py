@@ -22,7 +22,7 @@ def protected_file_response(
     response = FileResponse(
         file.open("rb"),
         as_attachment=not inline,
-        filename=filename or file.name.rsplit("/", 1)[-1],
+        filename=filename or (file.name or "download").rsplit("/", 1)[-1],
         content_type=content_type,
     )
     response["X-Content-Type-Options"] = "nosniff"

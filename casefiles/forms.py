@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q
@@ -80,7 +82,9 @@ class DetentionLogForm(forms.Form):
     def __init__(self, *args, case: Case, user, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.case = case
-        self.fields["person"].queryset = Person.objects.visible_to(user)
+        cast(forms.ModelChoiceField, self.fields["person"]).queryset = Person.objects.visible_to(
+            user
+        )
         self.fields["person"].widget.choices = _offered_persons(
             case, _posted(self.data, "person"), user=user, blank=True
         )
@@ -140,10 +144,12 @@ class HearingLogForm(forms.Form):
     def __init__(self, *args, case: Case, user, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.case = case
-        self.fields["defendants"].queryset = Person.objects.visible_to(user)
-        self.fields["court"].queryset = Organisation.objects.visible_to(user).filter(
-            kind=OrganisationKind.COURT
-        )
+        cast(
+            forms.ModelChoiceField, self.fields["defendants"]
+        ).queryset = Person.objects.visible_to(user)
+        cast(
+            forms.ModelChoiceField, self.fields["court"]
+        ).queryset = Organisation.objects.visible_to(user).filter(kind=OrganisationKind.COURT)
         # Offered: the case's parties; anyone else posted is refused by the service.
         self.fields["defendants"].widget.choices = _offered_persons(
             case, _posted(self.data, "defendants"), user=user

@@ -93,14 +93,17 @@ class VisibleThroughQuerySet(QuerySet):
         return queryset
 
 
-def visible_through(*through: str):
+def visible_through(*through: str) -> Any:
     """A manager whose querysets are visible through the foreign keys named."""
-    queryset_class = type("VisibleThroughQuerySet", (VisibleThroughQuerySet,), {"through": through})
+    queryset_class: type[VisibleThroughQuerySet] = type(
+        "VisibleThroughQuerySet", (VisibleThroughQuerySet,), {"through": through}
+    )
     return queryset_class.as_manager()
 
 
-def visible_or_404(queryset: QuerySet, user: AnyUser, **lookup: Any):
+def visible_or_404(queryset: QuerySet, user: AnyUser, **lookup: Any) -> Any:
     """One record the user may see, or 404 exactly as for a missing one."""
     from django.shortcuts import get_object_or_404
 
-    return get_object_or_404(queryset.visible_to(user), **lookup)
+    rule: Any = queryset  # every model read through here has a queryset with visible_to
+    return get_object_or_404(rule.visible_to(user), **lookup)
