@@ -18,7 +18,6 @@ from pathlib import Path
 import pytest
 import redis
 from django.conf import settings
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -32,7 +31,7 @@ from letters.services import (
     letter_version_request,
     letter_versions_requeue_stuck,
 )
-from tests.conftest import PASSWORD, require_service
+from tests.conftest import logged_in, require_service
 from tests.factories import SourceFactory
 from tests.letters.conftest import make_letter
 from tests.workers import (
@@ -50,12 +49,6 @@ TRANSACTIONAL = pytest.mark.django_db(transaction=True, serialized_rollback=True
 
 def unique_reference() -> str:
     return f"LTR-Q-{uuid.uuid4().hex[:8]}"
-
-
-def logged_in(user) -> Client:
-    client = Client()
-    assert client.login(username=user.username, password=PASSWORD)
-    return client
 
 
 def wait_for(condition: Callable[[], bool], seconds: float, what: str) -> None:

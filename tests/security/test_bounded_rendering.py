@@ -29,7 +29,7 @@ from letters.choices import RecipientKind, RenderStatus, SignedVia
 from letters.models import LetterRecipient, LetterVersion
 from letters.services import letter_render_now, signatory_sign
 from people.roles import LETTERS, VIEWER
-from tests.conftest import PASSWORD, make_user, roles_ensure
+from tests.conftest import logged_in, make_user, roles_ensure
 from tests.factories import CaseFactory, EventFactory
 from tests.letters.conftest import make_letter
 from tests.security import sandbox_targets
@@ -43,9 +43,7 @@ SLOW_BODY = "\n\n".join(["[" * 200] * 480)
 
 def client_for(*roles: str) -> Client:
     user = make_user(f"user_{'_'.join(roles).lower()}_{time.monotonic_ns()}", *roles)
-    client = Client()
-    assert client.login(username=user.username, password=PASSWORD)
-    return client
+    return logged_in(user)
 
 
 def messages_of(response) -> list[str]:

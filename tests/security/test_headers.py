@@ -19,28 +19,18 @@ from django.http import HttpResponse
 from django.test import RequestFactory
 from django.urls import reverse
 
-from casefiles.demo import load_demo_case
 from casefiles.middleware import NoStoreMiddleware
-from letters.demo import load_demo_letter
 from people.roles import ADMINISTRATOR
-from tests.conftest import PASSWORD, make_user
+from tests.conftest import login_verified, make_user
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES = ROOT / "templates"
 
 
 @pytest.fixture
-def demo(db):
-    case = load_demo_case(password=PASSWORD)
-    load_demo_letter(case)
-    return case
-
-
-@pytest.fixture
 def admin_client(client, db):
     user = make_user("ada_admin", ADMINISTRATOR)
-    assert client.login(username=user.get_username(), password=PASSWORD)
-    return client
+    return login_verified(client, user)
 
 
 def staff_pages(demo) -> dict[str, str]:
