@@ -60,8 +60,11 @@ class ExactJSONEncoder(DjangoJSONEncoder):
 class Serializer(json_serializer.Serializer):
     """Django's JSON serializer with exact times, registered as the "exactjson" format."""
 
-    def _init_options(self) -> None:
-        super()._init_options()
+    def start_serialization(self) -> None:
+        # json_kwargs is set up here and first used when the first object is written, so
+        # this public hook replaces the encoder in time (the private _init_options is not
+        # part of Django's typed API).
+        super().start_serialization()
         self.json_kwargs["cls"] = ExactJSONEncoder
 
 

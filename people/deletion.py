@@ -23,22 +23,27 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable
+from typing import Any, TypeGuard, TypeVar, cast
 
 from django.apps import apps
 from django.contrib import messages
 from django.contrib.admin.utils import unquote
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AbstractUser, AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
+from django.db.models.fields.related import RelatedField
+from django.db.models.fields.reverse_related import ForeignObjectRel
 from django.db.models.signals import pre_delete
 from django.http import HttpRequest, HttpResponseRedirect
 from django.urls import reverse
+from simple_history.utils import get_history_manager_for_model
 
 from people.roles import ADMINISTRATOR
 
 OUR_APPS = ("people", "casefiles", "letters")
 
 DeletionRule = Callable[[models.Model], "str | None"]
+_Record = TypeVar("_Record", bound=models.Model)
 
 _rules: dict[type[models.Model], list[DeletionRule]] = defaultdict(list)
 # part model -> name of its foreign key to the owner it goes (and comes back) with
@@ -49,7 +54,7 @@ class RecordKept(models.ProtectedError):
     """Deleting this record was refused; the message says why and what to do instead."""
 
     def __init__(self, message: str, record: models.Model) -> None:
-        super().__init__(message, [record])
+        super().__init__(message, {record})
         self.message = message
 
     def __str__(self) -> str:
@@ -60,9 +65,11 @@ class RestoreError(ValueError):
     """The record cannot be restored as asked; the message says why."""
 
 
-def deletion_rule_register(model: type[models.Model], rule: DeletionRule) -> None:
+def deletion_rule_register(model: type[_Record], rule: Callable[[_Record], str | None]) -> None:
     """Refuse deleting a `model` record whenever `rule(record)` returns a message."""
-    _rules[model].append(rule)
+    # Rules are looked up by the record's exact type, so a rule is only ever called with a
+    # record of the model it was registered for.
+    _rules[model].append(cast(DeletionRule, rule))
 
 
 def deletion_part_register(model: type[models.Model], *, owner_field: str) -> None:
@@ -72,6 +79,16 @@ def deletion_part_register(model: type[models.Model], *, owner_field: str) -> No
 
 def is_tracked(model: type[models.Model]) -> bool:
     return hasattr(model._meta, "simple_history_manager_attribute")
+
+
+def _owner_key(part_model: type[models.Model]) -> models.ForeignKey[Any, Any]:
+    """The foreign key from a registered part to the owner it goes and comes back with."""
+    owner = part_model._meta.get_field(_parts[part_model])
+    if not isinstance(owner, models.ForeignKey):
+        raise TypeError(
+            f"{part_model._meta.label}.{owner.name} must be a foreign key to be a part's owner."
+        )
+    return owner
 
 
 def _counted(count: int, model: type[models.Model]) -> str:
@@ -87,7 +104,12 @@ def _dependants(record: models.Model) -> list[str]:
     """Recorded facts that deleting `record` would delete or unlink with it, counted."""
     found = []
     for relation in record._meta.get_fields(include_hidden=True):
-        if not (relation.auto_created and not relation.concrete):
+        # The reverse side of a foreign key or many-to-many pointing at this record.
+        if not (
+            isinstance(relation, ForeignObjectRel)
+            and relation.auto_created
+            and not relation.concrete
+        ):
             continue
         related = relation.related_model
         if related._meta.auto_created or not is_tracked(related) or related in _parts:
@@ -125,13 +147,15 @@ def _refuse_deletion(sender, instance: models.Model, origin=None, **kwargs) -> N
     refusal = deletion_refusal(instance)
     if refusal:
         raise RecordKept(refusal, instance)
-    owner_field = _parts.get(sender)
-    if owner_field and origin is not None and origin is not instance:
+    if sender in _parts and origin is not None and origin is not instance:
         # simple-history writes this on the deletion row, so a restore of the owner
-        # knows which parts went with it.
-        owner = sender._meta.get_field(owner_field)
+        # knows which parts went with it. It reads it off the instance, an attribute the
+        # model's type does not declare.
+        owner = _owner_key(sender)
         owner_id = getattr(instance, owner.attname)
-        instance._change_reason = _deleted_with_reason(owner.related_model, owner_id)
+        setattr(  # noqa: B010
+            instance, "_change_reason", _deleted_with_reason(owner.related_model, owner_id)
+        )
 
 
 def deletion_rules_connect() -> None:
@@ -146,7 +170,8 @@ def deletion_rules_connect() -> None:
 # --- Restoring a deleted record --------------------------------------------------------------
 
 
-def is_administrator(user: AbstractBaseUser | AnonymousUser) -> bool:
+def is_administrator(user: AbstractUser | AnonymousUser) -> TypeGuard[AbstractUser]:
+    """Whether `user` is an Administrator, and so necessarily a signed-in account."""
     return bool(
         user.is_authenticated
         and (user.is_superuser or user.groups.filter(name=ADMINISTRATOR).exists())
@@ -173,8 +198,8 @@ def _last_state(history_row) -> models.Model:
 
 def _check_references_exist(record: models.Model) -> None:
     for field in record._meta.concrete_fields:
-        if not field.is_relation:
-            continue
+        if not isinstance(field, RelatedField):
+            continue  # a concrete field is a relation exactly when it is a foreign key
         value = getattr(record, field.attname)
         if value is not None and not field.related_model._base_manager.filter(pk=value).exists():
             raise RestoreError(
@@ -203,7 +228,7 @@ def _links(history_row) -> dict[str, list[object]]:
     return links
 
 
-def _restore_one(history_row, user: AbstractBaseUser) -> models.Model:
+def _restore_one(history_row, user: AbstractUser) -> models.Model:
     model = history_row.instance_type
     record = history_row.instance
     if model._base_manager.filter(pk=record.pk).exists():
@@ -219,7 +244,7 @@ def _restore_one(history_row, user: AbstractBaseUser) -> models.Model:
 
 
 @transaction.atomic
-def record_restore(*, history_row, user: AbstractBaseUser) -> models.Model:
+def record_restore(*, history_row, user: AbstractUser) -> models.Model:
     """Bring back a deleted record from one of its history rows, as it was then.
 
     Restores its many-to-many links (sources cited, defendants) and the parts deleted with
@@ -229,13 +254,15 @@ def record_restore(*, history_row, user: AbstractBaseUser) -> models.Model:
         raise PermissionDenied("Only an Administrator can restore a deleted record.")
     record = _restore_one(history_row, user)
     reason = _deleted_with_reason(type(record), record.pk)
-    for part_model, owner_field in _parts.items():
-        if part_model._meta.get_field(owner_field).related_model is not type(record):
+    for part_model in _parts:
+        owner = _owner_key(part_model)
+        if owner.related_model is not type(record):
             continue
-        owner_attname = part_model._meta.get_field(owner_field).attname
-        deletions = part_model.history.filter(
-            **{owner_attname: record.pk}, history_type="-", history_change_reason=reason
-        ).order_by("-history_date")
+        deletions = (
+            get_history_manager_for_model(part_model)
+            .filter(**{owner.attname: record.pk}, history_type="-", history_change_reason=reason)
+            .order_by("-history_date")
+        )
         restored: set[object] = set()
         for row in deletions:
             if (
@@ -253,7 +280,7 @@ def deleted_records(*, limit: int = 200) -> list:
     for model in apps.get_models():
         if model._meta.app_label not in OUR_APPS or not is_tracked(model):
             continue
-        history = model.history
+        history = get_history_manager_for_model(model)
         deletions = history.filter(history_type="-").order_by("-history_date")[:limit]
         pks = {row.instance.pk for row in deletions}
         existing = set(model._base_manager.filter(pk__in=pks).values_list("pk", flat=True))

@@ -7,6 +7,7 @@ then still says who did it after the account is gone.
 
 from __future__ import annotations
 
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import Group, User
 from django.db import models
 from django.dispatch import receiver
@@ -23,6 +24,11 @@ class HistoryAuthor(models.Model):
         blank=True,
         help_text="The author's user name when the change was made; kept if the account goes.",
     )
+
+    # simple-history adds these to each historical model it builds at run time, where the
+    # type checker cannot see them; declared (not assigned) so they create no field here.
+    history_user_id: int | None
+    history_user: AbstractBaseUser | None
 
     class Meta:
         abstract = True
