@@ -28,6 +28,7 @@ urlpatterns = [
     path(
         "admin/login/",
         login_not_required(RedirectView.as_view(pattern_name="login", query_string=True)),
+        name="admin_login_redirect",
     ),
     # Before the admin's own: its "view on site" shortcut would confirm that a hidden
     # record exists; this one answers 404 for it, as for a missing one.

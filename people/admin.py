@@ -1,7 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group, User
-from simple_history.admin import SimpleHistoryAdmin
 
 from people.admin_visibility import VisibleAdmin, VisibleTabularInline
 from people.models import Alias, HealthCondition, Organisation, Person, Position, Relationship
@@ -120,11 +119,13 @@ admin.site.unregister(User)
 admin.site.unregister(Group)
 
 
+# Staff accounts and roles, with their history — read-only like every history page here:
+# a "revert" of a role would hand out or take away permissions unrecorded by any form.
 @admin.register(User)
-class StaffUserAdmin(SimpleHistoryAdmin, UserAdmin):
+class StaffUserAdmin(VisibleAdmin, UserAdmin):
     pass
 
 
 @admin.register(Group)
-class RoleAdmin(SimpleHistoryAdmin, GroupAdmin):
+class RoleAdmin(VisibleAdmin, GroupAdmin):
     pass
