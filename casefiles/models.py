@@ -26,7 +26,12 @@ from casefiles.choices import (
     TermUnit,
 )
 from people.dates import DatePrecision, format_partial_date
-from people.models import Organisation, Person
+from people.fields import BoundedTextField, WebURLField
+from people.models import NOTES_MAX, Organisation, Person
+from people.uploads import document_validators
+
+SUMMARY_MAX = 20_000
+DESCRIPTION_MAX = 20_000
 
 
 def _person_or_organisation() -> Q:
@@ -37,13 +42,18 @@ def _person_or_organisation() -> Q:
 
 
 class Source(models.Model):
-    url = models.URLField("URL", max_length=1000, blank=True)
-    file = models.FileField(upload_to="sources/%Y/", blank=True)
+    url = WebURLField("URL", max_length=1000, blank=True)
+    file = models.FileField(
+        upload_to="sources/%Y/",
+        blank=True,
+        validators=document_validators(),
+        help_text="PDF, image, text, Word/OpenDocument or saved email.",
+    )
     title = models.CharField(max_length=500)
     publisher = models.CharField(max_length=300, blank=True)
     published_on = models.DateField(null=True, blank=True)
     accessed_on = models.DateField(null=True, blank=True)
-    notes = models.TextField(blank=True)
+    notes = BoundedTextField(max_length=NOTES_MAX, blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -74,7 +84,7 @@ class Case(models.Model):
     title = models.CharField(max_length=300)
     country = CountryField(help_text="Whose law applies: charges must cite this country's code.")
     status = models.CharField(max_length=12, choices=CaseStatus.choices, default=CaseStatus.ACTIVE)
-    summary = models.TextField(blank=True)
+    summary = BoundedTextField(max_length=SUMMARY_MAX, blank=True)
     opened_on = models.DateField(default=datetime.date.today)
     assigned_staff = models.ManyToManyField(
         settings.AUTH_USER_MODEL, blank=True, related_name="assigned_cases"
@@ -189,7 +199,7 @@ class Charge(models.Model):
     sentence_kind = models.CharField(max_length=20, choices=SentenceKind.choices, blank=True)
     sentence_months = models.PositiveIntegerField(null=True, blank=True)
     sources = models.ManyToManyField(Source, blank=True, related_name="charges")
-    notes = models.TextField(blank=True)
+    notes = BoundedTextField(max_length=NOTES_MAX, blank=True)
     history = HistoricalRecords(m2m_fields=[sources])
 
     class Meta:
@@ -265,7 +275,7 @@ class Detention(models.Model):
         Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     sources = models.ManyToManyField(Source, blank=True, related_name="detentions")
-    notes = models.TextField(blank=True)
+    notes = BoundedTextField(max_length=NOTES_MAX, blank=True)
     history = HistoricalRecords(m2m_fields=[sources])
 
     class Meta:
@@ -314,7 +324,7 @@ class Hearing(models.Model):
         Person, null=True, blank=True, on_delete=models.PROTECT, related_name="hearings_judged"
     )
     defendants = models.ManyToManyField(Person, blank=True, related_name="hearings")
-    outcome = models.TextField(blank=True)
+    outcome = BoundedTextField(max_length=NOTES_MAX, blank=True)
     sources = models.ManyToManyField(Source, blank=True, related_name="hearings")
     history = HistoricalRecords(m2m_fields=[defendants, sources])
 
@@ -333,7 +343,7 @@ class Event(models.Model):
     )
     kind = models.CharField(max_length=16, choices=EventKind.choices)
     title = models.CharField(max_length=300)
-    description = models.TextField(blank=True)
+    description = BoundedTextField(max_length=DESCRIPTION_MAX, blank=True)
     place = models.CharField(max_length=200, blank=True)
     sources = models.ManyToManyField(Source, blank=True, related_name="events")
     history = HistoricalRecords(m2m_fields=[sources])

@@ -9,9 +9,14 @@ from django.db.models import F, Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from casefiles.models import Case
+from casefiles.models import SUMMARY_MAX, Case
 from letters.choices import LetterStatus, RecipientKind, RenderStatus, SignedVia, SigningStatus
-from people.models import Organisation, Person, Position
+from people.fields import BoundedTextField
+from people.models import ADDRESS_MAX, Organisation, Person, Position
+from people.uploads import document_validators, signature_image_validators
+
+# A letter is a few pages; this is ten times the longest we have sent.
+BODY_MAX = 50_000
 
 
 class Letter(models.Model):
@@ -26,8 +31,9 @@ class Letter(models.Model):
     dated_on = models.DateField(default=datetime.date.today)
     language = models.CharField(max_length=8, default="en")
     salutation = models.CharField(max_length=200, default="Your Excellency,")
-    body = models.TextField(
-        help_text="Markdown. Cite a source with [^src:ID]; it becomes a footnote with its URL."
+    body = BoundedTextField(
+        max_length=BODY_MAX,
+        help_text="Markdown. Cite a source with [^src:ID]; it becomes a footnote with its URL.",
     )
     closing = models.CharField(max_length=200, default="Sincerely,")
     status = models.CharField(
@@ -65,8 +71,9 @@ class LetterRecipient(models.Model):
     title_line = models.CharField(
         max_length=300, help_text='The bold line: "The President of the Republic of Kazakhstan".'
     )
-    address_block = models.TextField(
-        help_text="Honorific and name, address lines and emails, one per line, as sent."
+    address_block = BoundedTextField(
+        max_length=ADDRESS_MAX,
+        help_text="Honorific and name, address lines and emails, one per line, as sent.",
     )
     history = HistoricalRecords()
 
@@ -107,7 +114,12 @@ class LetterSignatory(models.Model):
     )
     signed_at = models.DateTimeField(null=True, blank=True)
     signed_via = models.CharField(max_length=10, choices=SignedVia.choices, blank=True)
-    signature_image = models.ImageField(upload_to="signatures/%Y/", blank=True)
+    signature_image = models.ImageField(
+        upload_to="signatures/%Y/",
+        blank=True,
+        validators=signature_image_validators(),
+        help_text="PNG or JPEG, at most 2 MB and 4000 pixels on a side.",
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -181,8 +193,13 @@ class Reply(models.Model):
     from_organisation = models.ForeignKey(
         Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    summary = models.TextField()
-    file = models.FileField(upload_to="replies/%Y/", blank=True)
+    summary = BoundedTextField(max_length=SUMMARY_MAX)
+    file = models.FileField(
+        upload_to="replies/%Y/",
+        blank=True,
+        validators=document_validators(),
+        help_text="PDF, image, text, Word/OpenDocument or saved email.",
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -204,7 +221,9 @@ class LetterTemplate(models.Model):
     name = models.CharField(max_length=200, unique=True)
     subject = models.CharField(max_length=300, blank=True)
     salutation = models.CharField(max_length=200, default="Your Excellency,")
-    body = models.TextField(help_text="Markdown with placeholders, e.g. {{ subject_name }}.")
+    body = BoundedTextField(
+        max_length=BODY_MAX, help_text="Markdown with placeholders, e.g. {{ subject_name }}."
+    )
     closing = models.CharField(max_length=200, default="Sincerely,")
     history = HistoricalRecords()
 

@@ -26,12 +26,13 @@ from django.utils.formats import date_format
 from casefiles.models import Source
 from casefiles.pdf import css_string, font_face_css, render_pdf
 from letters.choices import LetterStatus, RecipientKind, SigningStatus
-from letters.models import Letter, LetterSignatory
+from casefiles.templatetags.staff import safe_link
+from letters.models import BODY_MAX, Letter, LetterSignatory
 
 CITATION = re.compile(r"\[\^src:(\d+)\]")
 STYLESHEET = Path(settings.BASE_DIR) / "static" / "letters" / "letter.css"
 
-BODY_MAX_CHARS = 100_000
+BODY_MAX_CHARS = BODY_MAX  # the model's limit, for letters stored before it or around it
 BODY_MAX_DEPTH = 12  # nested lists/quotes; a letter never needs more
 # A line opening with this many quote/list/indent characters is nesting, not prose.
 _DEEP_LINE = re.compile(r"^[ \t>*+\-]{40,}", re.MULTILINE)
@@ -71,6 +72,16 @@ class Footnote:
     @property
     def url(self) -> str:
         return self.source.link
+
+    @property
+    def href(self) -> str:
+        """The link to print, only for a web address or our own download: a javascript: or
+        file: URL forced into the database is shown as text, never followed."""
+        return footnote_href(self.source)
+
+
+def footnote_href(source: Source) -> str:
+    return safe_link(source.link)
 
 
 @dataclass(frozen=True)
@@ -160,7 +171,10 @@ def body_to_html(body: str) -> LetterBody:
         source = sources[int(match.group(1))]
         footnotes.append(Footnote(len(footnotes) + 1, source))
         url = html.escape(source.link, quote=True)
-        return f'<span class="footnote"><a href="{url}">{url}</a></span>'
+        if not footnote_href(source):
+            return f'<span class="footnote">{url}</span>'
+        href = html.escape(footnote_href(source), quote=True)
+        return f'<span class="footnote"><a href="{href}">{url}</a></span>'
 
     return LetterBody(re.sub(rf"{marker}(\d+)x", footnote, clean), footnotes)
 

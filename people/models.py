@@ -13,6 +13,12 @@ from simple_history.models import HistoricalRecords
 
 from people.choices import AliasKind, OrganisationKind, RelationshipKind, Script
 from people.dates import DatePrecision, format_partial_date
+from people.fields import BoundedTextField, WebURLField
+
+# Limits of free text, in characters: generous for any real record, small enough that a
+# pasted book or a script cannot fill the database or a page.
+NOTES_MAX = 10_000
+ADDRESS_MAX = 2_000
 
 
 class Person(models.Model):
@@ -39,7 +45,7 @@ class Person(models.Model):
         max_length=200, blank=True, help_text='Where the person lives now, e.g. "United States".'
     )
     home_town = models.CharField(max_length=200, blank=True)
-    notes = models.TextField(blank=True)
+    notes = BoundedTextField(max_length=NOTES_MAX, blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -89,7 +95,7 @@ class HealthCondition(models.Model):
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="health_conditions")
     condition = models.CharField(max_length=200)
-    description = models.TextField(blank=True)
+    description = BoundedTextField(max_length=NOTES_MAX, blank=True)
     noted_on = models.DateField(null=True, blank=True)
     history = HistoricalRecords()
 
@@ -138,10 +144,10 @@ class Organisation(models.Model):
     )
     country = CountryField(blank=True)
     city = models.CharField(max_length=200, blank=True)
-    postal_address = models.TextField(blank=True)
+    postal_address = BoundedTextField(max_length=ADDRESS_MAX, blank=True)
     email = models.EmailField(blank=True)
-    website = models.URLField(blank=True)
-    notes = models.TextField(blank=True)
+    website = WebURLField(blank=True)
+    notes = BoundedTextField(max_length=NOTES_MAX, blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -185,11 +191,15 @@ class Position(models.Model):
     )
     started_on = models.DateField(null=True, blank=True)
     ended_on = models.DateField(null=True, blank=True)
-    postal_address = models.TextField(
-        blank=True, help_text="Address lines used for correspondence, one per line."
+    postal_address = BoundedTextField(
+        max_length=ADDRESS_MAX,
+        blank=True,
+        help_text="Address lines used for correspondence, one per line.",
     )
-    emails = models.TextField(
-        blank=True, help_text="Email addresses for correspondence, one per line."
+    emails = BoundedTextField(
+        max_length=ADDRESS_MAX,
+        blank=True,
+        help_text="Email addresses for correspondence, one per line.",
     )
     history = HistoricalRecords()
 
