@@ -11,9 +11,13 @@ from casefiles.choices import DetentionMeasure, HearingKind, PartyRole
 from casefiles.models import Case
 from casefiles.services import term_end, term_parse
 from people.choices import OrganisationKind
-from people.models import Organisation, Person
+from people.fields import FACT_DATE_MAX, FACT_DATE_MIN, state_text_limit, validate_fact_date
+from people.models import NOTES_MAX, Organisation, Person
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE = forms.DateInput(
+    attrs={"type": "date", "min": FACT_DATE_MIN.isoformat(), "max": FACT_DATE_MAX.isoformat()},
+    format="%Y-%m-%d",
+)
 # Parties a detention or hearing is most often about, offered first.
 _DETAINABLE_ROLES = (PartyRole.POLITICAL_PRISONER, PartyRole.DEFENDANT)
 
@@ -54,7 +58,7 @@ class DetentionLogForm(forms.Form):
     measure = forms.ChoiceField(
         choices=DetentionMeasure.choices, initial=DetentionMeasure.PRETRIAL_DETENTION
     )
-    started_on = forms.DateField(label="Starts on", widget=DATE)
+    started_on = forms.DateField(label="Starts on", widget=DATE, validators=[validate_fact_date])
     term = forms.CharField(
         label="Ordered term",
         required=False,
@@ -66,11 +70,20 @@ class DetentionLogForm(forms.Form):
         label="Planned end",
         required=False,
         widget=DATE,
+        validators=[validate_fact_date],
         help_text="Left empty, it is computed from the start and the term.",
     )
-    actual_end = forms.DateField(label="Actually ended on", required=False, widget=DATE)
+    actual_end = forms.DateField(
+        label="Actually ended on", required=False, widget=DATE, validators=[validate_fact_date]
+    )
     facility = forms.CharField(max_length=300, required=False)
-    notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    notes = state_text_limit(
+        forms.CharField(
+            required=False, max_length=NOTES_MAX, widget=forms.Textarea(attrs={"rows": 3})
+        )
+    )
+    # The service names the term by its model field.
+    service_fields = {"term_length": "term", "term_unit": "term"}
 
     def __init__(self, *args, case: Case, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -93,7 +106,10 @@ class DetentionLogForm(forms.Form):
         data = self.cleaned_data
         started_on, term = data.get("started_on"), data.get("term")
         if started_on and term and not data.get("planned_end"):
-            data["planned_end"] = term_end(started_on=started_on, length=term[0], unit=term[1])
+            try:
+                data["planned_end"] = term_end(started_on=started_on, length=term[0], unit=term[1])
+            except ValidationError as error:
+                self.add_error("term", error)
         return data
 
     def service_arguments(self) -> dict:
@@ -114,7 +130,7 @@ class DetentionLogForm(forms.Form):
 
 
 class HearingLogForm(forms.Form):
-    held_on = forms.DateField(label="Date", widget=DATE)
+    held_on = forms.DateField(label="Date", widget=DATE, validators=[validate_fact_date])
     starts_at = forms.TimeField(
         label="Time", required=False, widget=forms.TimeInput(attrs={"type": "time"})
     )
@@ -129,7 +145,11 @@ class HearingLogForm(forms.Form):
         required=False,
         empty_label="Court not known",
     )
-    outcome = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    outcome = state_text_limit(
+        forms.CharField(
+            required=False, max_length=NOTES_MAX, widget=forms.Textarea(attrs={"rows": 3})
+        )
+    )
 
     def __init__(self, *args, case: Case, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -159,7 +179,9 @@ class HearingLogForm(forms.Form):
 def apply_service_errors(form: forms.Form, error: ValidationError) -> None:
     """Show a service's ValidationError on the form, by field where it names one."""
     if hasattr(error, "error_dict"):
+        aliases = getattr(form, "service_fields", {})
         for field, messages in error.message_dict.items():
+            field = aliases.get(field, field)
             target = field if field in form.fields else None
             for message in messages:
                 form.add_error(target, message)

@@ -6,6 +6,7 @@ import datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -26,7 +27,7 @@ from casefiles.choices import (
     TermUnit,
 )
 from people.dates import DatePrecision, format_partial_date
-from people.fields import BoundedTextField, WebURLField
+from people.fields import BoundedTextField, FactDateField, WebURLField
 from people.models import NOTES_MAX, Organisation, Person
 from people.uploads import document_validators
 
@@ -51,8 +52,8 @@ class Source(models.Model):
     )
     title = models.CharField(max_length=500)
     publisher = models.CharField(max_length=300, blank=True)
-    published_on = models.DateField(null=True, blank=True)
-    accessed_on = models.DateField(null=True, blank=True)
+    published_on = FactDateField(null=True, blank=True)
+    accessed_on = FactDateField(null=True, blank=True)
     notes = BoundedTextField(max_length=NOTES_MAX, blank=True)
     history = HistoricalRecords()
 
@@ -85,7 +86,7 @@ class Case(models.Model):
     country = CountryField(help_text="Whose law applies: charges must cite this country's code.")
     status = models.CharField(max_length=12, choices=CaseStatus.choices, default=CaseStatus.ACTIVE)
     summary = BoundedTextField(max_length=SUMMARY_MAX, blank=True)
-    opened_on = models.DateField(default=datetime.date.today)
+    opened_on = FactDateField(default=datetime.date.today)
     assigned_staff = models.ManyToManyField(
         settings.AUTH_USER_MODEL, blank=True, related_name="assigned_cases"
     )
@@ -191,13 +192,15 @@ class Charge(models.Model):
     description = models.CharField(
         max_length=500, blank=True, help_text="When the article is not known, what the charge is."
     )
-    brought_on = models.DateField(null=True, blank=True)
+    brought_on = FactDateField(null=True, blank=True)
     status = models.CharField(
         max_length=14, choices=ChargeStatus.choices, default=ChargeStatus.CHARGED
     )
-    decided_on = models.DateField(null=True, blank=True)
+    decided_on = FactDateField(null=True, blank=True)
     sentence_kind = models.CharField(max_length=20, choices=SentenceKind.choices, blank=True)
-    sentence_months = models.PositiveIntegerField(null=True, blank=True)
+    sentence_months = models.PositiveIntegerField(
+        null=True, blank=True, validators=[MaxValueValidator(1200)]
+    )
     sources = models.ManyToManyField(Source, blank=True, related_name="charges")
     notes = BoundedTextField(max_length=NOTES_MAX, blank=True)
     history = HistoricalRecords(m2m_fields=[sources])
@@ -263,13 +266,16 @@ class Detention(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="detentions")
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="detentions")
     measure = models.CharField(max_length=16, choices=DetentionMeasure.choices)
-    started_on = models.DateField()
-    term_length = models.PositiveIntegerField(null=True, blank=True)
+    started_on = FactDateField()
+    # No court orders more than 100 years, in any unit (see services.TERM_LONGEST).
+    term_length = models.PositiveIntegerField(
+        null=True, blank=True, validators=[MaxValueValidator(36_600)]
+    )
     term_unit = models.CharField(max_length=8, choices=TermUnit.choices, blank=True)
-    planned_end = models.DateField(
+    planned_end = FactDateField(
         null=True, blank=True, help_text="When the ordered term runs out unless extended."
     )
-    actual_end = models.DateField(null=True, blank=True)
+    actual_end = FactDateField(null=True, blank=True)
     facility = models.CharField(max_length=300, blank=True)
     ordered_by = models.ForeignKey(
         Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -314,7 +320,7 @@ class Detention(models.Model):
 
 class Hearing(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="hearings")
-    held_on = models.DateField()
+    held_on = FactDateField()
     starts_at = models.TimeField(null=True, blank=True)
     kind = models.CharField(max_length=12, choices=HearingKind.choices)
     court = models.ForeignKey(
@@ -337,7 +343,7 @@ class Hearing(models.Model):
 
 class Event(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
-    occurred_on = models.DateField()
+    occurred_on = FactDateField()
     precision = models.CharField(
         max_length=8, choices=DatePrecision.choices, default=DatePrecision.DAY
     )

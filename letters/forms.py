@@ -8,6 +8,8 @@ from django import forms
 
 from letters.choices import SignedVia
 from letters.models import LetterTemplate
+from people.fields import validate_fact_date
+from people.uploads import IMAGE_EXTENSIONS, signature_image_validators
 
 
 class LetterCreateForm(forms.Form):
@@ -25,6 +27,7 @@ class LetterCreateForm(forms.Form):
         initial=datetime.date.today,
         # A date input only shows a value written as ISO 8601.
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        validators=[validate_fact_date],
     )
 
     def __init__(self, *args, **kwargs):
@@ -37,5 +40,12 @@ class LetterCreateForm(forms.Form):
 class SignatureForm(forms.Form):
     via = forms.ChoiceField(label="Signed by", choices=SignedVia.choices)
     signature_image = forms.ImageField(
-        label="Scanned signature", required=False, help_text="Needed for a scanned signature."
+        label="Scanned signature",
+        required=False,
+        help_text="Needed for a scanned signature: PNG or JPEG, at most 2 MB.",
+        validators=signature_image_validators(),
+        # Browsers offer only these in the file chooser; the validators are what enforce it.
+        widget=forms.ClearableFileInput(
+            attrs={"accept": ",".join(f".{extension}" for extension in IMAGE_EXTENSIONS)}
+        ),
     )

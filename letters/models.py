@@ -11,7 +11,7 @@ from simple_history.models import HistoricalRecords
 
 from casefiles.models import SUMMARY_MAX, Case
 from letters.choices import LetterStatus, RecipientKind, RenderStatus, SignedVia, SigningStatus
-from people.fields import BoundedTextField
+from people.fields import BoundedTextField, FactDateField
 from people.models import ADDRESS_MAX, Organisation, Person, Position
 from people.uploads import document_validators, signature_image_validators
 
@@ -28,7 +28,7 @@ class Letter(models.Model):
     )
     subject = models.CharField(max_length=300)
     place = models.CharField(max_length=100, default="Brussels")
-    dated_on = models.DateField(default=datetime.date.today)
+    dated_on = FactDateField(default=datetime.date.today)
     language = models.CharField(max_length=8, default="en")
     salutation = models.CharField(max_length=200, default="Your Excellency,")
     body = BoundedTextField(
@@ -39,7 +39,7 @@ class Letter(models.Model):
     status = models.CharField(
         max_length=12, choices=LetterStatus.choices, default=LetterStatus.DRAFT
     )
-    sent_on = models.DateField(null=True, blank=True)
+    sent_on = FactDateField(null=True, blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -186,7 +186,7 @@ class LetterVersion(models.Model):
 
 class Reply(models.Model):
     letter = models.ForeignKey(Letter, on_delete=models.CASCADE, related_name="replies")
-    received_on = models.DateField()
+    received_on = FactDateField()
     from_person = models.ForeignKey(
         Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

@@ -25,8 +25,8 @@ from django.utils.formats import date_format
 
 from casefiles.models import Source
 from casefiles.pdf import css_string, font_face_css, render_pdf
-from letters.choices import LetterStatus, RecipientKind, SigningStatus
 from casefiles.templatetags.staff import safe_link
+from letters.choices import LetterStatus, RecipientKind, SigningStatus
 from letters.models import BODY_MAX, Letter, LetterSignatory
 
 CITATION = re.compile(r"\[\^src:(\d+)\]")

@@ -5,6 +5,9 @@ Here, in the lowest app, so that casefiles and letters use the same ones.
 
 from __future__ import annotations
 
+import datetime
+
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, URLValidator
 from django.db import models
 from django.utils.functional import cached_property
@@ -31,10 +34,14 @@ class BoundedTextField(models.TextField):
 
     @cached_property
     def validators(self):
-        return [*super().validators, MaxLengthValidator(self.max_length)]
+        return [*super().validators, TextLengthValidator(self.max_length)]
+
+    def formfield(self, **kwargs):
+        return state_text_limit(super().formfield(**kwargs))
 
     def db_type(self, connection):
-        return connection.data_types["CharField"] % {"max_length": self.max_length}
+        # The column a CharField of this length would have (varchar(n)).
+        return models.CharField(max_length=self.max_length).db_type(connection)
 
     def cast_db_type(self, connection):
         return self.db_type(connection)
@@ -55,3 +62,49 @@ class WebURLField(models.URLField):
                 web_url_validator if isinstance(v, URLValidator) else v for v in field.validators
             ]
         return field
+
+
+# Dates of facts (births, detentions, hearings, letters): wide enough for any real one and
+# for a long term's planned end, narrow enough that a typo like 9999 is caught before it
+# breaks date arithmetic in calendars, reminders and terms.
+FACT_DATE_MIN = datetime.date(1900, 1, 1)
+FACT_DATE_MAX = datetime.date(2199, 12, 31)
+
+
+def validate_fact_date(value: datetime.date) -> None:
+    if value is not None and not FACT_DATE_MIN <= value <= FACT_DATE_MAX:
+        raise ValidationError(
+            f"{value.isoformat()} is not a plausible date: give one between "
+            f"{FACT_DATE_MIN.year} and {FACT_DATE_MAX.year}; check the year.",
+            code="implausible_date",
+        )
+
+
+class FactDateField(models.DateField):
+    """A DateField that refuses years outside FACT_DATE_MIN..FACT_DATE_MAX."""
+
+    default_validators = [validate_fact_date]
+
+
+class TextLengthValidator(MaxLengthValidator):
+    """Django's max-length check, with the numbers written for people: 50,000, not 50000."""
+
+    def __call__(self, value) -> None:
+        length = len(value)
+        if length > self.limit_value:
+            raise ValidationError(
+                f"Ensure this value has at most {self.limit_value:,} characters "
+                f"(it has {length:,}).",
+                code="max_length",
+                params={"limit_value": self.limit_value, "show_value": length, "value": value},
+            )
+
+
+def state_text_limit(field):
+    """A form field whose max-length message matches the model's (TextLengthValidator)."""
+    if getattr(field, "max_length", None):
+        field.validators = [
+            TextLengthValidator(field.max_length) if isinstance(v, MaxLengthValidator) else v
+            for v in field.validators
+        ]
+    return field

@@ -13,7 +13,7 @@ from simple_history.models import HistoricalRecords
 
 from people.choices import AliasKind, OrganisationKind, RelationshipKind, Script
 from people.dates import DatePrecision, format_partial_date
-from people.fields import BoundedTextField, WebURLField
+from people.fields import BoundedTextField, FactDateField, WebURLField
 
 # Limits of free text, in characters: generous for any real record, small enough that a
 # pasted book or a script cannot fill the database or a page.
@@ -36,7 +36,7 @@ class Person(models.Model):
         help_text="As written in the person's own script, e.g. Бекжан Мендыгазиев.",
     )
     original_script = models.CharField(max_length=8, choices=Script.choices, blank=True)
-    birth_date = models.DateField(null=True, blank=True)
+    birth_date = FactDateField(null=True, blank=True)
     birth_date_precision = models.CharField(
         max_length=8, choices=DatePrecision.choices, default=DatePrecision.DAY
     )
@@ -96,7 +96,7 @@ class HealthCondition(models.Model):
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="health_conditions")
     condition = models.CharField(max_length=200)
     description = BoundedTextField(max_length=NOTES_MAX, blank=True)
-    noted_on = models.DateField(null=True, blank=True)
+    noted_on = FactDateField(null=True, blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -189,8 +189,8 @@ class Position(models.Model):
     represents_country = CountryField(
         blank=True, help_text="For MEPs: the member state they were elected in."
     )
-    started_on = models.DateField(null=True, blank=True)
-    ended_on = models.DateField(null=True, blank=True)
+    started_on = FactDateField(null=True, blank=True)
+    ended_on = FactDateField(null=True, blank=True)
     postal_address = BoundedTextField(
         max_length=ADDRESS_MAX,
         blank=True,
