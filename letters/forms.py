@@ -9,7 +9,7 @@ from django import forms
 from letters.choices import SignedVia
 from letters.models import LetterTemplate
 from people.fields import validate_fact_date
-from people.uploads import IMAGE_EXTENSIONS, signature_image_validators
+from people.uploads import signature_image_validators
 
 
 class LetterCreateForm(forms.Form):
@@ -44,8 +44,4 @@ class SignatureForm(forms.Form):
         required=False,
         help_text="Needed for a scanned signature: PNG or JPEG, at most 2 MB.",
         validators=signature_image_validators(),
-        # Browsers offer only these in the file chooser; the validators are what enforce it.
-        widget=forms.ClearableFileInput(
-            attrs={"accept": ",".join(f".{extension}" for extension in IMAGE_EXTENSIONS)}
-        ),
     )

@@ -16,7 +16,10 @@ from django.utils.functional import cached_property
 # never javascript:, data:, file: or ftp:.
 WEB_URL_SCHEMES = ["http", "https"]
 web_url_validator = URLValidator(
-    schemes=WEB_URL_SCHEMES, message="Enter a web address starting with http:// or https://."
+    schemes=WEB_URL_SCHEMES,
+    message="Enter a web address starting with http:// or https://.",
+    # Not "invalid": a form field would replace the message with its generic one.
+    code="not_web_url",
 )
 
 
