@@ -27,12 +27,13 @@ from casefiles.models import Source
 from casefiles.pdf import css_string, font_face_css, render_pdf
 from casefiles.templatetags.staff import safe_link
 from letters.choices import LetterStatus, RecipientKind, SigningStatus
-from letters.models import BODY_MAX, Letter, LetterSignatory
+from letters.models import Letter, LetterSignatory
 
 CITATION = re.compile(r"\[\^src:(\d+)\]")
 STYLESHEET = Path(settings.BASE_DIR) / "static" / "letters" / "letter.css"
 
-BODY_MAX_CHARS = BODY_MAX  # the model's limit, for letters stored before it or around it
+# The renderer's own guard, for a body stored around validation (the model allows BODY_MAX).
+BODY_MAX_CHARS = 100_000
 BODY_MAX_DEPTH = 12  # nested lists/quotes; a letter never needs more
 # A line opening with this many quote/list/indent characters is nesting, not prose.
 _DEEP_LINE = re.compile(r"^[ \t>*+\-]{40,}", re.MULTILINE)
