@@ -40,7 +40,7 @@ HEARING_OLDEST_YEARS = 30
 HEARING_FURTHEST_YEARS = 10
 # The longest ordered term we accept, per unit (life sentences are not terms of detention).
 TERM_LONGEST_YEARS = 100
-TERM_LONGEST = {
+TERM_LONGEST: dict[str, int] = {
     TermUnit.DAYS: 366 * TERM_LONGEST_YEARS,
     TermUnit.MONTHS: 12 * TERM_LONGEST_YEARS,
     TermUnit.YEARS: TERM_LONGEST_YEARS,

@@ -33,7 +33,8 @@ class BoundedTextField(models.TextField):
     """
 
     def __init__(self, *args, max_length: int, **kwargs) -> None:
-        super().__init__(*args, max_length=max_length, **kwargs)
+        kwargs["max_length"] = max_length  # required here, optional on TextField
+        super().__init__(*args, **kwargs)
 
     @cached_property
     def validators(self):
