@@ -27,6 +27,42 @@ def _posted(data, name: str) -> list[str]:
     return list(data.getlist(name)) if hasattr(data, "getlist") else []
 
 
+# The largest primary key the databases store (a signed 64-bit integer).
+_ID_MAX = 2**63 - 1
+
+
+def record_id(value: object) -> int | None:
+    """A posted or queried id as an int, or None when it cannot be one: not ASCII digits
+    ("²" is a digit to str.isdigit but not to int) or too large for the database."""
+    text = str(value)
+    if not (text.isascii() and text.isdigit()):
+        return None
+    number = int(text)
+    return number if number <= _ID_MAX else None
+
+
+class RecordChoiceField(forms.ModelChoiceField):
+    """A record chosen by id; an id no database could hold is an invalid choice, not an
+    OverflowError from the database driver."""
+
+    def to_python(self, value):
+        if value not in self.empty_values and record_id(value) is None:
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super().to_python(value)
+
+
+class RecordMultipleChoiceField(forms.ModelMultipleChoiceField):
+    def clean(self, value):
+        for pk in value or []:
+            if record_id(pk) is None:
+                raise ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": pk},
+                )
+        return super().clean(value)
+
+
 def _person_label(person: Person) -> str:
     return f"{person.name} ({person.name_original})" if person.name_original else person.name
 
@@ -34,7 +70,7 @@ def _person_label(person: Person) -> str:
 def _offered_persons(case: Case, posted: list[str], *, blank: bool = False) -> list:
     """The case's parties, plus whoever the picker found and the user posted, so a
     refused choice is shown back with its message rather than silently dropped."""
-    posted_ids = [int(value) for value in posted if str(value).isdigit()]
+    posted_ids = [pk for pk in map(record_id, posted) if pk is not None]
     persons = Person.objects.filter(Q(case_parties__case=case) | Q(pk__in=posted_ids)).distinct()
     choices = [(person.pk, _person_label(person)) for person in persons]
     return ([("", "Choose a person")] if blank else []) + choices
@@ -51,7 +87,7 @@ def _default_person(case: Case) -> Person | None:
 
 
 class DetentionLogForm(forms.Form):
-    person = forms.ModelChoiceField(
+    person = RecordChoiceField(
         queryset=Person.objects.all(),
         help_text="Parties to this case are listed; search to find anyone else.",
     )
@@ -135,12 +171,12 @@ class HearingLogForm(forms.Form):
         label="Time", required=False, widget=forms.TimeInput(attrs={"type": "time"})
     )
     kind = forms.ChoiceField(choices=HearingKind.choices, initial=HearingKind.TRIAL)
-    defendants = forms.ModelMultipleChoiceField(
+    defendants = RecordMultipleChoiceField(
         queryset=Person.objects.all(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    court = forms.ModelChoiceField(
+    court = RecordChoiceField(
         queryset=Organisation.objects.filter(kind=OrganisationKind.COURT),
         required=False,
         empty_label="Court not known",

@@ -29,7 +29,7 @@ from casefiles import selectors, services
 from casefiles.calendar import calendar_for_user
 from casefiles.case_actions import case_actions_for
 from casefiles.filtersets import CaseFilterSet, detained_now_condition
-from casefiles.forms import DetentionLogForm, HearingLogForm, apply_service_errors
+from casefiles.forms import DetentionLogForm, HearingLogForm, apply_service_errors, record_id
 from casefiles.models import CalendarFeed, CaseParty, Source
 from casefiles.search import (
     SearchResults,
@@ -157,8 +157,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     cases = selectors.cases_visible_to(request.user)
     case = selectors.case_for_page(cases, pk)
     kinds = [kind for kind in request.GET.getlist("kind") if kind in timeline_kinds()]
-    person_param = request.GET.get("person", "")
-    person_id = int(person_param) if person_param.isdigit() else None
+    person_id = record_id(request.GET.get("person", ""))
     timeline = case_timeline(case, user=request.user, kinds=kinds, person_id=person_id)
     current = selectors.with_days_in_custody(
         selectors.detentions_current(cases.filter(pk=case.pk), today=today), today=today
@@ -186,10 +185,10 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def _log_view(request, pk, *, form_class, service, template, anchor_prefix, noun):
     case = selectors.case_for_page(selectors.cases_visible_to(request.user), pk)
     initial = {}
-    person_id = request.GET.get("person", "")
-    if person_id.isdigit():
-        initial["person"] = int(person_id)
-        initial["defendants"] = [int(person_id)]
+    person_id = record_id(request.GET.get("person", ""))
+    if person_id is not None:
+        initial["person"] = person_id
+        initial["defendants"] = [person_id]
     form = form_class(request.POST or None, case=case, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:

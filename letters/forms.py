@@ -6,6 +6,7 @@ import datetime
 
 from django import forms
 
+from casefiles.forms import RecordChoiceField
 from letters.choices import SignedVia
 from letters.models import LetterTemplate
 from people.fields import validate_fact_date
@@ -13,7 +14,7 @@ from people.uploads import signature_image_validators
 
 
 class LetterCreateForm(forms.Form):
-    template = forms.ModelChoiceField(
+    template = RecordChoiceField(
         queryset=LetterTemplate.objects.all(),
         help_text="Its placeholders are filled with this case's facts; edit freely afterwards.",
     )
