@@ -252,6 +252,14 @@ class CalendarFeedAdmin(admin.ModelAdmin):
     exclude = ["token_hash"]
     actions = ["revoke"]
 
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        """A feed is its user's own: only those who manage staff accounts (Administrators,
+        superusers) see, revoke or delete other people's."""
+        feeds = super().get_queryset(request)
+        if request.user.has_perm("auth.change_user"):
+            return feeds
+        return feeds.filter(user_id=request.user.pk)
+
     def has_add_permission(self, request) -> bool:
         return False
 

@@ -13,9 +13,13 @@ from casefiles.choices import DetentionMeasure, HearingKind, PartyRole
 from casefiles.models import Case
 from casefiles.services import term_end, term_parse
 from people.choices import OrganisationKind
-from people.models import Organisation, Person
+from people.fields import FACT_DATE_MAX, FACT_DATE_MIN, state_text_limit, validate_fact_date
+from people.models import NOTES_MAX, Organisation, Person
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE = forms.DateInput(
+    attrs={"type": "date", "min": FACT_DATE_MIN.isoformat(), "max": FACT_DATE_MAX.isoformat()},
+    format="%Y-%m-%d",
+)
 # Parties a detention or hearing is most often about, offered first.
 _DETAINABLE_ROLES = (PartyRole.POLITICAL_PRISONER, PartyRole.DEFENDANT)
 
@@ -23,6 +27,42 @@ _DETAINABLE_ROLES = (PartyRole.POLITICAL_PRISONER, PartyRole.DEFENDANT)
 def _posted(data, name: str) -> list[str]:
     """The values posted for a field (none when the form is not bound)."""
     return list(data.getlist(name)) if hasattr(data, "getlist") else []
+
+
+# The largest primary key the databases store (a signed 64-bit integer).
+_ID_MAX = 2**63 - 1
+
+
+def record_id(value: object) -> int | None:
+    """A posted or queried id as an int, or None when it cannot be one: not ASCII digits
+    ("²" is a digit to str.isdigit but not to int) or too large for the database."""
+    text = str(value)
+    if not (text.isascii() and text.isdigit()):
+        return None
+    number = int(text)
+    return number if number <= _ID_MAX else None
+
+
+class RecordChoiceField(forms.ModelChoiceField):
+    """A record chosen by id; an id no database could hold is an invalid choice, not an
+    OverflowError from the database driver."""
+
+    def to_python(self, value):
+        if value not in self.empty_values and record_id(value) is None:
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super().to_python(value)
+
+
+class RecordMultipleChoiceField(forms.ModelMultipleChoiceField):
+    def clean(self, value):
+        for pk in value or []:
+            if record_id(pk) is None:
+                raise ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": pk},
+                )
+        return super().clean(value)
 
 
 def _person_label(person: Person) -> str:
@@ -33,7 +73,7 @@ def _offered_persons(case: Case, posted: list[str], *, user, blank: bool = False
     """The case's parties, plus whoever the picker found and the user posted, so a
     refused choice is shown back with its message rather than silently dropped — unless
     the user may not see that person (then it is "not one of the available choices")."""
-    posted_ids = [int(value) for value in posted if str(value).isdigit()]
+    posted_ids = [pk for pk in map(record_id, posted) if pk is not None]
     persons = (
         Person.objects.visible_to(user)
         .filter(Q(case_parties__case=case) | Q(pk__in=posted_ids))
@@ -54,14 +94,14 @@ def _default_person(case: Case) -> Person | None:
 
 
 class DetentionLogForm(forms.Form):
-    person = forms.ModelChoiceField(
+    person = RecordChoiceField(
         queryset=Person.objects.all(),
         help_text="Parties to this case are listed; search to find anyone else.",
     )
     measure = forms.ChoiceField(
         choices=DetentionMeasure.choices, initial=DetentionMeasure.PRETRIAL_DETENTION
     )
-    started_on = forms.DateField(label="Starts on", widget=DATE)
+    started_on = forms.DateField(label="Starts on", widget=DATE, validators=[validate_fact_date])
     term = forms.CharField(
         label="Ordered term",
         required=False,
@@ -73,11 +113,20 @@ class DetentionLogForm(forms.Form):
         label="Planned end",
         required=False,
         widget=DATE,
+        validators=[validate_fact_date],
         help_text="Left empty, it is computed from the start and the term.",
     )
-    actual_end = forms.DateField(label="Actually ended on", required=False, widget=DATE)
+    actual_end = forms.DateField(
+        label="Actually ended on", required=False, widget=DATE, validators=[validate_fact_date]
+    )
     facility = forms.CharField(max_length=300, required=False)
-    notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    notes = state_text_limit(
+        forms.CharField(
+            required=False, max_length=NOTES_MAX, widget=forms.Textarea(attrs={"rows": 3})
+        )
+    )
+    # The service names the term by its model field.
+    service_fields = {"term_length": "term", "term_unit": "term"}
 
     def __init__(self, *args, case: Case, user, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -103,7 +152,10 @@ class DetentionLogForm(forms.Form):
         data = self.cleaned_data
         started_on, term = data.get("started_on"), data.get("term")
         if started_on and term and not data.get("planned_end"):
-            data["planned_end"] = term_end(started_on=started_on, length=term[0], unit=term[1])
+            try:
+                data["planned_end"] = term_end(started_on=started_on, length=term[0], unit=term[1])
+            except ValidationError as error:
+                self.add_error("term", error)
         return data
 
     def service_arguments(self) -> dict:
@@ -124,22 +176,26 @@ class DetentionLogForm(forms.Form):
 
 
 class HearingLogForm(forms.Form):
-    held_on = forms.DateField(label="Date", widget=DATE)
+    held_on = forms.DateField(label="Date", widget=DATE, validators=[validate_fact_date])
     starts_at = forms.TimeField(
         label="Time", required=False, widget=forms.TimeInput(attrs={"type": "time"})
     )
     kind = forms.ChoiceField(choices=HearingKind.choices, initial=HearingKind.TRIAL)
-    defendants = forms.ModelMultipleChoiceField(
+    defendants = RecordMultipleChoiceField(
         queryset=Person.objects.all(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    court = forms.ModelChoiceField(
+    court = RecordChoiceField(
         queryset=Organisation.objects.filter(kind=OrganisationKind.COURT),
         required=False,
         empty_label="Court not known",
     )
-    outcome = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    outcome = state_text_limit(
+        forms.CharField(
+            required=False, max_length=NOTES_MAX, widget=forms.Textarea(attrs={"rows": 3})
+        )
+    )
 
     def __init__(self, *args, case: Case, user, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -175,7 +231,9 @@ class HearingLogForm(forms.Form):
 def apply_service_errors(form: forms.Form, error: ValidationError) -> None:
     """Show a service's ValidationError on the form, by field where it names one."""
     if hasattr(error, "error_dict"):
+        aliases = getattr(form, "service_fields", {})
         for field, messages in error.message_dict.items():
+            field = aliases.get(field, field)
             target = field if field in form.fields else None
             for message in messages:
                 form.add_error(target, message)

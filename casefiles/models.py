@@ -6,6 +6,7 @@ import datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Exists, F, OuterRef, Q
 from django.urls import reverse
@@ -29,9 +30,14 @@ from casefiles.choices import (
 )
 from casefiles.visibility import CaseQuerySet, SourceQuerySet
 from people.dates import DatePrecision, format_partial_date
+from people.fields import BoundedTextField, FactDateField, WebURLField
 from people.history import HistoryAuthor
-from people.models import Organisation, Person
+from people.models import NOTES_MAX, Organisation, Person
+from people.uploads import document_validators
 from people.visibility import VisibleThroughQuerySet, visible_through
+
+SUMMARY_MAX = 20_000
+DESCRIPTION_MAX = 20_000
 
 
 def _person_or_organisation() -> Q:
@@ -42,13 +48,18 @@ def _person_or_organisation() -> Q:
 
 
 class Source(models.Model):
-    url = models.URLField("URL", max_length=1000, blank=True)
-    file = models.FileField(upload_to="sources/%Y/", blank=True)
+    url = WebURLField("URL", max_length=1000, blank=True)
+    file = models.FileField(
+        upload_to="sources/%Y/",
+        blank=True,
+        validators=document_validators(),
+        help_text="PDF, image, text, Word/OpenDocument or saved email.",
+    )
     title = models.CharField(max_length=500)
     publisher = models.CharField(max_length=300, blank=True)
-    published_on = models.DateField(null=True, blank=True)
-    accessed_on = models.DateField(null=True, blank=True)
-    notes = models.TextField(blank=True)
+    published_on = FactDateField(null=True, blank=True)
+    accessed_on = FactDateField(null=True, blank=True)
+    notes = BoundedTextField(max_length=NOTES_MAX, blank=True)
     history = HistoricalRecords(bases=[HistoryAuthor])
     objects = SourceQuerySet.as_manager()
 
@@ -80,8 +91,8 @@ class Case(models.Model):
     title = models.CharField(max_length=300)
     country = CountryField(help_text="Whose law applies: charges must cite this country's code.")
     status = models.CharField(max_length=12, choices=CaseStatus.choices, default=CaseStatus.ACTIVE)
-    summary = models.TextField(blank=True)
-    opened_on = models.DateField(default=datetime.date.today)
+    summary = BoundedTextField(max_length=SUMMARY_MAX, blank=True)
+    opened_on = FactDateField(default=datetime.date.today)
     assigned_staff = models.ManyToManyField(
         settings.AUTH_USER_MODEL, blank=True, related_name="assigned_cases"
     )
@@ -189,15 +200,17 @@ class Charge(models.Model):
     description = models.CharField(
         max_length=500, blank=True, help_text="When the article is not known, what the charge is."
     )
-    brought_on = models.DateField(null=True, blank=True)
+    brought_on = FactDateField(null=True, blank=True)
     status = models.CharField(
         max_length=14, choices=ChargeStatus.choices, default=ChargeStatus.CHARGED
     )
-    decided_on = models.DateField(null=True, blank=True)
+    decided_on = FactDateField(null=True, blank=True)
     sentence_kind = models.CharField(max_length=20, choices=SentenceKind.choices, blank=True)
-    sentence_months = models.PositiveIntegerField(null=True, blank=True)
+    sentence_months = models.PositiveIntegerField(
+        null=True, blank=True, validators=[MaxValueValidator(1200)]
+    )
     sources = models.ManyToManyField(Source, blank=True, related_name="charges")
-    notes = models.TextField(blank=True)
+    notes = BoundedTextField(max_length=NOTES_MAX, blank=True)
     history = HistoricalRecords(bases=[HistoryAuthor], m2m_fields=[sources])
     objects = visible_through("case")
 
@@ -302,19 +315,22 @@ class Detention(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="detentions")
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="detentions")
     measure = models.CharField(max_length=16, choices=DetentionMeasure.choices)
-    started_on = models.DateField()
-    term_length = models.PositiveIntegerField(null=True, blank=True)
+    started_on = FactDateField()
+    # No court orders more than 100 years, in any unit (see services.TERM_LONGEST).
+    term_length = models.PositiveIntegerField(
+        null=True, blank=True, validators=[MaxValueValidator(36_600)]
+    )
     term_unit = models.CharField(max_length=8, choices=TermUnit.choices, blank=True)
-    planned_end = models.DateField(
+    planned_end = FactDateField(
         null=True, blank=True, help_text="When the ordered term runs out unless extended."
     )
-    actual_end = models.DateField(null=True, blank=True)
+    actual_end = FactDateField(null=True, blank=True)
     facility = models.CharField(max_length=300, blank=True)
     ordered_by = models.ForeignKey(
         Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     sources = models.ManyToManyField(Source, blank=True, related_name="detentions")
-    notes = models.TextField(blank=True)
+    notes = BoundedTextField(max_length=NOTES_MAX, blank=True)
     history = HistoricalRecords(bases=[HistoryAuthor], m2m_fields=[sources])
     objects = DetentionQuerySet.as_manager()
 
@@ -364,7 +380,7 @@ class Detention(models.Model):
 
 class Hearing(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="hearings")
-    held_on = models.DateField()
+    held_on = FactDateField()
     starts_at = models.TimeField(null=True, blank=True)
     kind = models.CharField(max_length=12, choices=HearingKind.choices)
     court = models.ForeignKey(
@@ -374,7 +390,7 @@ class Hearing(models.Model):
         Person, null=True, blank=True, on_delete=models.PROTECT, related_name="hearings_judged"
     )
     defendants = models.ManyToManyField(Person, blank=True, related_name="hearings")
-    outcome = models.TextField(blank=True)
+    outcome = BoundedTextField(max_length=NOTES_MAX, blank=True)
     sources = models.ManyToManyField(Source, blank=True, related_name="hearings")
     history = HistoricalRecords(bases=[HistoryAuthor], m2m_fields=[defendants, sources])
     objects = visible_through("case")
@@ -388,13 +404,13 @@ class Hearing(models.Model):
 
 class Event(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
-    occurred_on = models.DateField()
+    occurred_on = FactDateField()
     precision = models.CharField(
         max_length=8, choices=DatePrecision.choices, default=DatePrecision.DAY
     )
     kind = models.CharField(max_length=16, choices=EventKind.choices)
     title = models.CharField(max_length=300)
-    description = models.TextField(blank=True)
+    description = BoundedTextField(max_length=DESCRIPTION_MAX, blank=True)
     place = models.CharField(max_length=200, blank=True)
     sources = models.ManyToManyField(Source, blank=True, related_name="events")
     history = HistoricalRecords(bases=[HistoryAuthor], m2m_fields=[sources])

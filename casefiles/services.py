@@ -37,6 +37,15 @@ from people.models import Organisation, Person
 
 # A hearing further back than this is almost certainly a typo in the year.
 HEARING_OLDEST_YEARS = 30
+# A hearing further ahead than this is almost certainly a typo in the year too.
+HEARING_FURTHEST_YEARS = 10
+# The longest ordered term we accept, per unit (life sentences are not terms of detention).
+TERM_LONGEST_YEARS = 100
+TERM_LONGEST: dict[str, int] = {
+    TermUnit.DAYS: 366 * TERM_LONGEST_YEARS,
+    TermUnit.MONTHS: 12 * TERM_LONGEST_YEARS,
+    TermUnit.YEARS: TERM_LONGEST_YEARS,
+}
 # How far ahead deadlines are announced by the daily job.
 DETENTION_REMINDER_DAYS = 7
 
@@ -56,7 +65,18 @@ def term_parse(text: str) -> tuple[int, str]:
     length = int(match["length"])
     if length == 0:
         raise ValidationError("The ordered term must be at least one day.")
-    return length, _UNITS[match["unit"][0].lower()]
+    unit = _UNITS[match["unit"][0].lower()]
+    term_check(length=length, unit=unit)
+    return length, unit
+
+
+def term_check(*, length: int, unit: str) -> None:
+    """Refuse a term longer than any court orders (a typo such as “9999 years”)."""
+    longest = TERM_LONGEST.get(unit)
+    if longest is not None and length > longest:
+        raise ValidationError(
+            f"The term is too long: at most {longest:,} {unit} ({TERM_LONGEST_YEARS} years)."
+        )
 
 
 def add_months(start: datetime.date, months: int) -> datetime.date:
@@ -68,13 +88,23 @@ def add_months(start: datetime.date, months: int) -> datetime.date:
 
 
 def term_end(*, started_on: datetime.date, length: int, unit: str) -> datetime.date:
-    """The day the ordered term runs out, counted the way the court order counts it."""
-    if unit == TermUnit.DAYS:
-        return started_on + datetime.timedelta(days=length)
-    if unit == TermUnit.MONTHS:
-        return add_months(started_on, length)
-    if unit == TermUnit.YEARS:
-        return add_months(started_on, 12 * length)
+    """The day the ordered term runs out, counted the way the court order counts it.
+
+    Raises ValidationError, never ValueError or OverflowError, for a term that is too long
+    or that would end past the calendar, so that every form can show it as a message."""
+    term_check(length=length, unit=unit)
+    try:
+        if unit == TermUnit.DAYS:
+            return started_on + datetime.timedelta(days=length)
+        if unit == TermUnit.MONTHS:
+            return add_months(started_on, length)
+        if unit == TermUnit.YEARS:
+            return add_months(started_on, 12 * length)
+    except (ValueError, OverflowError):
+        raise ValidationError(
+            f"The term is too long: {length} {unit} from {show_date(started_on)} "
+            "runs past the calendar."
+        ) from None
     raise ValueError(f"unknown term unit {unit!r}")
 
 
@@ -96,9 +126,12 @@ def detention_log(
 ) -> Detention:
     """Record a measure of restraint; the planned end follows from the ordered term."""
     require_parties(case, [person], "person")
-    if term_length and term_unit and planned_end is None:
-        planned_end = term_end(started_on=started_on, length=term_length, unit=term_unit)
     errors: dict[str, str] = {}
+    if term_length and term_unit and planned_end is None:
+        try:
+            planned_end = term_end(started_on=started_on, length=term_length, unit=term_unit)
+        except ValidationError as error:
+            errors["term_length"] = " ".join(error.messages)
     if actual_end and actual_end < started_on:
         errors["actual_end"] = (
             f"The detention cannot end ({show_date(actual_end)}) "
@@ -144,12 +177,21 @@ def hearing_log(
     defendants = list(defendants)
     require_parties(case, defendants, "defendants")
     # add_months, not date.replace(year=…), which fails when today is 29 February.
-    oldest = add_months(timezone.localdate(), -12 * HEARING_OLDEST_YEARS)
+    today = timezone.localdate()
+    oldest = add_months(today, -12 * HEARING_OLDEST_YEARS)
+    furthest = add_months(today, 12 * HEARING_FURTHEST_YEARS)
     if held_on < oldest:
         raise ValidationError(
             {
                 "held_on": f"{show_date(held_on)} is more than {HEARING_OLDEST_YEARS} years ago; "
                 "check the year."
+            }
+        )
+    if held_on > furthest:
+        raise ValidationError(
+            {
+                "held_on": f"{show_date(held_on)} is more than {HEARING_FURTHEST_YEARS} years "
+                "ahead; check the year."
             }
         )
     hearing = Hearing(

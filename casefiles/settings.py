@@ -150,6 +150,13 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = env_path("STATIC_ROOT", VAR_DIR / "static")
 MEDIA_URL = "media/"
 MEDIA_ROOT = env_path("MEDIA_ROOT", VAR_DIR / "media")
+# Uploads (people/uploads.py): a source or reply file may be at most this many megabytes.
+UPLOAD_MAX_MB = env_int("UPLOAD_MAX_MB", 20)
+# A form without files (a letter body is at most 50,000 characters) fits in 2.5 MB; larger
+# uploads are spooled to a temporary file rather than held in memory. The web server in front
+# should cap whole requests a little above UPLOAD_MAX_MB (nginx: client_max_body_size).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 # Case data is sensitive: cookies only over HTTPS outside development.
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", default=not DEBUG)
@@ -262,6 +269,9 @@ PDF_FONT_DIR = env_path("PDF_FONT_DIR", BASE_DIR / "static" / "letters" / "fonts
 # Letters: final PDFs carry the organisation's PAdES signature when a PKCS#12 file is set.
 LETTERS_SIGNING_PKCS12 = env_str("LETTERS_SIGNING_PKCS12")
 LETTERS_SIGNING_PKCS12_PASSWORD = env_str("LETTERS_SIGNING_PKCS12_PASSWORD")
+# verify_letter trusts a signature only when its certificate chains to one of these PEM/DER
+# files (comma-separated): nothing is trusted by default, not even our own certificate.
+LETTERS_TRUST_ROOTS = env_list("LETTERS_TRUST_ROOTS", [])
 # Seconds a letter may take to render before it is stopped (a hostile body cannot hang a worker).
 LETTERS_RENDER_TIME_LIMIT = env_int("LETTERS_RENDER_TIME_LIMIT", 120)
 # Rendering runs in a child process with these limits (casefiles.sandbox): wall-clock seconds

@@ -6,12 +6,15 @@ import datetime
 
 from django import forms
 
+from casefiles.forms import RecordChoiceField
 from letters.choices import SignedVia
 from letters.models import LetterTemplate
+from people.fields import validate_fact_date
+from people.uploads import signature_image_validators
 
 
 class LetterCreateForm(forms.Form):
-    template = forms.ModelChoiceField(
+    template = RecordChoiceField(
         queryset=LetterTemplate.objects.all(),
         help_text="Its placeholders are filled with this case's facts; edit freely afterwards.",
     )
@@ -25,6 +28,7 @@ class LetterCreateForm(forms.Form):
         initial=datetime.date.today,
         # A date input only shows a value written as ISO 8601.
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        validators=[validate_fact_date],
     )
 
     def __init__(self, *args, **kwargs):
@@ -37,5 +41,8 @@ class LetterCreateForm(forms.Form):
 class SignatureForm(forms.Form):
     via = forms.ChoiceField(label="Signed by", choices=SignedVia.choices)
     signature_image = forms.ImageField(
-        label="Scanned signature", required=False, help_text="Needed for a scanned signature."
+        label="Scanned signature",
+        required=False,
+        help_text="Needed for a scanned signature: PNG or JPEG, at most 2 MB.",
+        validators=signature_image_validators(),
     )

@@ -11,11 +11,16 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from casefiles.models import Case
+from casefiles.models import SUMMARY_MAX, Case
 from letters.choices import LetterStatus, RecipientKind, RenderStatus, SignedVia, SigningStatus
+from people.fields import BoundedTextField, FactDateField
 from people.history import HistoryAuthor
-from people.models import Organisation, Person, Position
+from people.models import ADDRESS_MAX, Organisation, Person, Position
+from people.uploads import document_validators, signature_image_validators
 from people.visibility import visible_through
+
+# A letter is a few pages; this is ten times the longest we have sent.
+BODY_MAX = 50_000
 
 
 class Letter(models.Model):
@@ -27,17 +32,18 @@ class Letter(models.Model):
     )
     subject = models.CharField(max_length=300)
     place = models.CharField(max_length=100, default="Brussels")
-    dated_on = models.DateField(default=datetime.date.today)
+    dated_on = FactDateField(default=datetime.date.today)
     language = models.CharField(max_length=8, default="en")
     salutation = models.CharField(max_length=200, default="Your Excellency,")
-    body = models.TextField(
-        help_text="Markdown. Cite a source with [^src:ID]; it becomes a footnote with its URL."
+    body = BoundedTextField(
+        max_length=BODY_MAX,
+        help_text="Markdown. Cite a source with [^src:ID]; it becomes a footnote with its URL.",
     )
     closing = models.CharField(max_length=200, default="Sincerely,")
     status = models.CharField(
         max_length=12, choices=LetterStatus.choices, default=LetterStatus.DRAFT
     )
-    sent_on = models.DateField(null=True, blank=True)
+    sent_on = FactDateField(null=True, blank=True)
     history = HistoricalRecords(bases=[HistoryAuthor])
     objects = visible_through("case")
 
@@ -82,8 +88,9 @@ class LetterRecipient(models.Model):
     title_line = models.CharField(
         max_length=300, help_text='The bold line: "The President of the Republic of Kazakhstan".'
     )
-    address_block = models.TextField(
-        help_text="Honorific and name, address lines and emails, one per line, as sent."
+    address_block = BoundedTextField(
+        max_length=ADDRESS_MAX,
+        help_text="Honorific and name, address lines and emails, one per line, as sent.",
     )
     history = HistoricalRecords(bases=[HistoryAuthor])
     objects = visible_through("letter")
@@ -128,7 +135,12 @@ class LetterSignatory(models.Model):
     )
     signed_at = models.DateTimeField(null=True, blank=True)
     signed_via = models.CharField(max_length=10, choices=SignedVia.choices, blank=True)
-    signature_image = models.ImageField(upload_to="signatures/%Y/", blank=True)
+    signature_image = models.ImageField(
+        upload_to="signatures/%Y/",
+        blank=True,
+        validators=signature_image_validators(),
+        help_text="PNG or JPEG, at most 2 MB and 4000 pixels on a side.",
+    )
     history = HistoricalRecords(bases=[HistoryAuthor])
     objects = visible_through("letter")
 
@@ -207,15 +219,20 @@ class LetterVersion(models.Model):
 
 class Reply(models.Model):
     letter = models.ForeignKey(Letter, on_delete=models.CASCADE, related_name="replies")
-    received_on = models.DateField()
+    received_on = FactDateField()
     from_person = models.ForeignKey(
         Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     from_organisation = models.ForeignKey(
         Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    summary = models.TextField()
-    file = models.FileField(upload_to="replies/%Y/", blank=True)
+    summary = BoundedTextField(max_length=SUMMARY_MAX)
+    file = models.FileField(
+        upload_to="replies/%Y/",
+        blank=True,
+        validators=document_validators(),
+        help_text="PDF, image, text, Word/OpenDocument or saved email.",
+    )
     history = HistoricalRecords(bases=[HistoryAuthor])
     objects = visible_through("letter")
 
@@ -238,7 +255,9 @@ class LetterTemplate(models.Model):
     name = models.CharField(max_length=200, unique=True)
     subject = models.CharField(max_length=300, blank=True)
     salutation = models.CharField(max_length=200, default="Your Excellency,")
-    body = models.TextField(help_text="Markdown with placeholders, e.g. {{ subject_name }}.")
+    body = BoundedTextField(
+        max_length=BODY_MAX, help_text="Markdown with placeholders, e.g. {{ subject_name }}."
+    )
     closing = models.CharField(max_length=200, default="Sincerely,")
     history = HistoricalRecords(bases=[HistoryAuthor])
 

@@ -25,6 +25,7 @@ from django.utils.formats import date_format
 from casefiles.models import Source
 from casefiles.pdf import PDFRenderError, css_string, font_face_css, render_pdf
 from casefiles.sandbox import RenderLimitError, limits_from_settings, run_bounded
+from casefiles.templatetags.staff import safe_link
 from letters.choices import LetterStatus, RecipientKind, SigningStatus
 from letters.markup import BodyMarkupError, markdown_to_html
 from letters.models import Letter, LetterSignatory
@@ -32,6 +33,7 @@ from letters.models import Letter, LetterSignatory
 CITATION = re.compile(r"\[\^src:(\d+)\]")
 STYLESHEET = Path(settings.BASE_DIR) / "static" / "letters" / "letter.css"
 
+# The renderer's own guard, for a body stored around validation (the model allows BODY_MAX).
 BODY_MAX_CHARS = 100_000
 # An address block is a few lines; thousands of characters are a paste gone wrong, and
 # megabytes would take WeasyPrint minutes and gigabytes.
@@ -51,6 +53,16 @@ class Footnote:
     @property
     def url(self) -> str:
         return self.source.link
+
+    @property
+    def href(self) -> str:
+        """The link to print, only for a web address or our own download: a javascript: or
+        file: URL forced into the database is shown as text, never followed."""
+        return footnote_href(self.source)
+
+
+def footnote_href(source: Source) -> str:
+    return safe_link(source.link)
 
 
 @dataclass(frozen=True)
@@ -107,7 +119,10 @@ def body_to_html(body: str) -> LetterBody:
         source = sources[int(match.group(1))]
         footnotes.append(Footnote(len(footnotes) + 1, source))
         url = html.escape(source.link, quote=True)
-        return f'<span class="footnote"><a href="{url}">{url}</a></span>'
+        if not footnote_href(source):
+            return f'<span class="footnote">{url}</span>'
+        href = html.escape(footnote_href(source), quote=True)
+        return f'<span class="footnote"><a href="{href}">{url}</a></span>'
 
     return LetterBody(re.sub(rf"{marker}(\d+)x", footnote, clean), footnotes)
 

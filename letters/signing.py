@@ -2,8 +2,10 @@
 
 Signing is on when LETTERS_SIGNING_PKCS12 names a PKCS#12 file (password in
 LETTERS_SIGNING_PKCS12_PASSWORD). Verification never goes to the network: no
-OCSP or CRL fetching; trust comes from the certificates given (by default the
-configured one).
+OCSP or CRL fetching, and never the operating system's trust list; a signature is
+trusted only when its certificate chains to a root given explicitly (the files in
+LETTERS_TRUST_ROOTS, or certificates passed in). Holding the signing key does not
+make our own certificate trusted: anyone can make a self-signed one with our name.
 """
 
 from __future__ import annotations
@@ -72,17 +74,26 @@ def pdf_sign(pdf: bytes, *, reason: str, location: str = "") -> bytes:
     return signers.sign_pdf(writer, meta, signer=_signer()).getvalue()
 
 
-def configured_certificates() -> list:
-    """The configured signing certificate, trusted by default when verifying."""
-    if not signing_configured():
-        return []
-    return [_signer().signing_cert]
-
-
 def load_certificates(path: Path) -> list:
     from pyhanko.keys import load_certs_from_pemder
 
     return list(load_certs_from_pemder([str(path)]))
+
+
+def configured_trust_roots() -> list:
+    """The certificates in LETTERS_TRUST_ROOTS; none when it is unset."""
+    roots = []
+    for name in settings.LETTERS_TRUST_ROOTS:
+        path = Path(name)
+        if not path.is_file():
+            raise SigningError(f"LETTERS_TRUST_ROOTS names {path}, which does not exist.")
+        try:
+            roots += load_certificates(path)
+        except Exception as exc:  # asn1crypto and pyHanko raise several kinds on bad input
+            raise SigningError(
+                f"LETTERS_TRUST_ROOTS names {path}, which is not a PEM or DER certificate: {exc}"
+            ) from None
+    return roots
 
 
 def pdf_signature_reports(pdf: bytes, *, trust_roots: list | None = None) -> list[SignatureReport]:
@@ -92,7 +103,8 @@ def pdf_signature_reports(pdf: bytes, *, trust_roots: list | None = None) -> lis
     from pyhanko.sign.validation.status import SignatureCoverageLevel
     from pyhanko_certvalidator import ValidationContext
 
-    roots = configured_certificates() if trust_roots is None else trust_roots
+    # Always a list: None would make pyHanko fall back to the operating system's trust list.
+    roots = configured_trust_roots() if trust_roots is None else list(trust_roots)
     reader = PdfFileReader(BytesIO(pdf), strict=False)
     reports = []
     for embedded in reader.embedded_signatures:

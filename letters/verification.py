@@ -7,7 +7,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from letters.models import LetterVersion
-from letters.signing import load_certificates, pdf_signature_reports
+from letters.signing import (
+    SigningError,
+    configured_trust_roots,
+    load_certificates,
+    pdf_signature_reports,
+)
 
 
 @dataclass
@@ -17,6 +22,8 @@ class VerificationResult:
 
 
 def letter_file_verify(*, data: bytes, trust_files: list[Path] | None = None) -> VerificationResult:
+    """Whether the PDF is intact, covers the whole file and was signed by a certificate that
+    chains to a trust root: those of LETTERS_TRUST_ROOTS plus any `trust_files` given."""
     sha256 = hashlib.sha256(data).hexdigest()
     lines = [f"sha256: {sha256}"]
     version = LetterVersion.objects.select_related("letter").filter(sha256=sha256).first()
@@ -29,9 +36,17 @@ def letter_file_verify(*, data: bytes, trust_files: list[Path] | None = None) ->
     else:
         lines.append("Not a version stored in this Casefiles.")
 
-    roots = None
-    if trust_files:
-        roots = [cert for path in trust_files for cert in load_certificates(path)]
+    try:
+        roots = configured_trust_roots()
+        roots += [cert for path in trust_files or [] for cert in load_certificates(path)]
+    except (SigningError, OSError, ValueError) as exc:
+        lines.append(f"Trust roots: cannot be read ({exc}).")
+        return VerificationResult(False, lines)
+    if not roots:
+        lines.append(
+            "Trust roots: none configured (set LETTERS_TRUST_ROOTS or pass --trust); "
+            "no signer can be trusted."
+        )
     try:
         reports = pdf_signature_reports(data, trust_roots=roots)
     except Exception as exc:  # a damaged file can fail anywhere in the PDF parser
@@ -43,7 +58,7 @@ def letter_file_verify(*, data: bytes, trust_files: list[Path] | None = None) ->
 
     ok = True
     for report in reports:
-        ok = ok and report.ok
+        ok = ok and report.ok and report.trusted
         lines.append(
             f"Signature {report.field_name}: "
             + ("INTACT" if report.intact else "NOT INTACT — the file was changed after signing")
@@ -52,6 +67,9 @@ def letter_file_verify(*, data: bytes, trust_files: list[Path] | None = None) ->
         )
         lines.append(f"  signed by: {report.signer}")
         lines.append(f"  signed at: {report.signed_at or 'unknown'}")
-        lines.append(f"  certificate trusted: {'yes' if report.trusted else 'no'}")
+        lines.append(
+            "  certificate trusted: "
+            + ("yes" if report.trusted else "no — not trusted: it does not chain to a trust root")
+        )
     lines.append("Result: OK" if ok else "Result: FAILED")
     return VerificationResult(ok, lines)

@@ -13,8 +13,14 @@ from simple_history.models import HistoricalRecords
 
 from people.choices import AliasKind, OrganisationKind, RelationshipKind, Script
 from people.dates import DatePrecision, format_partial_date
+from people.fields import BoundedTextField, FactDateField, WebURLField
 from people.history import HistoryAuthor, staff_history_register
 from people.visibility import OrganisationQuerySet, PersonQuerySet, visible_through
+
+# Limits of free text, in characters: generous for any real record, small enough that a
+# pasted book or a script cannot fill the database or a page.
+NOTES_MAX = 10_000
+ADDRESS_MAX = 2_000
 
 
 class Person(models.Model):
@@ -32,7 +38,7 @@ class Person(models.Model):
         help_text="As written in the person's own script, e.g. Бекжан Мендыгазиев.",
     )
     original_script = models.CharField(max_length=8, choices=Script.choices, blank=True)
-    birth_date = models.DateField(null=True, blank=True)
+    birth_date = FactDateField(null=True, blank=True)
     birth_date_precision = models.CharField(
         max_length=8, choices=DatePrecision.choices, default=DatePrecision.DAY
     )
@@ -41,7 +47,7 @@ class Person(models.Model):
         max_length=200, blank=True, help_text='Where the person lives now, e.g. "United States".'
     )
     home_town = models.CharField(max_length=200, blank=True)
-    notes = models.TextField(blank=True)
+    notes = BoundedTextField(max_length=NOTES_MAX, blank=True)
     history = HistoricalRecords(bases=[HistoryAuthor])
     objects = PersonQuerySet.as_manager()
 
@@ -93,8 +99,8 @@ class HealthCondition(models.Model):
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="health_conditions")
     condition = models.CharField(max_length=200)
-    description = models.TextField(blank=True)
-    noted_on = models.DateField(null=True, blank=True)
+    description = BoundedTextField(max_length=NOTES_MAX, blank=True)
+    noted_on = FactDateField(null=True, blank=True)
     history = HistoricalRecords(bases=[HistoryAuthor])
     objects = visible_through("person")
 
@@ -144,10 +150,10 @@ class Organisation(models.Model):
     )
     country = CountryField(blank=True)
     city = models.CharField(max_length=200, blank=True)
-    postal_address = models.TextField(blank=True)
+    postal_address = BoundedTextField(max_length=ADDRESS_MAX, blank=True)
     email = models.EmailField(blank=True)
-    website = models.URLField(blank=True)
-    notes = models.TextField(blank=True)
+    website = WebURLField(blank=True)
+    notes = BoundedTextField(max_length=NOTES_MAX, blank=True)
     history = HistoricalRecords(bases=[HistoryAuthor])
     objects = OrganisationQuerySet.as_manager()
 
@@ -190,13 +196,17 @@ class Position(models.Model):
     represents_country = CountryField(
         blank=True, help_text="For MEPs: the member state they were elected in."
     )
-    started_on = models.DateField(null=True, blank=True)
-    ended_on = models.DateField(null=True, blank=True)
-    postal_address = models.TextField(
-        blank=True, help_text="Address lines used for correspondence, one per line."
+    started_on = FactDateField(null=True, blank=True)
+    ended_on = FactDateField(null=True, blank=True)
+    postal_address = BoundedTextField(
+        max_length=ADDRESS_MAX,
+        blank=True,
+        help_text="Address lines used for correspondence, one per line.",
     )
-    emails = models.TextField(
-        blank=True, help_text="Email addresses for correspondence, one per line."
+    emails = BoundedTextField(
+        max_length=ADDRESS_MAX,
+        blank=True,
+        help_text="Email addresses for correspondence, one per line.",
     )
     history = HistoricalRecords(bases=[HistoryAuthor])
     objects = visible_through("person", "organisation")

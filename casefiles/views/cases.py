@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET
 from casefiles import selectors
 from casefiles.case_actions import case_actions_for
 from casefiles.filtersets import CaseFilterSet, detained_now_condition
+from casefiles.forms import record_id
 from casefiles.models import CaseParty
 from casefiles.timeline import case_timeline, timeline_kinds
 from casefiles.views.base import CASES_PER_PAGE, view_case_required
@@ -99,8 +100,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     cases = selectors.cases_visible_to(request.user)
     case = selectors.case_for_page(cases, pk)
     kinds = [kind for kind in request.GET.getlist("kind") if kind in timeline_kinds()]
-    person_param = request.GET.get("person", "")
-    person_id = int(person_param) if person_param.isdigit() else None
+    person_id = record_id(request.GET.get("person", ""))
     timeline = case_timeline(case, user=request.user, kinds=kinds, person_id=person_id)
     current = selectors.with_days_in_custody(
         selectors.detentions_current(cases.filter(pk=case.pk), today=today), today=today

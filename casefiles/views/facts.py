@@ -11,16 +11,16 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from casefiles import selectors, services
-from casefiles.forms import DetentionLogForm, HearingLogForm, apply_service_errors
+from casefiles.forms import DetentionLogForm, HearingLogForm, apply_service_errors, record_id
 
 
 def _log_view(request, pk, *, form_class, service, template, anchor_prefix, noun):
     case = selectors.case_for_page(selectors.cases_visible_to(request.user), pk)
     initial = {}
-    person_id = request.GET.get("person", "")
-    if person_id.isdigit():
-        initial["person"] = int(person_id)
-        initial["defendants"] = [int(person_id)]
+    person_id = record_id(request.GET.get("person", ""))
+    if person_id is not None:
+        initial["person"] = person_id
+        initial["defendants"] = [person_id]
     form = form_class(request.POST or None, case=case, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:

@@ -72,7 +72,8 @@ def letter(db) -> Letter:
 
 @pytest.fixture
 def signing_certificate(tmp_path, settings) -> Path:
-    """A self-signed certificate in a PKCS#12 file, configured as the organisation's."""
+    """A self-signed certificate in a PKCS#12 file, configured as the organisation's and
+    named in LETTERS_TRUST_ROOTS."""
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
     from cryptography.hazmat.primitives.asymmetric import rsa
@@ -121,6 +122,8 @@ def signing_certificate(tmp_path, settings) -> Path:
     (tmp_path / "signing.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
     settings.LETTERS_SIGNING_PKCS12 = str(p12)
     settings.LETTERS_SIGNING_PKCS12_PASSWORD = "secret"
+    # The organisation trusts its own self-signed certificate by naming it, as in production.
+    settings.LETTERS_TRUST_ROOTS = [str(tmp_path / "signing.pem")]
     return p12
 
 

@@ -43,6 +43,7 @@ def test_verify_letter_reports_an_intact_file_and_its_signer(signed_pdf, capsys)
 
 def test_verify_letter_trusts_a_certificate_given_on_the_command_line(signed_pdf, capsys, settings):
     settings.LETTERS_SIGNING_PKCS12 = None
+    settings.LETTERS_TRUST_ROOTS = []
     call_command(
         "verify_letter", str(signed_pdf), "--trust", str(signed_pdf.parent / "signing.pem")
     )
@@ -62,3 +63,28 @@ def test_changing_one_byte_breaks_the_signature(signed_pdf, capsys):
         call_command("verify_letter", str(signed_pdf))
     out = capsys.readouterr().out
     assert "NOT INTACT" in out and "Not a version stored" in out
+
+
+def test_verify_letter_refuses_a_signer_no_trust_root_vouches_for(signed_pdf, capsys, settings):
+    # Anyone can make a self-signed certificate with the organisation's name on it.
+    settings.LETTERS_TRUST_ROOTS = []
+    with pytest.raises(CommandError, match="not trusted") as refused:
+        call_command("verify_letter", str(signed_pdf))
+    assert refused.value.returncode == 1
+    out = capsys.readouterr().out
+    assert "INTACT" in out and "not trusted" in out and "Result: FAILED" in out
+
+
+def test_verify_letter_trusts_the_signer_once_its_certificate_is_a_configured_root(
+    signed_pdf, capsys, settings
+):
+    settings.LETTERS_TRUST_ROOTS = [str(signed_pdf.parent / "signing.pem")]
+    call_command("verify_letter", str(signed_pdf))
+    assert "certificate trusted: yes" in capsys.readouterr().out
+
+
+def test_verify_letter_says_so_when_a_trust_root_file_is_missing(signed_pdf, capsys, settings):
+    settings.LETTERS_TRUST_ROOTS = [str(signed_pdf.parent / "nowhere.pem")]
+    with pytest.raises(CommandError, match="FAILED"):
+        call_command("verify_letter", str(signed_pdf))
+    assert "nowhere.pem, which does not exist" in capsys.readouterr().out

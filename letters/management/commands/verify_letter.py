@@ -7,8 +7,9 @@ from letters.verification import letter_file_verify
 
 class Command(BaseCommand):
     help = (
-        "Check a letter PDF: is its digital signature intact, who signed it, and is it a "
-        "version we stored? Exits with status 1 when the file fails the check."
+        "Check a letter PDF: is its digital signature intact, who signed it, does the signer's "
+        "certificate chain to a trust root (LETTERS_TRUST_ROOTS or --trust), and is it a "
+        "version we stored? Exits with status 1 when the file fails any check."
     )
 
     def add_arguments(self, parser) -> None:
@@ -18,7 +19,8 @@ class Command(BaseCommand):
             type=Path,
             action="append",
             default=None,
-            help="PEM/DER certificate to trust (default: the configured signing certificate).",
+            help="PEM/DER certificate to trust, besides those in LETTERS_TRUST_ROOTS "
+            "(repeatable). Nothing is trusted by default.",
         )
 
     def handle(self, *args, file: Path, trust=None, **options) -> None:
@@ -28,4 +30,6 @@ class Command(BaseCommand):
         for line in result.lines:
             self.stdout.write(line)
         if not result.ok:
-            raise CommandError("The file FAILED verification.", returncode=1)
+            untrusted = any("not trusted" in line for line in result.lines)
+            reason = " The signer is not trusted." if untrusted else ""
+            raise CommandError(f"The file FAILED verification.{reason}", returncode=1)
