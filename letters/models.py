@@ -64,16 +64,24 @@ class Letter(models.Model):
         return reverse("letters:detail", args=[self.pk])
 
 
-def require_letter_open(letter_id: int | None, what: str) -> None:
-    """A final or sent letter's recipients and signatories are as they were sent."""
+def require_letter_open(record: models.Model, what: str) -> None:
+    """A final or sent letter's recipients and signatories stay as they were sent: adding or
+    changing one is refused (checking an unchanged one is not a change)."""
+    letter_id = getattr(record, "letter_id", None)
     if letter_id is None:
         return
     letter = Letter.objects.filter(pk=letter_id).only("reference", "status").first()
-    if letter and letter.status in (LetterStatus.FINAL, LetterStatus.SENT):
-        raise ValidationError(
-            f"Letter {letter.reference} is {letter.get_status_display().lower()}; "
-            f"its {what} can no longer change."
-        )
+    if letter is None or letter.status not in (LetterStatus.FINAL, LetterStatus.SENT):
+        return
+    if record.pk is not None:
+        names = [field.attname for field in record._meta.concrete_fields]
+        stored = type(record)._default_manager.filter(pk=record.pk).values(*names).first()
+        if stored == {name: getattr(record, name) for name in names}:
+            return
+    raise ValidationError(
+        f"Letter {letter.reference} is {letter.get_status_display().lower()}; "
+        f"its {what} can no longer change."
+    )
 
 
 class LetterRecipient(models.Model):
@@ -112,7 +120,7 @@ class LetterRecipient(models.Model):
         return f"{self.get_kind_display()}: {self.title_line}"
 
     def clean(self) -> None:
-        require_letter_open(self.letter_id, "recipients")
+        require_letter_open(self, "recipients")
 
     @property
     def address_lines(self) -> list[str]:
@@ -165,7 +173,7 @@ class LetterSignatory(models.Model):
         return f"{self.person.signature_name} {self.signs_as}"
 
     def clean(self) -> None:
-        require_letter_open(self.letter_id, "signatories")
+        require_letter_open(self, "signatories")
 
 
 class LetterVersion(models.Model):
