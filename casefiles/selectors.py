@@ -6,7 +6,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AnonymousUser, User
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from simple_history.utils import get_history_model_for_model
 
 from casefiles.choices import CUSTODIAL_MEASURES, PartyRole
@@ -21,14 +21,113 @@ def cases_visible_to(user: User | AnonymousUser) -> QuerySet[Case]:
     return Case.objects.visible_to(user)
 
 
-def detentions_current(cases: QuerySet[Case], *, today: datetime.date) -> QuerySet[Detention]:
-    """Custodial measures running today, longest in custody first."""
+@dataclass(frozen=True)
+class CustodyRun:
+    """An unbroken stretch in custody: custodial measures, across cases, each starting no
+    later than the day after the one before it ended (arrest, then pretrial detention, then
+    imprisonment). `ended_on` is None while the person is still held; `current` is the
+    measure holding them today (None once released); `last` is the latest measure of the run."""
+
+    person: Person
+    started_on: datetime.date
+    ended_on: datetime.date | None
+    days: int
+    current: Detention | None
+    last: Detention
+    detentions: tuple[Detention, ...]
+
+    @property
+    def in_custody(self) -> bool:
+        return self.current is not None
+
+    @property
+    def days_grouped(self) -> str:
+        return f"{self.days:,}"
+
+    @property
+    def days_display(self) -> str:
+        return f"{self.days:,} day" + ("" if self.days == 1 else "s")
+
+
+def custodial_detentions(detentions: QuerySet[Detention], *, today: datetime.date):
+    """The custodial measures among `detentions`, ordered for `custody_runs`, each marked
+    with `custodial_today` by the one rule for "detained now" (`custodial_on`)."""
     return (
-        Detention.objects.custodial_on(today)
-        .filter(case__in=cases)
+        detentions.filter(measure__in=CUSTODIAL_MEASURES)
+        .annotate(
+            custodial_today=Exists(Detention.objects.custodial_on(today).filter(pk=OuterRef("pk")))
+        )
         .select_related("person", "case")
-        .order_by("started_on", "pk")
+        .order_by("person_id", "started_on", "pk")
     )
+
+
+def custody_runs(detentions, *, today: datetime.date) -> list[CustodyRun]:
+    """Each person's unbroken runs in custody, oldest first per person, from `detentions`
+    (already limited to the cases the user may see). One query, whatever the rows.
+
+    A run starts with the earliest custodial measure and goes on while the next one starts
+    no later than the day after the run's latest end (or the run has a measure with no end
+    recorded). A release with no custodial measure by the next day ends the run; a later
+    arrest starts a new one. Non-custodial measures (probation) are left out."""
+    by_person: dict[int, list[Detention]] = {}
+    for detention in custodial_detentions(detentions, today=today):
+        by_person.setdefault(detention.person_id, []).append(detention)
+    runs = []
+    for person_detentions in by_person.values():
+        group: list[Detention] = []
+        open_ended = False
+        end: datetime.date | None = None
+        for detention in person_detentions:
+            joins = group and (open_ended or detention.started_on <= end + _ONE_DAY)  # type: ignore[operator]
+            if group and not joins:
+                runs.append(_custody_run(group, today=today))
+                group, open_ended, end = [], False, None
+            group.append(detention)
+            if detention.actual_end is None:
+                open_ended = True
+            elif end is None or detention.actual_end > end:
+                end = detention.actual_end
+        runs.append(_custody_run(group, today=today))
+    return runs
+
+
+_ONE_DAY = datetime.timedelta(days=1)
+
+
+def _custody_run(detentions: list[Detention], *, today: datetime.date) -> CustodyRun:
+    holding = [d for d in detentions if d.custodial_today]  # type: ignore[attr-defined]
+    current = max(holding, key=lambda d: (d.started_on, d.pk)) if holding else None
+    started_on = detentions[0].started_on
+    ends = [d.actual_end for d in detentions]
+    ended_on = None if current or None in ends else max(ends)  # type: ignore[type-var]
+    last_day = min(ended_on or today, today)
+    return CustodyRun(
+        person=detentions[0].person,
+        started_on=started_on,
+        ended_on=ended_on,
+        days=max((last_day - started_on).days, 0),
+        current=current,
+        last=max(detentions, key=lambda d: (d.started_on, d.pk)),
+        detentions=tuple(detentions),
+    )
+
+
+def custody_runs_now(
+    cases: QuerySet[Case], *, today: datetime.date, detained_in: QuerySet[Case] | None = None
+) -> list[CustodyRun]:
+    """The runs of everyone held today in `detained_in` (default: any of `cases`), counted
+    across all of `cases`, longest in custody first. One query."""
+    detained = Detention.objects.custodial_on(today).filter(
+        case__in=cases if detained_in is None else detained_in
+    )
+    runs = custody_runs(
+        Detention.objects.filter(case__in=cases, person__in=detained.values("person")),
+        today=today,
+    )
+    now = [run for run in runs if run.in_custody]
+    now.sort(key=lambda run: (run.started_on, run.person.name, run.person.pk))
+    return now
 
 
 def days_in_custody(detention: Detention, *, today: datetime.date) -> int | None:

@@ -23,16 +23,12 @@ def case_brief(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _brief_context(request: HttpRequest, case) -> dict:
     today = timezone.localdate()
-    current = selectors.with_days_in_custody(
-        selectors.detentions_current(
-            selectors.cases_visible_to(request.user).filter(pk=case.pk), today=today
-        ),
-        today=today,
-    )
+    cases = selectors.cases_visible_to(request.user)
+    custody = selectors.custody_runs_now(cases, today=today, detained_in=cases.filter(pk=case.pk))
     return {
         "case": case,
         "timeline": case_timeline(case, user=request.user),
-        "current_detentions": current,
+        "custody_runs": custody,
         "today": today,
         "prepared_by": request.user.get_username(),
     }

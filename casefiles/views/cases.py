@@ -102,9 +102,8 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     kinds = [kind for kind in request.GET.getlist("kind") if kind in timeline_kinds()]
     person_id = record_id(request.GET.get("person", ""))
     timeline = case_timeline(case, user=request.user, kinds=kinds, person_id=person_id)
-    current = selectors.with_days_in_custody(
-        selectors.detentions_current(cases.filter(pk=case.pk), today=today), today=today
-    )
+    # Those held today in this case, counted across every case the user may see.
+    custody = selectors.custody_runs_now(cases, today=today, detained_in=cases.filter(pk=case.pk))
     persons = {party.person.pk: party.person for party in case.parties.all() if party.person}
     return render(
         request,
@@ -112,7 +111,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "case": case,
             "timeline": timeline,
-            "current_detentions": current,
+            "custody_runs": custody,
             "kinds": timeline_kinds(),
             "selected_kinds": kinds,
             "persons": sorted(persons.values(), key=lambda person: person.name),

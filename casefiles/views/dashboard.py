@@ -16,9 +16,8 @@ from casefiles.views.base import view_case_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     cases = selectors.cases_visible_to(request.user)
-    detained = selectors.with_days_in_custody(
-        selectors.detentions_current(cases, today=today), today=today
-    )
+    # One row per person held today, counted from the start of their unbroken custody.
+    detained = selectors.custody_runs_now(cases, today=today)
     return render(
         request,
         "staff/dashboard.html",

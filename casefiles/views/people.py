@@ -35,6 +35,9 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
         person.detentions.filter(case__in=cases).select_related("case").order_by("-started_on"),
         today=today,
     )
+    custody = selectors.custody_runs(
+        person.detentions.filter(case__in=cases), today=today
+    )
     return render(
         request,
         "staff/person_detail.html",
@@ -45,6 +48,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
             .select_related("case")
             .order_by("-case__opened_on"),
             "detentions": detentions,
+            "custody_runs": custody,
             "can_see_health": can_see_health,
             "health_conditions": list(person.health_conditions.all()) if can_see_health else [],
             "can_log": request.user.has_perms(["casefiles.add_detention", "casefiles.add_hearing"]),

@@ -21,7 +21,10 @@ def test_the_demo_dashboard_shows_bekizhan_detained_and_his_term_with_no_extensi
     detained = response.context["detained"]
     assert [d.person.name for d in detained] == ["Bekizhan Mendygazyev"]
     today = timezone.localdate()
-    assert detained[0].days_in_custody == (today - datetime.date(2021, 6, 5)).days
+    # Counted from the start of his unbroken custody (here, his pretrial detention).
+    assert detained[0].started_on == datetime.date(2021, 6, 5)
+    assert detained[0].days == (today - datetime.date(2021, 6, 5)).days
+    assert detained[0].current.get_measure_display() == "Pretrial detention"
     ending = list(response.context["ending"])
     assert [(d.person.name, d.planned_end) for d in ending] == [
         ("Bekizhan Mendygazyev", datetime.date(2021, 8, 5))
