@@ -35,9 +35,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
         person.detentions.filter(case__in=cases).select_related("case").order_by("-started_on"),
         today=today,
     )
-    custody = selectors.custody_runs(
-        person.detentions.filter(case__in=cases), today=today
-    )
+    custody = selectors.custody_runs(person.detentions.filter(case__in=cases), today=today)
     return render(
         request,
         "staff/person_detail.html",
