@@ -67,7 +67,8 @@ def test_latest_changes_link_to_their_history(demo, viewer_client):
     assert changes[0].case_reference == "KZ-2021-MENDYGAZYEV"
 
 
-# Pinned: session, user, user permissions, group permissions (4); detained now (1);
+# Pinned: session, user, user permissions, group permissions (4); the custody runs of those
+# detained now, all their custodial measures in one query (1);
 # terms ending (1); hearings (1) and their defendants (1, only when there are hearings);
 # history of cases, detentions, hearings, charges, parties (5) with their users (joined);
 # case references for the changes (1); reminders not delivered (1).

@@ -160,7 +160,8 @@ def _fill_case(case, count: int) -> None:
 # case, its parties, charges and assigned staff (4);
 # events, their participants, their sources (3); charges, their sources (2);
 # detentions, their sources (2); hearings, their defendants, their sources (3);
-# letters (1: no letters here, so no signatory or reply queries); detained-now detentions (1).
+# letters (1: no letters here, so no signatory or reply queries); the custody runs of those
+# detained now in the case, across the visible cases (1).
 CASE_PAGE_QUERIES = 20
 
 
