@@ -17,6 +17,7 @@ from casefiles.case_actions import case_actions_for
 from casefiles.filtersets import CaseFilterSet, detained_now_condition
 from casefiles.forms import record_id
 from casefiles.models import CaseParty
+from casefiles.sentences import sentences_for_case
 from casefiles.timeline import case_timeline, timeline_kinds
 from casefiles.views.base import CASES_PER_PAGE, view_case_required
 
@@ -113,6 +114,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "case": case,
             "timeline": timeline,
             "current_detentions": current,
+            "sentences": sentences_for_case(case),
             "kinds": timeline_kinds(),
             "selected_kinds": kinds,
             "persons": sorted(persons.values(), key=lambda person: person.name),
@@ -120,6 +122,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "new_entry": request.GET.get("new", ""),
             "today": today,
             "can_log": request.user.has_perms(["casefiles.add_detention", "casefiles.add_hearing"]),
+            "can_add_sentence_step": request.user.has_perm("casefiles.add_sentencestep"),
             "case_actions": case_actions_for(request.user, case.pk),
         },
     )
