@@ -316,11 +316,9 @@ class SentenceStepForm(forms.Form):
         cast(forms.ModelChoiceField, self.fields["article"]).queryset = Article.objects.filter(
             jurisdiction=case.country
         )
-        cast(forms.ModelChoiceField, self.fields["court"]).queryset = (
-            Organisation.objects.visible_to(user).filter(
-                kind__in=_SENTENCING_AUTHORITIES
-            )
-        )
+        cast(
+            forms.ModelChoiceField, self.fields["court"]
+        ).queryset = Organisation.objects.visible_to(user).filter(kind__in=_SENTENCING_AUTHORITIES)
         if not self.is_bound:
             default = _default_person(case)
             if default and "person" not in self.initial:

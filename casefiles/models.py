@@ -18,13 +18,13 @@ from simple_history.models import HistoricalRecords
 from casefiles.choices import (
     CUSTODIAL_MEASURES,
     DECIDED_CHARGE_STATUSES,
+    SENTENCE_STEPS_WITH_LENGTH,
     CaseStatus,
     ChargeStatus,
     DetentionMeasure,
     EventKind,
     HearingKind,
     ParticipantRole,
-    SENTENCE_STEPS_WITH_LENGTH,
     PartyRole,
     SentenceKind,
     SentenceStepKind,
@@ -587,8 +587,9 @@ class SentenceStep(models.Model):
             errors["sentence_kind"] = "Only the imposed sentence names its kind."
         article = self.article if self.article_id else None
         if article is not None and self.case_id and article.jurisdiction != self.case.country:
+            code_country = countries.name(article.jurisdiction)
             errors["article"] = (
-                f"{article.citation} belongs to the code of {countries.name(article.jurisdiction)}, "
+                f"{article.citation} belongs to the code of {code_country}, "
                 f"but this case is under the law of {countries.name(self.case.country)}."
             )
         if (
@@ -617,8 +618,9 @@ class SentenceStep(models.Model):
             if first_imposed and is_before(
                 self.occurred_on, self.precision, first_imposed.occurred_on, first_imposed.precision
             ):
+                verdict = first_imposed.date_display
                 errors["occurred_on"] = (
-                    f"A sentence step cannot come before the verdict ({first_imposed.date_display})."
+                    f"A sentence step cannot come before the verdict ({verdict})."
                 )
             return
         if first_imposed and not is_before(

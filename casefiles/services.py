@@ -23,11 +23,11 @@ from django.utils import timezone
 
 from casefiles.choices import TermUnit
 from casefiles.models import (
+    Article,
     CalendarFeed,
     Case,
     Detention,
     Hearing,
-    Article,
     Reminder,
     ReminderKind,
     SentenceStep,

@@ -1,8 +1,8 @@
 """A case's timeline: every dated fact in one chronological list.
 
-casefiles contributes events, detentions, charges, sentence steps and hearings. Higher apps add their
-own entries by registering a provider in their AppConfig.ready() — letters lists letters
-sent and replies received — so casefiles never imports them.
+casefiles contributes events, detentions, charges, sentence steps and hearings. Higher
+apps add their own entries by registering a provider in their AppConfig.ready() — letters
+lists letters sent and replies received — so casefiles never imports them.
 
 Each provider runs a fixed number of queries, so a timeline's cost does not grow with
 the number of entries.
