@@ -15,6 +15,7 @@ from casefiles.models import (
     Hearing,
     Reminder,
     SearchName,
+    SentenceStep,
     Source,
 )
 from casefiles.services import term_end
@@ -91,6 +92,27 @@ class HearingInline(VisibleTabularInline):
     fields = ["held_on", "starts_at", "kind", "court", "judge", "defendants", "outcome", "sources"]
 
 
+class SentenceStepInline(VisibleTabularInline):
+    model = SentenceStep
+    extra = 0
+    autocomplete_fields = ["person", "article", "court", "sources"]
+    fields = [
+        "person",
+        "kind",
+        "occurred_on",
+        "precision",
+        "sentence_kind",
+        "months",
+        "reason",
+        "article",
+        "court",
+        "counts_time_held",
+        "scheduled_release_on",
+        "scheduled_release_precision",
+        "sources",
+    ]
+
+
 class EventInline(VisibleStackedInline):
     model = Event
     extra = 0
@@ -111,7 +133,14 @@ class CaseAdmin(VisibleAdmin):
     ]
     autocomplete_fields = ["assigned_staff"]
     date_hierarchy = "opened_on"
-    inlines = [CasePartyInline, ChargeInline, DetentionInline, HearingInline, EventInline]
+    inlines = [
+        CasePartyInline,
+        ChargeInline,
+        SentenceStepInline,
+        DetentionInline,
+        HearingInline,
+        EventInline,
+    ]
 
 
 @admin.register(CaseParty)
@@ -172,6 +201,16 @@ class HearingAdmin(VisibleAdmin):
     autocomplete_fields = ["case", "court", "judge", "defendants", "sources"]
     list_select_related = ["court", "case"]
     date_hierarchy = "held_on"
+
+
+@admin.register(SentenceStep)
+class SentenceStepAdmin(VisibleAdmin):
+    list_display = ["person", "kind", "date_display", "sentence_kind", "months", "reason", "case"]
+    list_filter = ["kind", "sentence_kind", "case__country"]
+    search_fields = ["person__family_name", "person__aliases__name", "reason", "case__reference"]
+    autocomplete_fields = ["case", "person", "article", "court", "sources"]
+    list_select_related = ["person", "case"]
+    date_hierarchy = "occurred_on"
 
 
 class EventParticipantInline(VisibleTabularInline):

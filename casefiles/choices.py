@@ -44,6 +44,22 @@ class SentenceKind(models.TextChoices):
     OTHER = "other", "Other"
 
 
+class SentenceStepKind(models.TextChoices):
+    IMPOSED = "imposed", "Imposed"
+    INCREASED = "increased", "Increased"
+    REDUCED = "reduced", "Reduced"
+    OVERTURNED = "overturned", "Overturned"
+    SERVED = "served", "Served"
+
+
+# Steps that carry a length: the sentence itself, or the change to it.
+SENTENCE_STEPS_WITH_LENGTH = (
+    SentenceStepKind.IMPOSED,
+    SentenceStepKind.INCREASED,
+    SentenceStepKind.REDUCED,
+)
+
+
 class DetentionMeasure(models.TextChoices):
     ARREST = "arrest", "Arrest"
     PRETRIAL_DETENTION = "pretrial", "Pretrial detention"

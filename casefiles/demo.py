@@ -19,6 +19,7 @@ from casefiles.choices import (
     ParticipantRole,
     PartyRole,
     SentenceKind,
+    SentenceStepKind,
     TermUnit,
 )
 from casefiles.models import (
@@ -30,6 +31,7 @@ from casefiles.models import (
     Event,
     EventParticipant,
     Hearing,
+    SentenceStep,
     Source,
 )
 from people.choices import AliasKind, OrganisationKind, RelationshipKind, Script
@@ -836,6 +838,19 @@ def load_demo_case(*, password: str = DEFAULT_DEMO_PASSWORD) -> DemoCase:
         )
         acquitted.sources.set([sources[5]])
         convicted.sources.set([sources[5]])
+        # The same sentence as the first step of its history (the charge keeps it until
+        # the charge list stops carrying sentences).
+        imposed = ensure(
+            SentenceStep,
+            {"case": case, "person": persons[key], "kind": SentenceStepKind.IMPOSED},
+            {
+                "occurred_on": VERDICT_DAY,
+                "precision": DatePrecision.DAY,
+                "sentence_kind": SentenceKind.PROBATION,
+                "months": years * 12,
+            },
+        )
+        imposed.sources.set([sources[5]])
     for key in ("erik", "kalyk", "abay", "arman"):
         charge = ensure(
             Charge,

@@ -18,6 +18,7 @@ from simple_history.models import HistoricalRecords
 from casefiles.choices import (
     CUSTODIAL_MEASURES,
     DECIDED_CHARGE_STATUSES,
+    SENTENCE_STEPS_WITH_LENGTH,
     CaseStatus,
     ChargeStatus,
     DetentionMeasure,
@@ -26,6 +27,7 @@ from casefiles.choices import (
     ParticipantRole,
     PartyRole,
     SentenceKind,
+    SentenceStepKind,
     TermUnit,
 )
 from casefiles.visibility import CaseQuerySet, SourceQuerySet
@@ -450,6 +452,193 @@ class EventParticipant(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person or self.organisation} ({self.get_role_display()})"
+
+
+def _precision_key(day: datetime.date, precision: str) -> tuple[int, ...]:
+    """The parts of a date that are known: (year,), (year, month) or (year, month, day)."""
+    if precision == DatePrecision.DAY:
+        return (day.year, day.month, day.day)
+    if precision == DatePrecision.MONTH:
+        return (day.year, day.month)
+    return (day.year,)
+
+
+def is_before(
+    day: datetime.date, precision: str, other: datetime.date, other_precision: str
+) -> bool:
+    """Whether `day` is certainly before `other`, comparing only what both dates know:
+    "August 2017" is not before "15 August 2017"."""
+    known, other_known = _precision_key(day, precision), _precision_key(other, other_precision)
+    common = min(len(known), len(other_known))
+    return known[:common] < other_known[:common]
+
+
+def truncate_to_precision(day: datetime.date, precision: str) -> datetime.date:
+    """Store a month-precise date as the 1st and a year-precise one as 1 January, so that
+    whatever day was typed, the date sorts and compares as what is known."""
+    if precision == DatePrecision.MONTH:
+        return day.replace(day=1)
+    if precision in (DatePrecision.YEAR, DatePrecision.APPROXIMATE):
+        return day.replace(month=1, day=1)
+    return day
+
+
+# The longest sentence or change to one we accept: 100 years (life is not a length).
+SENTENCE_MONTHS_MAX = 1200
+
+
+class SentenceStep(models.Model):
+    """One dated step of a person's sentence in a case: imposed, increased, reduced,
+    overturned or served. casefiles/sentences.py computes the current total from the chain."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="sentence_steps")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="sentence_steps")
+    kind = models.CharField(max_length=12, choices=SentenceStepKind.choices)
+    occurred_on = FactDateField("date")
+    precision = models.CharField(
+        "date known to", max_length=8, choices=DatePrecision.choices, default=DatePrecision.DAY
+    )
+    sentence_kind = models.CharField(
+        max_length=20,
+        choices=SentenceKind.choices,
+        blank=True,
+        help_text="For an imposed sentence: imprisonment, probation, a fine, …",
+    )
+    months = models.PositiveIntegerField(
+        "length in months",
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(SENTENCE_MONTHS_MAX)],
+        help_text="The sentence imposed, or by how much it was increased or reduced.",
+    )
+    reason = models.CharField(
+        max_length=200, blank=True, help_text="E.g. appeal, amnesty, pardon, contempt of court."
+    )
+    article = models.ForeignKey(
+        Article, null=True, blank=True, on_delete=models.PROTECT, related_name="sentence_steps"
+    )
+    court = models.ForeignKey(
+        Organisation,
+        verbose_name="court or authority",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="sentence_steps",
+    )
+    counts_time_held = models.BooleanField(
+        "counts time already held",
+        default=False,
+        help_text="The sentence runs from the start of custody, not from this date.",
+    )
+    scheduled_release_on = FactDateField(null=True, blank=True)
+    scheduled_release_precision = models.CharField(
+        "release date known to",
+        max_length=8,
+        choices=DatePrecision.choices,
+        default=DatePrecision.DAY,
+    )
+    sources = models.ManyToManyField(Source, blank=True, related_name="sentence_steps")
+    notes = BoundedTextField(max_length=NOTES_MAX, blank=True)
+    history = HistoricalRecords(bases=[HistoryAuthor], m2m_fields=[sources])
+    objects = visible_through("case")
+
+    class Meta:
+        ordering = ["case", "person", "occurred_on", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.person}: sentence {self.get_kind_display().lower()} {self.date_display}"
+
+    @property
+    def date_display(self) -> str:
+        return format_partial_date(self.occurred_on, self.precision)
+
+    @property
+    def scheduled_release_display(self) -> str:
+        if self.scheduled_release_on is None:
+            return ""
+        return format_partial_date(self.scheduled_release_on, self.scheduled_release_precision)
+
+    def clean(self) -> None:
+        # Here rather than in a form, so the back office and every loader obey it too.
+        if self.case_id and self.person_id:
+            require_parties(self.case, [self.person], "person")
+        if self.occurred_on:
+            self.occurred_on = truncate_to_precision(self.occurred_on, self.precision)
+        if self.scheduled_release_on:
+            self.scheduled_release_on = truncate_to_precision(
+                self.scheduled_release_on, self.scheduled_release_precision
+            )
+        errors: dict[str, str] = {}
+        kind_label = self.get_kind_display().lower()
+        if self.kind in SENTENCE_STEPS_WITH_LENGTH:
+            if self.months is None:
+                errors["months"] = (
+                    "Give the length of the sentence."
+                    if self.kind == SentenceStepKind.IMPOSED
+                    else f"Give by how much the sentence was {kind_label}."
+                )
+            elif self.months == 0:
+                errors["months"] = "The length must be at least one month."
+        elif self.months is not None:
+            errors["months"] = f"A sentence {kind_label} has no length; leave it empty."
+        if self.kind == SentenceStepKind.IMPOSED and not self.sentence_kind:
+            errors["sentence_kind"] = "Give the kind of sentence imposed."
+        elif self.kind and self.kind != SentenceStepKind.IMPOSED and self.sentence_kind:
+            errors["sentence_kind"] = "Only the imposed sentence names its kind."
+        article = self.article if self.article_id else None
+        if article is not None and self.case_id and article.jurisdiction != self.case.country:
+            code_country = countries.name(article.jurisdiction)
+            errors["article"] = (
+                f"{article.citation} belongs to the code of {code_country}, "
+                f"but this case is under the law of {countries.name(self.case.country)}."
+            )
+        if (
+            self.occurred_on
+            and self.scheduled_release_on
+            and is_before(
+                self.scheduled_release_on,
+                self.scheduled_release_precision,
+                self.occurred_on,
+                self.precision,
+            )
+        ):
+            errors["scheduled_release_on"] = "The scheduled release cannot come before this step."
+        if self.case_id and self.person_id and self.occurred_on and "occurred_on" not in errors:
+            self._check_after_verdict(errors)
+        if errors:
+            raise ValidationError(errors)
+
+    def _check_after_verdict(self, errors: dict[str, str]) -> None:
+        """Every step follows the person's first imposed sentence in the case."""
+        steps = SentenceStep._default_manager.filter(
+            case_id=self.case_id, person_id=self.person_id
+        ).exclude(pk=self.pk)
+        first_imposed = steps.filter(kind=SentenceStepKind.IMPOSED).order_by("occurred_on").first()
+        if self.kind != SentenceStepKind.IMPOSED:
+            if first_imposed and is_before(
+                self.occurred_on, self.precision, first_imposed.occurred_on, first_imposed.precision
+            ):
+                verdict = first_imposed.date_display
+                errors["occurred_on"] = (
+                    f"A sentence step cannot come before the verdict ({verdict})."
+                )
+            return
+        if first_imposed and not is_before(
+            self.occurred_on, self.precision, first_imposed.occurred_on, first_imposed.precision
+        ):
+            return
+        # This becomes the verdict: the steps already recorded must not precede it.
+        earlier = [
+            step
+            for step in steps.exclude(kind=SentenceStepKind.IMPOSED)
+            if is_before(step.occurred_on, step.precision, self.occurred_on, self.precision)
+        ]
+        if earlier:
+            errors["occurred_on"] = (
+                f"A sentence step cannot come before the verdict ({self.date_display}): "
+                f"the sentence was {earlier[0].get_kind_display().lower()} "
+                f"{earlier[0].date_display}."
+            )
 
 
 # --- Staff pages: search keys, reminders and calendar feeds --------------------------------

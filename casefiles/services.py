@@ -23,15 +23,18 @@ from django.utils import timezone
 
 from casefiles.choices import TermUnit
 from casefiles.models import (
+    Article,
     CalendarFeed,
     Case,
     Detention,
     Hearing,
     Reminder,
     ReminderKind,
+    SentenceStep,
     Source,
     require_parties,
 )
+from people.dates import DatePrecision
 from people.dates import format_partial_date as show_date
 from people.models import Organisation, Person
 
@@ -208,6 +211,49 @@ def hearing_log(
     hearing.defendants.set(defendants)
     hearing.sources.set(sources)
     return hearing
+
+
+@transaction.atomic
+def sentence_step_log(
+    *,
+    case: Case,
+    person: Person,
+    kind: str,
+    occurred_on: datetime.date,
+    precision: str = DatePrecision.DAY,
+    sentence_kind: str = "",
+    months: int | None = None,
+    reason: str = "",
+    article: Article | None = None,
+    court: Organisation | None = None,
+    counts_time_held: bool = False,
+    scheduled_release_on: datetime.date | None = None,
+    scheduled_release_precision: str = DatePrecision.DAY,
+    sources: Iterable[Source] = (),
+    notes: str = "",
+) -> SentenceStep:
+    """Record one step of a person's sentence; SentenceStep.clean() holds the rules
+    (a party to the case, not before the verdict, a length where one is needed)."""
+    step = SentenceStep(
+        case=case,
+        person=person,
+        kind=kind,
+        occurred_on=occurred_on,
+        precision=precision,
+        sentence_kind=sentence_kind,
+        months=months,
+        reason=reason,
+        article=article,
+        court=court,
+        counts_time_held=counts_time_held,
+        scheduled_release_on=scheduled_release_on,
+        scheduled_release_precision=scheduled_release_precision,
+        notes=notes,
+    )
+    step.full_clean()
+    step.save()
+    step.sources.set(sources)
+    return step
 
 
 # --- Deadlines -------------------------------------------------------------------------

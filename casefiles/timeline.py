@@ -1,8 +1,8 @@
 """A case's timeline: every dated fact in one chronological list.
 
-casefiles contributes events, detentions, charges and hearings. Higher apps add their
-own entries by registering a provider in their AppConfig.ready() — letters lists letters
-sent and replies received — so casefiles never imports them.
+casefiles contributes events, detentions, charges, sentence steps and hearings. Higher
+apps add their own entries by registering a provider in their AppConfig.ready() — letters
+lists letters sent and replies received — so casefiles never imports them.
 
 Each provider runs a fixed number of queries, so a timeline's cost does not grow with
 the number of entries.
@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Prefetch
 
-from casefiles.choices import DECIDED_CHARGE_STATUSES
+from casefiles.choices import DECIDED_CHARGE_STATUSES, SentenceStepKind
 from people.dates import DatePrecision, format_partial_date
 from people.models import Person
 
@@ -103,6 +103,7 @@ CASEFILES_KINDS = {
     "detention_planned_end": "Ordered term ends",
     "detention_end": "Detention ends",
     "hearing": "Hearing",
+    "sentence_step": "Sentence",
 }
 
 
@@ -208,6 +209,51 @@ def _charges(case, user: User) -> Iterable[TimelineEntry]:
             )
 
 
+def _sentence_step_title(step) -> str:
+    from casefiles.sentences import months_display
+
+    name = step.person.name
+    length = months_display(step.months) if step.months else ""
+    reason = f" ({step.reason})" if step.reason else ""
+    if step.kind == SentenceStepKind.IMPOSED:
+        kind = step.get_sentence_kind_display().lower()
+        return f"{name} sentenced to {length} of {kind}{reason}"
+    if step.kind in (SentenceStepKind.INCREASED, SentenceStepKind.REDUCED):
+        verb = step.get_kind_display().lower()
+        return f"Sentence of {name} {verb} by {length}{reason}"
+    if step.kind == SentenceStepKind.OVERTURNED:
+        return f"Sentence of {name} overturned{reason}"
+    return f"{name} has served the sentence{reason}"
+
+
+def _sentence_steps(case, user: User) -> Iterable[TimelineEntry]:
+    for step in (
+        case.sentence_steps.order_by("occurred_on", "pk")
+        .select_related("person", "article", "court")
+        .prefetch_related("sources")
+    ):
+        details = [
+            f"Under {step.article.citation}" if step.article else "",
+            "Counts the time already held." if step.counts_time_held else "",
+            f"Scheduled release: {step.scheduled_release_display}."
+            if step.scheduled_release_on
+            else "",
+            step.notes,
+        ]
+        yield TimelineEntry(
+            date=step.occurred_on,
+            precision=step.precision,
+            kind="sentence_step",
+            title=_sentence_step_title(step),
+            detail="\n".join(filter(None, details)),
+            persons=[step.person],
+            organisations=[step.court] if step.court else [],
+            sources=list(step.sources.all()),
+            anchor=f"sentence-step-{step.pk}",
+            order=46,
+        )
+
+
 def _hearings(case, user: User) -> Iterable[TimelineEntry]:
     for hearing in (
         case.hearings.order_by("held_on", "pk")
@@ -236,6 +282,7 @@ def _casefiles_provider(case, user: User) -> Iterable[TimelineEntry]:
     yield from _charges(case, user)
     yield from _detentions(case, user)
     yield from _hearings(case, user)
+    yield from _sentence_steps(case, user)
 
 
 register_timeline_provider(_casefiles_provider, kinds=CASEFILES_KINDS)

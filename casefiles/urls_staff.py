@@ -14,6 +14,7 @@ urlpatterns = [
     path("cases/<int:pk>/brief.pdf", views.case_brief_pdf, name="case_brief_pdf"),
     path("cases/<int:pk>/detentions/new/", views.detention_log, name="detention_log"),
     path("cases/<int:pk>/hearings/new/", views.hearing_log, name="hearing_log"),
+    path("cases/<int:pk>/sentence-steps/new/", views.sentence_step_log, name="sentence_step_log"),
     path("search/", views.search, name="search"),
     path("calendar/", views.calendar_settings, name="calendar"),
     path("calendar/new/", views.calendar_issue, name="calendar_issue"),

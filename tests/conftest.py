@@ -33,6 +33,7 @@ ROLE_MIGRATIONS = (
     "casefiles.migrations.0002_roles",
     "casefiles.migrations.0004_search_trigrams_backfill_roles",
     "casefiles.migrations.0008_administrators_manage_logins",
+    "casefiles.migrations.0012_sentence_step_roles",
     "letters.migrations.0002_roles",
     "letters.migrations.0004_letter_template_roles",
 )

@@ -9,7 +9,7 @@ from casefiles.views.backoffice import admin_shortcut
 from casefiles.views.briefs import case_brief, case_brief_pdf
 from casefiles.views.cases import case_detail, case_list
 from casefiles.views.dashboard import dashboard
-from casefiles.views.facts import detention_log, hearing_log
+from casefiles.views.facts import detention_log, hearing_log, sentence_step_log
 from casefiles.views.feeds import calendar_feed, calendar_issue, calendar_revoke, calendar_settings
 from casefiles.views.files import source_file
 from casefiles.views.people import person_detail, person_picker
@@ -31,5 +31,6 @@ __all__ = [
     "person_detail",
     "person_picker",
     "search",
+    "sentence_step_log",
     "source_file",
 ]

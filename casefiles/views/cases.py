@@ -17,6 +17,7 @@ from casefiles.case_actions import case_actions_for
 from casefiles.filtersets import CaseFilterSet, detained_now_condition
 from casefiles.forms import record_id
 from casefiles.models import CaseParty
+from casefiles.sentences import sentences_for_case
 from casefiles.timeline import case_timeline, timeline_kinds
 from casefiles.views.base import CASES_PER_PAGE, view_case_required
 
@@ -112,6 +113,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "case": case,
             "timeline": timeline,
             "custody_runs": custody,
+            "sentences": sentences_for_case(case),
             "kinds": timeline_kinds(),
             "selected_kinds": kinds,
             "persons": sorted(persons.values(), key=lambda person: person.name),
@@ -119,6 +121,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "new_entry": request.GET.get("new", ""),
             "today": today,
             "can_log": request.user.has_perms(["casefiles.add_detention", "casefiles.add_hearing"]),
+            "can_add_sentence_step": request.user.has_perm("casefiles.add_sentencestep"),
             "case_actions": case_actions_for(request.user, case.pk),
         },
     )

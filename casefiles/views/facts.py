@@ -1,4 +1,4 @@
-"""Logging detentions and hearings from the case page, through the services."""
+"""Logging detentions, hearings and sentence steps from the case page, through the services."""
 
 from __future__ import annotations
 
@@ -11,7 +11,13 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from casefiles import selectors, services
-from casefiles.forms import DetentionLogForm, HearingLogForm, apply_service_errors, record_id
+from casefiles.forms import (
+    DetentionLogForm,
+    HearingLogForm,
+    SentenceStepForm,
+    apply_service_errors,
+    record_id,
+)
 
 
 def _log_view(request, pk, *, form_class, service, template, anchor_prefix, noun):
@@ -61,4 +67,18 @@ def hearing_log(request: HttpRequest, pk: int) -> HttpResponse:
         template="staff/hearing_form.html",
         anchor_prefix="hearing",
         noun="Hearing",
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required(["casefiles.view_case", "casefiles.add_sentencestep"], raise_exception=True)
+def sentence_step_log(request: HttpRequest, pk: int) -> HttpResponse:
+    return _log_view(
+        request,
+        pk,
+        form_class=SentenceStepForm,
+        service=services.sentence_step_log,
+        template="staff/sentence_step_form.html",
+        anchor_prefix="sentence-step",
+        noun="Sentence step",
     )

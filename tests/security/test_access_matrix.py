@@ -194,6 +194,9 @@ STAFF: dict[str, Expect] = {
     "staff:hearing_log": Expect(
         lambda w: reverse("staff:hearing_log", args=[_case(w)]), LOG_FACT, LOG_FACT_POST
     ),
+    "staff:sentence_step_log": Expect(
+        lambda w: reverse("staff:sentence_step_log", args=[_case(w)]), LOG_FACT, LOG_FACT_POST
+    ),
     "staff:search": Expect(lambda w: reverse("staff:search") + "?q=Mendygazyev", EVERYONE, NO_POST),
     "staff:calendar": Expect(lambda w: reverse("staff:calendar"), EVERYONE, NO_POST),
     "staff:calendar_issue": Expect(

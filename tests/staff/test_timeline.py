@@ -9,7 +9,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.urls import reverse
 
 from casefiles.choices import ChargeStatus, EventKind
-from casefiles.models import EventParticipant
+from casefiles.models import EventParticipant, SentenceStep
 from casefiles.timeline import case_timeline
 from people.dates import DatePrecision
 from tests.factories import (
@@ -154,15 +154,19 @@ def _fill_case(case, count: int) -> None:
         DetentionFactory(case=case, person=person, started_on=day, planned_end=day)
         hearing = HearingFactory(case=case, held_on=day)
         hearing.defendants.add(person)
+        SentenceStep.objects.create(
+            case=case, person=person, kind="increased", occurred_on=day, months=1
+        ).sources.add(source)
 
 
 # Pinned: session, user, user permissions, group permissions (4);
 # case, its parties, charges and assigned staff (4);
 # events, their participants, their sources (3); charges, their sources (2);
 # detentions, their sources (2); hearings, their defendants, their sources (3);
-# letters (1: no letters here, so no signatory or reply queries); the custody runs of those
-# detained now in the case, across the visible cases (1).
-CASE_PAGE_QUERIES = 20
+# sentence steps, their sources (2); letters (1: no letters here, so no signatory or reply
+# queries); the custody runs of those detained now in the case, across the visible cases (1);
+# the sentences card's steps (1).
+CASE_PAGE_QUERIES = 23
 
 
 @pytest.mark.parametrize("count", [10, 500])
@@ -177,9 +181,9 @@ def test_the_case_page_runs_the_same_queries_with_10_and_500_entries(
     assert len(response.context["timeline"]) >= count
 
 
-# Pinned: the 20 above, plus the letter's signatories and replies (2): the demo case has
+# Pinned: the 23 above, plus the letter's signatories and replies (2): the demo case has
 # a letter sent.
-DEMO_CASE_PAGE_QUERIES = 22
+DEMO_CASE_PAGE_QUERIES = 25
 
 
 def test_the_demo_case_page_with_a_letter_runs_a_fixed_number_of_queries(
