@@ -100,7 +100,12 @@ class SentenceSummary:
 
 def _ordered(steps: Iterable[SentenceStep]) -> list[SentenceStep]:
     return sorted(
-        steps, key=lambda step: (step.occurred_on, _STEP_ORDER.get(step.kind, 9), step.pk or 0)
+        steps,
+        key=lambda step: (
+            step.occurred_on,
+            _STEP_ORDER.get(SentenceStepKind(step.kind), 9),
+            step.pk or 0,
+        ),
     )
 
 
@@ -117,7 +122,7 @@ def sentence_current(
     the release.
     """
     months, kind, start = 0, "", None
-    start_precision = DatePrecision.DAY
+    start_precision: str = DatePrecision.DAY
     imposed = overturned = served = False
     scheduled: tuple[datetime.date, str] | None = None
     released: tuple[datetime.date, str] | None = None

@@ -30,12 +30,12 @@ def visible(queryset: QuerySet, user) -> QuerySet:
 class VisibleChoicesMixin:
     """Related records offered (and accepted when posted) are only those the user may see."""
 
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+    def formfield_for_foreignkey(self, db_field: Any, request: Any, **kwargs: Any) -> Any:
         related = db_field.related_model._default_manager
         kwargs["queryset"] = visible(kwargs.get("queryset", related.all()), request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)  # type: ignore[misc]
 
-    def formfield_for_manytomany(self, db_field, request, **kwargs):
+    def formfield_for_manytomany(self, db_field: Any, request: Any = None, **kwargs: Any) -> Any:
         related = db_field.related_model._default_manager
         kwargs["queryset"] = visible(kwargs.get("queryset", related.all()), request.user)
         return super().formfield_for_manytomany(db_field, request, **kwargs)  # type: ignore[misc]
