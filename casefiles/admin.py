@@ -18,7 +18,7 @@ from casefiles.models import (
     SentenceStep,
     Source,
 )
-from casefiles.services import term_end
+from casefiles.services import case_creator_assign, term_end
 from people.admin_visibility import (
     VisibleAdmin,
     VisibleChoicesMixin,
@@ -141,6 +141,11 @@ class CaseAdmin(VisibleAdmin):
         HearingInline,
         EventInline,
     ]
+
+    def save_related(self, request, form, formsets, change) -> None:
+        super().save_related(request, form, formsets, change)
+        if not change:
+            case_creator_assign(case=form.instance, user=request.user)
 
 
 @admin.register(CaseParty)

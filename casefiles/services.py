@@ -111,6 +111,12 @@ def term_end(*, started_on: datetime.date, length: int, unit: str) -> datetime.d
     raise ValueError(f"unknown term unit {unit!r}")
 
 
+def case_creator_assign(*, case: Case, user: User) -> None:
+    """Whoever opens a case is on its staff: a restricted case would otherwise vanish from
+    its own creator on save (only assigned staff see it)."""
+    case.assigned_staff.add(user)
+
+
 @transaction.atomic
 def detention_log(
     *,

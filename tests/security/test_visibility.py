@@ -251,3 +251,25 @@ def test_the_back_office_adds_no_signatory_to_a_sent_letter(demo, administrator)
 
 def test_the_selector_and_the_model_rule_agree(restricted, editor):
     assert list(cases_visible_to(editor)) == list(Case.objects.visible_to(editor))
+
+
+def test_an_editor_who_opens_a_restricted_case_is_assigned_and_still_sees_it(editor):
+    client = logged_in(editor)
+    url = reverse("admin:casefiles_case_add")
+    data = {
+        "reference": "UZ-2024-NEW",
+        "title": "A lawyer arrested in Tashkent",
+        "country": "UZ",
+        "status": "active",
+        "opened_on": "2024-03-01",
+        "restricted": "on",
+    }
+    for inline in client.get(url).context["inline_admin_formsets"]:
+        prefix = inline.formset.prefix
+        data |= {f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"}
+    response = client.post(url, data)
+    assert response.status_code == 302
+    case = Case.objects.get(reference="UZ-2024-NEW")
+    assert case.restricted
+    assert list(case.assigned_staff.all()) == [editor]
+    assert logged_in(editor).get(reverse("staff:case_detail", args=[case.pk])).status_code == 200
