@@ -17,8 +17,12 @@ from dataclasses import dataclass, field
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Prefetch
 
-from casefiles.choices import DECIDED_CHARGE_STATUSES, SentenceStepKind
-from people.dates import DatePrecision, format_partial_date
+from casefiles.choices import (
+    DECIDED_CHARGE_STATUSES,
+    INTERNATIONAL_EVENT_KINDS,
+    SentenceStepKind,
+)
+from people.dates import DatePrecision, format_partial_date, truncate_to_precision
 from people.models import Person
 
 
@@ -47,7 +51,9 @@ class TimelineEntry:
 
     @property
     def sort_key(self) -> tuple:
-        return (self.date, self.order, self.anchor)
+        # "August 2017" sorts from 1 August, even if saved with a day (clean() stores it so,
+        # but not every row went through clean()).
+        return (truncate_to_precision(self.date, self.precision), self.order, self.anchor)
 
     def involves(self, person_id: int) -> bool:
         return any(person.pk == person_id for person in self.persons)
@@ -97,6 +103,8 @@ def case_timeline(
 
 CASEFILES_KINDS = {
     "event": "Event",
+    # What international bodies decided has a kind of its own (see INTERNATIONAL_EVENT_KINDS).
+    **{kind.value: kind.label for kind in INTERNATIONAL_EVENT_KINDS},
     "charge_brought": "Charge brought",
     "charge_decided": "Charge decided",
     "detention_start": "Detention starts",
@@ -116,11 +124,13 @@ def _events(case, user: User) -> Iterable[TimelineEntry]:
     ):
         people = [p.person for p in event.participants.all() if p.person_id]
         organisations = [p.organisation for p in event.participants.all() if p.organisation_id]
+        international = event.kind in INTERNATIONAL_EVENT_KINDS
         yield TimelineEntry(
             date=event.occurred_on,
             precision=event.precision,
-            kind="event",
-            title=f"{event.get_kind_display()}: {event.title}",
+            kind=event.kind if international else "event",
+            # An international body's decision is labelled by its kind already.
+            title=event.title if international else f"{event.get_kind_display()}: {event.title}",
             detail=event.description + (f" ({event.place})" if event.place else ""),
             persons=people,
             organisations=organisations,
@@ -144,6 +154,7 @@ def _detentions(case, user: User) -> Iterable[TimelineEntry]:
         persons = [detention.person]
         yield TimelineEntry(
             date=detention.started_on,
+            precision=detention.started_on_precision,
             kind="detention_start",
             title=f"{measure} of {detention.person.name}{term}",
             detail="\n".join(
@@ -187,6 +198,7 @@ def _charges(case, user: User) -> Iterable[TimelineEntry]:
         if charge.brought_on:
             yield TimelineEntry(
                 date=charge.brought_on,
+                precision=charge.brought_on_precision,
                 kind="charge_brought",
                 title=f"{charge.person.name} charged under {offence}",
                 detail=article_title.removeprefix(" — "),
@@ -199,6 +211,7 @@ def _charges(case, user: User) -> Iterable[TimelineEntry]:
             sentence = f": {charge.sentence_display}" if charge.sentence_display else ""
             yield TimelineEntry(
                 date=charge.decided_on,
+                precision=charge.decided_on_precision,
                 kind="charge_decided",
                 title=f"{charge.person.name} {charge.get_status_display().lower()} "
                 f"of {offence}{sentence}",
