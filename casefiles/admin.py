@@ -61,6 +61,15 @@ class DetentionAdminForm(forms.ModelForm):
         model = Detention
         fields = "__all__"  # noqa: DJ007 — the admin classes choose the fields shown
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if "started_on_precision" in self.fields:
+            # Not posted (a script, an older page): the day is known, as before.
+            self.fields["started_on_precision"].required = False
+
+    def clean_started_on_precision(self) -> str:
+        return self.cleaned_data.get("started_on_precision") or DatePrecision.DAY
+
     def clean(self):
         cleaned = super().clean()
         start, length, unit = (cleaned.get(k) for k in ("started_on", "term_length", "term_unit"))

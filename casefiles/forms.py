@@ -120,6 +120,8 @@ class DetentionLogForm(forms.Form):
         label="Start known to",
         choices=DatePrecision.choices,
         initial=DatePrecision.DAY,
+        # Not posted (an older page, a script): the day is known, as before.
+        required=False,
         help_text="Known only to the month or year? Any day in it will do.",
     )
     term = forms.CharField(
@@ -162,6 +164,9 @@ class DetentionLogForm(forms.Form):
             default = _default_person(case)
             if default and "person" not in self.initial:
                 self.initial["person"] = default.pk
+
+    def clean_started_on_precision(self) -> str:
+        return self.cleaned_data.get("started_on_precision") or DatePrecision.DAY
 
     def clean_term(self) -> tuple[int, str] | None:
         text = self.cleaned_data.get("term", "").strip()

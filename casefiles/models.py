@@ -304,8 +304,8 @@ class Charge(models.Model):
             )
         ):
             errors["decided_on"] = (
-                f"A charge cannot be decided ({self.decided_on_display}) "
-                f"before it is brought ({self.brought_on_display})."
+                "A charge cannot be decided before it is brought. "
+                f"Decided {self.decided_on_display}, charged {self.brought_on_display}."
             )
         if self.sentence_kind and self.status != ChargeStatus.CONVICTED:
             errors["sentence_kind"] = "Only a conviction carries a sentence."

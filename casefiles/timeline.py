@@ -22,7 +22,7 @@ from casefiles.choices import (
     INTERNATIONAL_EVENT_KINDS,
     SentenceStepKind,
 )
-from people.dates import DatePrecision, format_partial_date, truncate_to_precision
+from people.dates import DatePrecision, format_partial_date
 from people.models import Person
 
 
@@ -51,9 +51,7 @@ class TimelineEntry:
 
     @property
     def sort_key(self) -> tuple:
-        # "August 2017" sorts from 1 August, even if saved with a day (clean() stores it so,
-        # but not every row went through clean()).
-        return (truncate_to_precision(self.date, self.precision), self.order, self.anchor)
+        return (self.date, self.order, self.anchor)
 
     def involves(self, person_id: int) -> bool:
         return any(person.pk == person_id for person in self.persons)

@@ -98,7 +98,8 @@ def test_a_decision_in_february_2016_is_refused_for_a_charge_brought_14_march_20
             decided_on_precision="month",
         )
     assert refused.value.message_dict["decided_on"] == [
-        "A charge cannot be decided (February 2016) before it is brought (14 Mar 2016)."
+        "A charge cannot be decided before it is brought. "
+        "Decided February 2016, charged 14 Mar 2016."
     ]
     assert not Charge.objects.exists()
 
@@ -113,7 +114,9 @@ def test_a_day_precise_decision_before_the_charge_is_still_refused(case_with_pri
             status="acquitted",
             decided_on=D(2016, 3, 13),
         )
-    assert "before it is brought (14 Mar 2016)" in refused.value.message_dict["decided_on"][0]
+    assert refused.value.message_dict["decided_on"] == [
+        "A charge cannot be decided before it is brought. Decided 13 Mar 2016, charged 14 Mar 2016."
+    ]
 
 
 def test_a_detention_started_in_april_2018_is_logged_on_the_staff_form(
