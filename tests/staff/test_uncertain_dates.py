@@ -9,7 +9,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from casefiles.models import Charge, Detention
+from casefiles.models import Article, Charge, Detention
 from casefiles.timeline import case_timeline
 from tests.factories import ArticleFactory, CasePartyFactory, EventFactory, PersonFactory
 
@@ -24,7 +24,8 @@ def case_with_prisoner(db):
 
 
 def _charge(case, person, **fields) -> Charge:
-    charge = Charge(case=case, person=person, article=ArticleFactory(), **fields)
+    article = Article.objects.get(pk=ArticleFactory().pk)
+    charge = Charge(case=case, person=person, article=article, **fields)
     charge.full_clean()
     charge.save()
     return charge
