@@ -4,6 +4,7 @@ international bodies, as the case page's timeline shows them."""
 from __future__ import annotations
 
 import datetime
+from typing import cast
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -24,7 +25,7 @@ def case_with_prisoner(db):
 
 
 def _charge(case, person, **fields) -> Charge:
-    article = Article.objects.get(pk=ArticleFactory().pk)
+    article = cast(Article, ArticleFactory())
     charge = Charge(case=case, person=person, article=article, **fields)
     charge.full_clean()
     charge.save()
