@@ -26,6 +26,7 @@ from people.admin_visibility import (
     VisibleTabularInline,
     visible,
 )
+from people.dates import DatePrecision
 
 
 class CasePartyInline(VisibleTabularInline):
@@ -43,8 +44,10 @@ class ChargeInline(VisibleTabularInline):
         "article",
         "description",
         "brought_on",
+        "brought_on_precision",
         "status",
         "decided_on",
+        "decided_on_precision",
         "sentence_kind",
         "sentence_months",
         "sources",
@@ -58,10 +61,21 @@ class DetentionAdminForm(forms.ModelForm):
         model = Detention
         fields = "__all__"  # noqa: DJ007 — the admin classes choose the fields shown
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if "started_on_precision" in self.fields:
+            # Not posted (a script, an older page): the day is known, as before.
+            self.fields["started_on_precision"].required = False
+
+    def clean_started_on_precision(self) -> str:
+        return self.cleaned_data.get("started_on_precision") or DatePrecision.DAY
+
     def clean(self):
         cleaned = super().clean()
         start, length, unit = (cleaned.get(k) for k in ("started_on", "term_length", "term_unit"))
-        if start and length and unit and not cleaned.get("planned_end"):
+        # From a start known only to the month or year, the end would be a guess.
+        day_known = cleaned.get("started_on_precision") == DatePrecision.DAY
+        if start and length and unit and day_known and not cleaned.get("planned_end"):
             cleaned["planned_end"] = term_end(started_on=start, length=length, unit=unit)
         return cleaned
 
@@ -75,6 +89,7 @@ class DetentionInline(VisibleTabularInline):
         "person",
         "measure",
         "started_on",
+        "started_on_precision",
         "term_length",
         "term_unit",
         "planned_end",
@@ -166,7 +181,14 @@ class ArticleAdmin(VisibleAdmin):
 
 @admin.register(Charge)
 class ChargeAdmin(VisibleAdmin):
-    list_display = ["person", "offence", "case", "status", "brought_on", "decided_on"]
+    list_display = [
+        "person",
+        "offence",
+        "case",
+        "status",
+        "brought",
+        "decided",
+    ]
     list_filter = ["status", "sentence_kind", "case__country"]
     search_fields = [
         "person__family_name",
@@ -178,6 +200,14 @@ class ChargeAdmin(VisibleAdmin):
     autocomplete_fields = ["case", "person", "article", "sources"]
     list_select_related = ["person", "article", "case"]
 
+    @admin.display(description="brought on", ordering="brought_on")
+    def brought(self, charge: Charge) -> str:
+        return charge.brought_on_display if charge.brought_on else ""
+
+    @admin.display(description="decided on", ordering="decided_on")
+    def decided(self, charge: Charge) -> str:
+        return charge.decided_on_display if charge.decided_on else ""
+
 
 @admin.register(Detention)
 class DetentionAdmin(VisibleAdmin):
@@ -185,7 +215,7 @@ class DetentionAdmin(VisibleAdmin):
     list_display = [
         "person",
         "measure",
-        "started_on",
+        "started",
         "term_display",
         "planned_end",
         "actual_end",
@@ -196,6 +226,10 @@ class DetentionAdmin(VisibleAdmin):
     autocomplete_fields = ["case", "person", "ordered_by", "sources"]
     list_select_related = ["person", "case"]
     date_hierarchy = "started_on"
+
+    @admin.display(description="started on", ordering="started_on")
+    def started(self, detention: Detention) -> str:
+        return detention.started_on_display
 
 
 @admin.register(Hearing)

@@ -107,12 +107,24 @@ class EventKind(models.TextChoices):
     RELEASE = "release", "Release"
     VERDICT = "verdict", "Verdict"
     RESOLUTION = "resolution", "Resolution"
+    UN_OPINION = "un_opinion", "UN opinion"
+    COURT_JUDGMENT = "court_judgment", "International court judgment"
+    PARLIAMENT_RESOLUTION = "parliament_resolution", "Parliamentary resolution"
     ELECTION = "election", "Election"
     STATEMENT = "statement", "Statement"
     ILL_TREATMENT = "ill_treatment", "Ill-treatment"
     HARASSMENT = "harassment", "Harassment / pressure"
     ADVOCACY = "advocacy", "Advocacy"
     OTHER = "other", "Other"
+
+
+# Decisions of international bodies: the timeline shows each as a kind of its own, so
+# staff can pick out what the UN, a regional court or a parliament said about a case.
+INTERNATIONAL_EVENT_KINDS = (
+    EventKind.UN_OPINION,
+    EventKind.COURT_JUDGMENT,
+    EventKind.PARLIAMENT_RESOLUTION,
+)
 
 
 class ParticipantRole(models.TextChoices):

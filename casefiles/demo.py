@@ -615,7 +615,7 @@ EVENTS = [
         "ep_resolution",
         D(2021, 2, 11),
         DatePrecision.DAY,
-        EventKind.RESOLUTION,
+        EventKind.PARLIAMENT_RESOLUTION,
         "European Parliament urgent resolution on Kazakhstan",
         "Strongly condemned the retaliatory prosecution against Barlyk Mendygazyev, his associates "
         "and family members.",

@@ -116,6 +116,14 @@ class DetentionLogForm(forms.Form):
         choices=DetentionMeasure.choices, initial=DetentionMeasure.PRETRIAL_DETENTION
     )
     started_on = forms.DateField(label="Starts on", widget=DATE, validators=[validate_fact_date])
+    started_on_precision = forms.ChoiceField(
+        label="Start known to",
+        choices=DatePrecision.choices,
+        initial=DatePrecision.DAY,
+        # Not posted (an older page, a script): the day is known, as before.
+        required=False,
+        help_text="Known only to the month or year? Any day in it will do.",
+    )
     term = forms.CharField(
         label="Ordered term",
         required=False,
@@ -157,6 +165,9 @@ class DetentionLogForm(forms.Form):
             if default and "person" not in self.initial:
                 self.initial["person"] = default.pk
 
+    def clean_started_on_precision(self) -> str:
+        return self.cleaned_data.get("started_on_precision") or DatePrecision.DAY
+
     def clean_term(self) -> tuple[int, str] | None:
         text = self.cleaned_data.get("term", "").strip()
         return term_parse(text) if text else None
@@ -165,7 +176,9 @@ class DetentionLogForm(forms.Form):
         super().clean()
         data = self.cleaned_data
         started_on, term = data.get("started_on"), data.get("term")
-        if started_on and term and not data.get("planned_end"):
+        # From a start known only to the month or year, the end would be a guess.
+        day_known = data.get("started_on_precision") == DatePrecision.DAY
+        if started_on and term and day_known and not data.get("planned_end"):
             try:
                 data["planned_end"] = term_end(started_on=started_on, length=term[0], unit=term[1])
             except ValidationError as error:
@@ -180,6 +193,7 @@ class DetentionLogForm(forms.Form):
             "person": data["person"],
             "measure": data["measure"],
             "started_on": data["started_on"],
+            "started_on_precision": data["started_on_precision"],
             "term_length": term[0] if term else None,
             "term_unit": term[1] if term else "",
             "planned_end": data.get("planned_end"),

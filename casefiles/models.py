@@ -31,7 +31,7 @@ from casefiles.choices import (
     TermUnit,
 )
 from casefiles.visibility import CaseQuerySet, SourceQuerySet
-from people.dates import DatePrecision, format_partial_date
+from people.dates import DatePrecision, format_partial_date, is_before, truncate_to_precision
 from people.fields import BoundedTextField, FactDateField, WebURLField
 from people.history import HistoryAuthor
 from people.models import NOTES_MAX, Organisation, Person
@@ -203,10 +203,22 @@ class Charge(models.Model):
         max_length=500, blank=True, help_text="When the article is not known, what the charge is."
     )
     brought_on = FactDateField(null=True, blank=True)
+    brought_on_precision = models.CharField(
+        "charge date known to",
+        max_length=8,
+        choices=DatePrecision.choices,
+        default=DatePrecision.DAY,
+    )
     status = models.CharField(
         max_length=14, choices=ChargeStatus.choices, default=ChargeStatus.CHARGED
     )
     decided_on = FactDateField(null=True, blank=True)
+    decided_on_precision = models.CharField(
+        "decision date known to",
+        max_length=8,
+        choices=DatePrecision.choices,
+        default=DatePrecision.DAY,
+    )
     sentence_kind = models.CharField(max_length=20, choices=SentenceKind.choices, blank=True)
     sentence_months = models.PositiveIntegerField(
         null=True, blank=True, validators=[MaxValueValidator(1200)]
@@ -219,10 +231,14 @@ class Charge(models.Model):
     class Meta:
         ordering = ["case", "person", "brought_on"]
         constraints = [
+            # A decision known only to the month or year is stored as its first day, which
+            # may precede a charge brought later that month; clean() compares those by what
+            # both dates know.
             models.CheckConstraint(
                 condition=Q(decided_on__isnull=True)
                 | Q(brought_on__isnull=True)
-                | Q(decided_on__gte=F("brought_on")),
+                | Q(decided_on__gte=F("brought_on"))
+                | ~Q(decided_on_precision=DatePrecision.DAY),
                 name="charge_decided_not_before_brought",
                 violation_error_message="A charge cannot be decided before it is brought.",
             ),
@@ -241,6 +257,14 @@ class Charge(models.Model):
         return self.article.citation if self.article else self.description
 
     @property
+    def brought_on_display(self) -> str:
+        return format_partial_date(self.brought_on, self.brought_on_precision)
+
+    @property
+    def decided_on_display(self) -> str:
+        return format_partial_date(self.decided_on, self.decided_on_precision)
+
+    @property
     def sentence_display(self) -> str:
         if not self.sentence_kind:
             return ""
@@ -253,6 +277,10 @@ class Charge(models.Model):
         return f"{self.sentence_months} months of {kind}"
 
     def clean(self) -> None:
+        if self.brought_on:
+            self.brought_on = truncate_to_precision(self.brought_on, self.brought_on_precision)
+        if self.decided_on:
+            self.decided_on = truncate_to_precision(self.decided_on, self.decided_on_precision)
         errors: dict[str, str] = {}
         article = self.article if self.article_id else None
         if article is not None and self.case_id and article.jurisdiction != self.case.country:
@@ -264,6 +292,20 @@ class Charge(models.Model):
         if self.status in DECIDED_CHARGE_STATUSES and not self.decided_on:
             errors["decided_on"] = (
                 f"Give the date on which the charge was {self.get_status_display().lower()}."
+            )
+        elif (
+            self.decided_on
+            and self.brought_on
+            and is_before(
+                self.decided_on,
+                self.decided_on_precision,
+                self.brought_on,
+                self.brought_on_precision,
+            )
+        ):
+            errors["decided_on"] = (
+                "A charge cannot be decided before it is brought. "
+                f"Decided {self.decided_on_display}, charged {self.brought_on_display}."
             )
         if self.sentence_kind and self.status != ChargeStatus.CONVICTED:
             errors["sentence_kind"] = "Only a conviction carries a sentence."
@@ -318,6 +360,9 @@ class Detention(models.Model):
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="detentions")
     measure = models.CharField(max_length=16, choices=DetentionMeasure.choices)
     started_on = FactDateField()
+    started_on_precision = models.CharField(
+        "start known to", max_length=8, choices=DatePrecision.choices, default=DatePrecision.DAY
+    )
     # No court orders more than 100 years, in any unit (see services.TERM_LONGEST).
     term_length = models.PositiveIntegerField(
         null=True, blank=True, validators=[MaxValueValidator(36_600)]
@@ -358,7 +403,11 @@ class Detention(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_measure_display()} of {self.person} from {self.started_on:%d %b %Y}"
+        return f"{self.get_measure_display()} of {self.person} from {self.started_on_display}"
+
+    @property
+    def started_on_display(self) -> str:
+        return format_partial_date(self.started_on, self.started_on_precision)
 
     @property
     def term_display(self) -> str:
@@ -373,6 +422,8 @@ class Detention(models.Model):
         # Here rather than in a form, so the back office and every loader obey it too.
         if self.case_id and self.person_id:
             require_parties(self.case, [self.person], "person")
+        if self.started_on:
+            self.started_on = truncate_to_precision(self.started_on, self.started_on_precision)
         tomorrow = timezone.localdate() + datetime.timedelta(days=1)
         if self.started_on and self.started_on > tomorrow:
             raise ValidationError(
@@ -410,7 +461,7 @@ class Event(models.Model):
     precision = models.CharField(
         max_length=8, choices=DatePrecision.choices, default=DatePrecision.DAY
     )
-    kind = models.CharField(max_length=16, choices=EventKind.choices)
+    kind = models.CharField(max_length=24, choices=EventKind.choices)
     title = models.CharField(max_length=300)
     description = BoundedTextField(max_length=DESCRIPTION_MAX, blank=True)
     place = models.CharField(max_length=200, blank=True)
@@ -452,35 +503,6 @@ class EventParticipant(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person or self.organisation} ({self.get_role_display()})"
-
-
-def _precision_key(day: datetime.date, precision: str) -> tuple[int, ...]:
-    """The parts of a date that are known: (year,), (year, month) or (year, month, day)."""
-    if precision == DatePrecision.DAY:
-        return (day.year, day.month, day.day)
-    if precision == DatePrecision.MONTH:
-        return (day.year, day.month)
-    return (day.year,)
-
-
-def is_before(
-    day: datetime.date, precision: str, other: datetime.date, other_precision: str
-) -> bool:
-    """Whether `day` is certainly before `other`, comparing only what both dates know:
-    "August 2017" is not before "15 August 2017"."""
-    known, other_known = _precision_key(day, precision), _precision_key(other, other_precision)
-    common = min(len(known), len(other_known))
-    return known[:common] < other_known[:common]
-
-
-def truncate_to_precision(day: datetime.date, precision: str) -> datetime.date:
-    """Store a month-precise date as the 1st and a year-precise one as 1 January, so that
-    whatever day was typed, the date sorts and compares as what is known."""
-    if precision == DatePrecision.MONTH:
-        return day.replace(day=1)
-    if precision in (DatePrecision.YEAR, DatePrecision.APPROXIMATE):
-        return day.replace(month=1, day=1)
-    return day
 
 
 # The longest sentence or change to one we accept: 100 years (life is not a length).

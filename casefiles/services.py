@@ -34,7 +34,7 @@ from casefiles.models import (
     Source,
     require_parties,
 )
-from people.dates import DatePrecision
+from people.dates import DatePrecision, truncate_to_precision
 from people.dates import format_partial_date as show_date
 from people.models import Organisation, Person
 
@@ -124,6 +124,7 @@ def detention_log(
     person: Person,
     measure: str,
     started_on: datetime.date,
+    started_on_precision: str = DatePrecision.DAY,
     term_length: int | None = None,
     term_unit: str = "",
     planned_end: datetime.date | None = None,
@@ -133,10 +134,17 @@ def detention_log(
     sources: Iterable[Source] = (),
     notes: str = "",
 ) -> Detention:
-    """Record a measure of restraint; the planned end follows from the ordered term."""
+    """Record a measure of restraint; the planned end follows from the ordered term when
+    the start is known to the day (from "April 2018" it would be a guess)."""
     require_parties(case, [person], "person")
+    started_on = truncate_to_precision(started_on, started_on_precision)
     errors: dict[str, str] = {}
-    if term_length and term_unit and planned_end is None:
+    if (
+        term_length
+        and term_unit
+        and planned_end is None
+        and started_on_precision == DatePrecision.DAY
+    ):
         try:
             planned_end = term_end(started_on=started_on, length=term_length, unit=term_unit)
         except ValidationError as error:
@@ -144,7 +152,7 @@ def detention_log(
     if actual_end and actual_end < started_on:
         errors["actual_end"] = (
             f"The detention cannot end ({show_date(actual_end)}) "
-            f"before it starts ({show_date(started_on)})."
+            f"before it starts ({show_date(started_on, started_on_precision)})."
         )
     if planned_end and planned_end < started_on:
         errors["planned_end"] = "The planned end cannot be before the detention starts."
@@ -155,6 +163,7 @@ def detention_log(
         person=person,
         measure=measure,
         started_on=started_on,
+        started_on_precision=started_on_precision,
         term_length=term_length,
         term_unit=term_unit if term_length else "",
         planned_end=planned_end,

@@ -17,7 +17,11 @@ from dataclasses import dataclass, field
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Prefetch
 
-from casefiles.choices import DECIDED_CHARGE_STATUSES, SentenceStepKind
+from casefiles.choices import (
+    DECIDED_CHARGE_STATUSES,
+    INTERNATIONAL_EVENT_KINDS,
+    SentenceStepKind,
+)
 from people.dates import DatePrecision, format_partial_date
 from people.models import Person
 
@@ -97,6 +101,8 @@ def case_timeline(
 
 CASEFILES_KINDS = {
     "event": "Event",
+    # What international bodies decided has a kind of its own (see INTERNATIONAL_EVENT_KINDS).
+    **{kind.value: kind.label for kind in INTERNATIONAL_EVENT_KINDS},
     "charge_brought": "Charge brought",
     "charge_decided": "Charge decided",
     "detention_start": "Detention starts",
@@ -116,11 +122,13 @@ def _events(case, user: User) -> Iterable[TimelineEntry]:
     ):
         people = [p.person for p in event.participants.all() if p.person_id]
         organisations = [p.organisation for p in event.participants.all() if p.organisation_id]
+        international = event.kind in INTERNATIONAL_EVENT_KINDS
         yield TimelineEntry(
             date=event.occurred_on,
             precision=event.precision,
-            kind="event",
-            title=f"{event.get_kind_display()}: {event.title}",
+            kind=event.kind if international else "event",
+            # An international body's decision is labelled by its kind already.
+            title=event.title if international else f"{event.get_kind_display()}: {event.title}",
             detail=event.description + (f" ({event.place})" if event.place else ""),
             persons=people,
             organisations=organisations,
@@ -144,6 +152,7 @@ def _detentions(case, user: User) -> Iterable[TimelineEntry]:
         persons = [detention.person]
         yield TimelineEntry(
             date=detention.started_on,
+            precision=detention.started_on_precision,
             kind="detention_start",
             title=f"{measure} of {detention.person.name}{term}",
             detail="\n".join(
@@ -187,6 +196,7 @@ def _charges(case, user: User) -> Iterable[TimelineEntry]:
         if charge.brought_on:
             yield TimelineEntry(
                 date=charge.brought_on,
+                precision=charge.brought_on_precision,
                 kind="charge_brought",
                 title=f"{charge.person.name} charged under {offence}",
                 detail=article_title.removeprefix(" — "),
@@ -199,6 +209,7 @@ def _charges(case, user: User) -> Iterable[TimelineEntry]:
             sentence = f": {charge.sentence_display}" if charge.sentence_display else ""
             yield TimelineEntry(
                 date=charge.decided_on,
+                precision=charge.decided_on_precision,
                 kind="charge_decided",
                 title=f"{charge.person.name} {charge.get_status_display().lower()} "
                 f"of {offence}{sentence}",

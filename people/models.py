@@ -144,7 +144,7 @@ class Organisation(models.Model):
     name = models.CharField(max_length=300)
     name_original = models.CharField("name in original script", max_length=300, blank=True)
     abbreviation = models.CharField(max_length=40, blank=True)
-    kind = models.CharField(max_length=20, choices=OrganisationKind.choices)
+    kind = models.CharField(max_length=24, choices=OrganisationKind.choices)
     parent = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
     )

@@ -102,10 +102,16 @@
   var start = document.getElementById("id_started_on");
   var preview = document.getElementById("term-preview");
   var plannedEnd = document.getElementById("id_planned_end");
+  var startPrecision = document.getElementById("id_started_on_precision");
   if (term && start && preview) {
     var update = function () {
       var match = /^\s*(\d{1,4})\s*(d|days?|m|mo|months?|y|yrs?|years?)\s*$/i.exec(term.value);
       if (!match || !start.value || (plannedEnd && plannedEnd.value)) { preview.textContent = ""; return; }
+      // As on the server: from a start known only to the month or year, no end is computed.
+      if (startPrecision && startPrecision.value !== "day") {
+        preview.textContent = "The start is not known to the day: give the planned end if the order states it.";
+        return;
+      }
       var n = parseInt(match[1], 10), unit = match[2][0].toLowerCase();
       var parts = start.value.split("-").map(Number);
       var end;
@@ -125,6 +131,7 @@
     term.addEventListener("input", update);
     start.addEventListener("input", update);
     if (plannedEnd) plannedEnd.addEventListener("input", update);
+    if (startPrecision) startPrecision.addEventListener("change", update);
     update();
   }
 })();
