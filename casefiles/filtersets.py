@@ -4,18 +4,62 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django_countries import countries
 
-from casefiles.choices import CaseStatus
-from casefiles.models import Article, Case, Detention
+from casefiles.choices import CaseStatus, SentenceStepKind
+from casefiles.models import SENTENCE_MONTHS_MAX, Article, Case, Detention, SentenceStep
 from casefiles.search import cases_matching, persons_matching
 
 
 def detained_now_condition() -> Exists:
     today = timezone.localdate()
     return Exists(Detention.objects.custodial_on(today).filter(case=OuterRef("pk")))
+
+
+def _steps_since_verdict(kind: str) -> QuerySet[SentenceStep]:
+    """Steps of `kind` of the outer verdict's person and case, on or after its day (on the
+    same day, sentences.py orders the verdict first)."""
+    return SentenceStep.objects.filter(
+        case=OuterRef("case"),
+        person=OuterRef("person"),
+        kind=kind,
+        occurred_on__gte=OuterRef("occurred_on"),
+    ).order_by()
+
+
+def _months_since_verdict(kind: str) -> Coalesce:
+    total = (
+        _steps_since_verdict(kind).values("case", "person").annotate(total=Sum("months"))
+    ).values("total")
+    return Coalesce(Subquery(total), Value(0))
+
+
+def sentenced_over_condition(months: int) -> Exists:
+    """Someone in the case whose current total is more than `months`, in SQL: the latest
+    verdict's length plus increases and minus reductions since, with no overturn since
+    (sentences.sentence_current's rule; a reduction below zero is not floored here, which
+    only matters for a chain no court writes)."""
+    later_verdict = SentenceStep.objects.filter(
+        case=OuterRef("case"), person=OuterRef("person"), kind=SentenceStepKind.IMPOSED
+    ).filter(
+        Q(occurred_on__gt=OuterRef("occurred_on"))
+        | Q(occurred_on=OuterRef("occurred_on"), pk__gt=OuterRef("pk"))
+    )
+    verdicts = (
+        SentenceStep.objects.filter(kind=SentenceStepKind.IMPOSED, case=OuterRef("pk"))
+        .exclude(Exists(later_verdict))
+        .exclude(Exists(_steps_since_verdict(SentenceStepKind.OVERTURNED)))
+        .annotate(
+            total=Coalesce(F("months"), Value(0))
+            + _months_since_verdict(SentenceStepKind.INCREASED)
+            - _months_since_verdict(SentenceStepKind.REDUCED)
+        )
+        .filter(total__gt=months)
+    )
+    return Exists(verdicts)
 
 
 class CaseFilterSet(django_filters.FilterSet):
@@ -44,6 +88,13 @@ class CaseFilterSet(django_filters.FilterSet):
         method="filter_detained_now",
         widget=forms.CheckboxInput,
     )
+    sentenced_over_years = django_filters.NumberFilter(
+        label="Sentenced to more than (years)",
+        method="filter_sentenced_over_years",
+        min_value=0,
+        max_value=SENTENCE_MONTHS_MAX // 12,
+        widget=forms.NumberInput(attrs={"min": 0, "step": 1, "placeholder": "e.g. 10"}),
+    )
     opened = django_filters.DateFromToRangeFilter(
         field_name="opened_on",
         label="Opened between",
@@ -64,7 +115,16 @@ class CaseFilterSet(django_filters.FilterSet):
 
     class Meta:
         model = Case
-        fields = ["q", "status", "country", "person", "article", "detained_now", "opened"]
+        fields = [
+            "q",
+            "status",
+            "country",
+            "person",
+            "article",
+            "detained_now",
+            "sentenced_over_years",
+            "opened",
+        ]
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -98,3 +158,11 @@ class CaseFilterSet(django_filters.FilterSet):
         if value:
             return queryset.filter(detained_now_condition())
         return queryset
+
+    def filter_sentenced_over_years(
+        self, queryset: QuerySet[Case], name: str, value
+    ) -> QuerySet[Case]:
+        if value is None:
+            return queryset
+        # Steps belong to the cases already in `queryset`, so visibility carries through.
+        return queryset.filter(sentenced_over_condition(int(value * 12)))

@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import datetime
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 
 from casefiles.choices import SentenceKind, SentenceStepKind
-from casefiles.models import SENTENCE_MONTHS_MAX, Case, SentenceStep
+from casefiles.models import SENTENCE_MONTHS_MAX, Case, Detention, SentenceStep
+from casefiles.selectors import CustodyRun, custody_runs
 from casefiles.services import add_months
 from people.dates import DatePrecision, format_partial_date
 from people.models import Person
@@ -97,6 +99,21 @@ class SentenceSummary:
             return ""
         return format_partial_date(self.release_on, self.release_precision)
 
+    @property
+    def in_force(self) -> bool:
+        """Imposed, and neither overturned nor served yet."""
+        return self.imposed and not self.overturned and not self.served
+
+    @property
+    def sentence_phrase(self) -> str:
+        """'12 years of imprisonment' (for a letter's prose); '' when none stands."""
+        if not self.imposed or self.overturned:
+            return ""
+        total = months_display(self.months)
+        if self.kind in (SentenceKind.FINE, SentenceKind.OTHER, ""):
+            return total
+        return f"{total} of {self.kind_label.lower()}"
+
 
 def _ordered(steps: Iterable[SentenceStep]) -> list[SentenceStep]:
     return sorted(
@@ -171,17 +188,95 @@ def sentence_current(
 class PersonSentence:
     person: Person
     summary: SentenceSummary
+    case: Case | None = None
 
 
-def sentences_for_case(case: Case) -> list[PersonSentence]:
-    """Each sentenced person's current sentence in the case, by name; one query."""
-    by_person: dict[int, list[SentenceStep]] = {}
-    persons: dict[int, Person] = {}
-    for step in case.sentence_steps.select_related("person"):
-        by_person.setdefault(step.person_id, []).append(step)
-        persons[step.person_id] = step.person
-    sentences = [
-        PersonSentence(person=persons[pk], summary=sentence_current(steps))
-        for pk, steps in by_person.items()
-    ]
-    return sorted(sentences, key=lambda sentence: sentence.person.name)
+# Given the persons whose verdict counts time already held, their custody runs.
+CustodyFor = Callable[[Collection[int]], Iterable[CustodyRun]]
+
+
+def custody_from(cases: QuerySet[Case], *, today: datetime.date) -> CustodyFor:
+    """Custody runs across `cases` (already limited to those the reader may see), fetched
+    in one query and only when asked for."""
+    return lambda person_ids: custody_runs(
+        Detention.objects.filter(case__in=cases, person__in=person_ids), today=today
+    )
+
+
+def _counts_from(steps: list[SentenceStep]) -> SentenceStep | None:
+    """The verdict the sentence now runs from, when it counts time already held."""
+    imposed = [step for step in _ordered(steps) if step.kind == SentenceStepKind.IMPOSED]
+    if imposed and imposed[-1].counts_time_held:
+        return imposed[-1]
+    return None
+
+
+def _run_start(
+    runs: Iterable[CustodyRun], *, person_id: int, on: datetime.date
+) -> datetime.date | None:
+    """The start of the person's custody run that was going on when the verdict came."""
+    for run in runs:
+        if run.person.pk != person_id or run.started_on > on:
+            continue
+        if run.ended_on is None or run.ended_on >= on:
+            return run.started_on
+    return None
+
+
+def sentences_current(
+    steps: QuerySet[SentenceStep], *, custody: CustodyFor | None = None
+) -> list[PersonSentence]:
+    """Each person's current sentence in each case among `steps` (already limited to the
+    cases the reader may see), by name then case. One query for the steps; one more, through
+    `custody`, only when a verdict counts time already held (it runs from the start of the
+    custody run that covers the verdict)."""
+    chains: dict[tuple[int, int], list[SentenceStep]] = {}
+    for step in steps.select_related("person", "case"):
+        chains.setdefault((step.case_id, step.person_id), []).append(step)
+    verdicts = {key: _counts_from(chain) for key, chain in chains.items()}
+    held = {key: verdict for key, verdict in verdicts.items() if verdict is not None}
+    runs = list(custody({person_id for _, person_id in held})) if held and custody else []
+    sentences = []
+    for key, chain in chains.items():
+        verdict = held.get(key)
+        since = _run_start(runs, person_id=key[1], on=verdict.occurred_on) if verdict else None
+        sentences.append(
+            PersonSentence(
+                person=chain[0].person,
+                case=chain[0].case,
+                summary=sentence_current(chain, custody_since=since),
+            )
+        )
+    return sorted(
+        sentences,
+        key=lambda sentence: (sentence.person.name, sentence.person.pk, sentence.case.reference),  # type: ignore[union-attr]
+    )
+
+
+def sentences_for_case(case: Case, *, custody: CustodyFor | None = None) -> list[PersonSentence]:
+    """Each sentenced person's current sentence in the case, by name; one query (two when a
+    verdict counts time already held and `custody` is given)."""
+    return sentences_current(case.sentence_steps.all(), custody=custody)
+
+
+def sentences_in_force(
+    runs: list[CustodyRun], *, cases: QuerySet[Case], today: datetime.date
+) -> dict[int, PersonSentence]:
+    """For each person held in `runs`, the sentence in force they are serving: the one in
+    the case of the measure holding them, else another in force in the visible `cases`.
+    Bounded: the steps (1), and their custody runs only when a verdict counts time held (1)."""
+    if not runs:
+        return {}
+    steps = SentenceStep.objects.filter(case__in=cases, person__in=[run.person.pk for run in runs])
+    in_force: dict[int, list[PersonSentence]] = {}
+    for sentence in sentences_current(steps, custody=custody_from(cases, today=today)):
+        if sentence.summary.in_force:
+            in_force.setdefault(sentence.person.pk, []).append(sentence)
+    chosen = {}
+    for run in runs:
+        candidates = in_force.get(run.person.pk, [])
+        holding_case = run.current.case_id if run.current else None
+        matching = [s for s in candidates if s.case and s.case.pk == holding_case]
+        if matching or candidates:
+            chosen[run.person.pk] = (matching or candidates)[0]
+    return chosen

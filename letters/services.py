@@ -32,6 +32,7 @@ from redis.exceptions import RedisError
 from casefiles.choices import CUSTODIAL_MEASURES, PartyRole
 from casefiles.models import Case
 from casefiles.pdf import PDFRenderError
+from casefiles.sentences import custody_from, sentences_current
 from letters.choices import LetterStatus, RenderStatus, SignedVia, SigningStatus
 from letters.models import Letter, LetterSignatory, LetterTemplate, LetterVersion
 from letters.rendering import (
@@ -43,6 +44,7 @@ from letters.rendering import (
     signature_files,
 )
 from letters.signing import SigningError, pdf_sign, signing_configured
+from people.dates import DatePrecision
 
 logger = logging.getLogger(__name__)
 
@@ -57,6 +59,8 @@ TEMPLATE_FIELDS = {
     "detention_start": "when it started (5 June 2021)",
     "detention_term": "the ordered term (2 months)",
     "detention_planned_end": "when the term runs out (5 August 2021)",
+    "sentence": "their current sentence in the case (12 years of imprisonment)",
+    "release_date": "its expected or scheduled release, as precisely as known (30 June 2031)",
     "charges": 'the charges with article titles ("…" (Art. 262, Part 2 of the CC), …)',
     "case_title": "the case's title",
     "country": "the case's country (Kazakhstan)",
@@ -68,6 +72,20 @@ TEMPLATE_FIELDS = {
 
 def _long_date(day: datetime.date | None) -> str:
     return date_format(day, "j F Y") if day else ""
+
+
+def _long_partial_date(day: datetime.date | None, precision: str) -> str:
+    """A date in a letter's prose only as precisely as it is known: '30 June 2031',
+    'June 2031', '2031', 'about 2031'."""
+    if day is None:
+        return ""
+    if precision == DatePrecision.MONTH:
+        return date_format(day, "F Y")
+    if precision == DatePrecision.YEAR:
+        return str(day.year)
+    if precision == DatePrecision.APPROXIMATE:
+        return f"about {day.year}"
+    return _long_date(day)
 
 
 def _quoted_mid_sentence(title: str) -> str:
@@ -98,6 +116,16 @@ def letter_template_values(*, case: Case) -> dict[str, str]:
     charges = case.charges.select_related("article").order_by("brought_on", "pk")
     if person:
         charges = charges.filter(person=person)
+    # Custody only in this case: a letter says nothing drawn from the case's neighbours.
+    sentences = (
+        sentences_current(
+            case.sentence_steps.filter(person=person),
+            custody=custody_from(Case.objects.filter(pk=case.pk), today=timezone.localdate()),
+        )
+        if person
+        else []
+    )
+    sentence = sentences[0].summary if sentences else None
     return {
         "subject_name": person.name if person else "",
         "subject_title_name": f"{person.title} {person.name}".strip() if person else "",
@@ -105,6 +133,10 @@ def letter_template_values(*, case: Case) -> dict[str, str]:
         "detention_start": _long_date(detention.started_on) if detention else "",
         "detention_term": detention.term_display if detention else "",
         "detention_planned_end": _long_date(detention.planned_end) if detention else "",
+        "sentence": sentence.sentence_phrase if sentence else "",
+        "release_date": _long_partial_date(sentence.release_on, sentence.release_precision)
+        if sentence
+        else "",
         "charges": _joined(
             [
                 f'"{_quoted_mid_sentence(charge.article.title)}" ({charge.article.citation})'

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from casefiles import selectors
+from casefiles.sentences import custody_from, sentences_for_case
 from casefiles.timeline import case_timeline
 from casefiles.views.base import view_case_required
 
@@ -29,6 +30,7 @@ def _brief_context(request: HttpRequest, case) -> dict:
         "case": case,
         "timeline": case_timeline(case, user=request.user),
         "custody_runs": custody,
+        "sentences": sentences_for_case(case, custody=custody_from(cases, today=today)),
         "today": today,
         "prepared_by": request.user.get_username(),
     }

@@ -17,7 +17,7 @@ from casefiles.case_actions import case_actions_for
 from casefiles.filtersets import CaseFilterSet, detained_now_condition
 from casefiles.forms import record_id
 from casefiles.models import CaseParty
-from casefiles.sentences import sentences_for_case
+from casefiles.sentences import custody_from, sentences_for_case
 from casefiles.timeline import case_timeline, timeline_kinds
 from casefiles.views.base import CASES_PER_PAGE, view_case_required
 
@@ -113,7 +113,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "case": case,
             "timeline": timeline,
             "custody_runs": custody,
-            "sentences": sentences_for_case(case),
+            "sentences": sentences_for_case(case, custody=custody_from(cases, today=today)),
             "kinds": timeline_kinds(),
             "selected_kinds": kinds,
             "persons": sorted(persons.values(), key=lambda person: person.name),

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET
 
 from casefiles import selectors
 from casefiles.search import persons_matching
+from casefiles.sentences import sentences_current
 from casefiles.views.base import PICKER_LIMIT
 from people.models import Person, Position
 from people.visibility import visible_or_404
@@ -36,6 +37,10 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
         today=today,
     )
     custody = selectors.custody_runs(person.detentions.filter(case__in=cases), today=today)
+    # The runs above are all of this person's in the visible cases: no query of their own.
+    sentences = sentences_current(
+        person.sentence_steps.filter(case__in=cases), custody=lambda person_ids: custody
+    )
     return render(
         request,
         "staff/person_detail.html",
@@ -47,6 +52,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
             .order_by("-case__opened_on"),
             "detentions": detentions,
             "custody_runs": custody,
+            "sentences": sentences,
             "can_see_health": can_see_health,
             "health_conditions": list(person.health_conditions.all()) if can_see_health else [],
             "can_log": request.user.has_perms(["casefiles.add_detention", "casefiles.add_hearing"]),

@@ -68,11 +68,12 @@ def test_latest_changes_link_to_their_history(demo, viewer_client):
 
 
 # Pinned: session, user, user permissions, group permissions (4); the custody runs of those
-# detained now, all their custodial measures in one query (1);
+# detained now, all their custodial measures in one query (1); their sentence steps, with
+# person and case, for the sentence in force (1, only when someone is detained);
 # terms ending (1); hearings (1) and their defendants (1, only when there are hearings);
 # history of cases, detentions, hearings, charges, parties (5) with their users (joined);
 # case references for the changes (1); reminders not delivered (1).
-DASHBOARD_QUERIES = 15
+DASHBOARD_QUERIES = 16
 
 
 @pytest.mark.parametrize("count", [3, 60])
