@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from typing import cast
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
+from django_countries import countries
 
 from casefiles.choices import (
     DetentionMeasure,
@@ -16,11 +18,16 @@ from casefiles.choices import (
     SentenceKind,
     SentenceStepKind,
 )
-from casefiles.models import Article, Case
-from casefiles.services import term_end, term_parse
-from people.choices import OrganisationKind
+from casefiles.models import SUMMARY_MAX, Article, Case, Source
+from casefiles.services import FirstDetention, NewPerson, NewSource, term_end, term_parse
+from people.choices import OrganisationKind, Script
 from people.dates import DatePrecision
-from people.fields import FACT_DATE_MAX, FACT_DATE_MIN, state_text_limit, validate_fact_date
+from people.fields import (
+    FACT_DATE_MAX,
+    FACT_DATE_MIN,
+    state_text_limit,
+    validate_fact_date,
+)
 from people.models import NOTES_MAX, Organisation, Person
 
 DATE = forms.DateInput(
@@ -361,6 +368,165 @@ class SentenceStepForm(forms.Form):
             "scheduled_release_on": data.get("scheduled_release_on"),
             "scheduled_release_precision": data["scheduled_release_precision"],
             "notes": data.get("notes", ""),
+        }
+
+
+def reference_suggest(*, country: str, family_name: str, year: int) -> str:
+    """UZ-2024-MENDYGAZIEV: the country, the year and the family name in Latin capitals."""
+    from anyascii import anyascii
+
+    name = re.sub(r"[^A-Z0-9]+", "-", anyascii(family_name).upper()).strip("-")
+    return "-".join(part for part in (country.upper(), str(year), name) if part)[
+        : Case._meta.get_field("reference").max_length
+    ]
+
+
+class CaseOpenForm(forms.Form):
+    """The New case page: the person, the case, the first detention and the source."""
+
+    person = RecordChoiceField(
+        queryset=Person.objects.none(),
+        required=False,
+        empty_label="Someone new (type the name below)",
+        label="Known person",
+        help_text="Search below; if nobody is found, type the new person's name.",
+    )
+    person_given_name = forms.CharField(label="Given name", max_length=200, required=False)
+    person_family_name = forms.CharField(
+        label="Family name", max_length=200, required=False, help_text="In Latin letters."
+    )
+    person_name_original = forms.CharField(
+        label="Name in the original script",
+        max_length=400,
+        required=False,
+        help_text="E.g. Бекжан Мендыгазиев.",
+    )
+    person_original_script = forms.ChoiceField(
+        label="Script", choices=[("", "—")] + Script.choices, required=False
+    )
+    person_create_anyway = forms.BooleanField(
+        label="Create anyway: a different person with the same name", required=False
+    )
+    country = forms.ChoiceField(choices=[("", "Choose a country")] + list(countries))
+    title = forms.CharField(max_length=300)
+    reference = forms.CharField(
+        max_length=40,
+        required=False,
+        help_text="Left empty: country-year-FAMILYNAME, e.g. UZ-2024-MENDYGAZIEV.",
+    )
+    summary = state_text_limit(
+        forms.CharField(
+            required=False, max_length=SUMMARY_MAX, widget=forms.Textarea(attrs={"rows": 4})
+        )
+    )
+    restricted = forms.BooleanField(
+        required=False, help_text="Only the case's staff (you included) and Administrators see it."
+    )
+    detention_measure = forms.ChoiceField(
+        label="Measure",
+        choices=[("", "No detention yet")] + DetentionMeasure.choices,
+        required=False,
+    )
+    detention_started_on = forms.DateField(
+        label="Starts on", required=False, widget=DATE, validators=[validate_fact_date]
+    )
+    detention_term = forms.CharField(
+        label="Ordered term",
+        required=False,
+        max_length=40,
+        widget=forms.TextInput(attrs={"placeholder": "e.g. 2 months", "autocomplete": "off"}),
+    )
+    # The model's own field: http(s) only, with the same message as in the back office.
+    source_url = Source._meta.get_field("url").formfield(label="Source URL", required=False)
+    source_title = forms.CharField(label="Source title", max_length=500, required=False)
+    source_publisher = forms.CharField(label="Publisher", max_length=300, required=False)
+    source_published_on = forms.DateField(
+        label="Published on", required=False, widget=DATE, validators=[validate_fact_date]
+    )
+    # The service names the term by the detention's model fields.
+    service_fields = {
+        "detention_term_length": "detention_term",
+        "detention_term_unit": "detention_term",
+    }
+
+    def __init__(self, *args, user, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        visible = Person.objects.visible_to(user)
+        cast(forms.ModelChoiceField, self.fields["person"]).queryset = visible
+        # Offered: only whoever the picker found and the user posted (no list of everyone).
+        posted = [pk for pk in map(record_id, _posted(self.data, "person")) if pk is not None]
+        self.fields["person"].widget.choices = [("", "Someone new (type the name below)")] + [
+            (known.pk, _person_label(known)) for known in visible.filter(pk__in=posted)
+        ]
+
+    def clean_detention_term(self) -> tuple[int, str] | None:
+        text = self.cleaned_data.get("detention_term", "").strip()
+        return term_parse(text) if text else None
+
+    def clean(self) -> dict:
+        super().clean()
+        data = self.cleaned_data
+        person = data.get("person")
+        typed = data.get("person_family_name") or data.get("person_given_name")
+        if person is None and not typed and "person" not in self.errors:
+            self.add_error("person_family_name", "Pick a known person or type a family name.")
+        if person is not None and typed:
+            self.add_error("person", "Pick a known person or type a new one, not both.")
+        if data.get("detention_measure") and not data.get("detention_started_on"):
+            self.add_error("detention_started_on", "When did the detention start?")
+        if data.get("detention_term") and not data.get("detention_measure"):
+            self.add_error("detention_measure", "Which measure was ordered for this term?")
+        if (data.get("source_title") or data.get("source_publisher")) and not data.get(
+            "source_url"
+        ):
+            self.add_error("source_url", "Give the source's web address.")
+        if data.get("source_url") and not data.get("source_title"):
+            self.add_error("source_title", "Give the source's title.")
+        if not data.get("reference") and data.get("country"):
+            family = person.family_name if person else data.get("person_family_name", "")
+            data["reference"] = reference_suggest(
+                country=data["country"], family_name=family, year=timezone.localdate().year
+            )
+        return data
+
+    def service_arguments(self) -> dict:
+        data = self.cleaned_data
+        person = data.get("person")
+        term = data.get("detention_term")
+        return {
+            "created_by": self.user,
+            "person": person,
+            "new_person": None
+            if person
+            else NewPerson(
+                given_name=data.get("person_given_name", ""),
+                family_name=data.get("person_family_name", ""),
+                name_original=data.get("person_name_original", ""),
+                original_script=data.get("person_original_script", ""),
+                create_anyway=data.get("person_create_anyway", False),
+            ),
+            "country": data["country"],
+            "title": data["title"],
+            "reference": data["reference"],
+            "summary": data.get("summary", ""),
+            "restricted": data.get("restricted", False),
+            "detention": FirstDetention(
+                measure=data["detention_measure"],
+                started_on=data["detention_started_on"],
+                term_length=term[0] if term else None,
+                term_unit=term[1] if term else "",
+            )
+            if data.get("detention_measure")
+            else None,
+            "source": NewSource(
+                url=data["source_url"],
+                title=data["source_title"],
+                publisher=data.get("source_publisher", ""),
+                published_on=data.get("source_published_on"),
+            )
+            if data.get("source_url")
+            else None,
         }
 
 

@@ -13,27 +13,32 @@ import re
 import secrets
 import smtplib
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from casefiles.choices import TermUnit
+from casefiles.choices import PartyRole, TermUnit
 from casefiles.models import (
     Article,
     CalendarFeed,
     Case,
+    CaseParty,
     Detention,
     Hearing,
     Reminder,
     ReminderKind,
+    SearchName,
     SentenceStep,
     Source,
     require_parties,
 )
+from casefiles.search import persons_matching, search_key
 from people.dates import DatePrecision, truncate_to_precision
 from people.dates import format_partial_date as show_date
 from people.models import Organisation, Person
@@ -269,6 +274,164 @@ def sentence_step_log(
     step.save()
     step.sources.set(sources)
     return step
+
+
+# --- Opening a case -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NewPerson:
+    """A person typed on the New case page rather than picked."""
+
+    family_name: str
+    given_name: str = ""
+    name_original: str = ""
+    original_script: str = ""
+    # Ticked after the page named a known person with the same name: a namesake.
+    create_anyway: bool = False
+
+
+@dataclass(frozen=True)
+class FirstDetention:
+    measure: str
+    started_on: datetime.date
+    term_length: int | None = None
+    term_unit: str = ""
+
+
+@dataclass(frozen=True)
+class NewSource:
+    url: str
+    title: str
+    publisher: str = ""
+    published_on: datetime.date | None = None
+
+
+def _prefixed(error: ValidationError, prefix: str) -> dict[str, list[str]]:
+    """A part's errors keyed as the New case form names its fields (person_…, source_…)."""
+    if not hasattr(error, "error_dict"):
+        return {NON_FIELD_ERRORS: error.messages}
+    return {
+        (field if field == NON_FIELD_ERRORS else f"{prefix}{field}"): messages
+        for field, messages in error.message_dict.items()
+    }
+
+
+def _merge(errors: dict[str, list[str]], more: dict[str, list[str]]) -> None:
+    for field, messages in more.items():
+        errors.setdefault(field, []).extend(messages)
+
+
+def _known_namesakes(new_person: NewPerson, user: User) -> list[Person]:
+    """Persons the user may see who bear exactly this name (in any script, as the search
+    folds it): a person already known must not be created twice. Persons the user may not
+    see are not named, nor counted: that would tell them someone is on file."""
+    visible = Person.objects.visible_to(user)
+    found: dict[int, Person] = {}
+    names = [f"{new_person.given_name} {new_person.family_name}", new_person.name_original]
+    for name in names:
+        key = search_key(name)
+        if not key:
+            continue
+        exact = SearchName.objects.filter(person=OuterRef("pk"), key=key)
+        for person in persons_matching(name, visible).filter(Exists(exact)):
+            found[person.pk] = person
+    return sorted(found.values(), key=lambda person: person.name)
+
+
+@transaction.atomic
+def case_open(
+    *,
+    created_by: User,
+    person: Person | None = None,
+    new_person: NewPerson | None = None,
+    country: str,
+    title: str,
+    reference: str,
+    summary: str = "",
+    restricted: bool = False,
+    detention: FirstDetention | None = None,
+    source: NewSource | None = None,
+) -> Case:
+    """Open a case from the news in one go: the person (picked or new), the case with the
+    person as its political prisoner and its creator on its staff, the first detention and
+    the source it cites. Every part is checked; any refusal writes nothing.
+
+    Errors are keyed by the New case form's fields: person_…, detention_…, source_…, and
+    the case's own fields unprefixed."""
+    errors: dict[str, list[str]] = {}
+    if (person is None) == (new_person is None):
+        raise ValidationError({"person": "Pick a known person or type a new one, not both."})
+    if (
+        person is not None
+        and not Person.objects.visible_to(created_by).filter(pk=person.pk).exists()
+    ):
+        raise ValidationError({"person": "Pick a known person or type a new one."})
+    if new_person is not None:
+        person = Person(
+            given_name=new_person.given_name,
+            family_name=new_person.family_name,
+            name_original=new_person.name_original,
+            original_script=new_person.original_script,
+        )
+        try:
+            person.full_clean()
+        except ValidationError as error:
+            _merge(errors, _prefixed(error, "person_"))
+        namesakes = _known_namesakes(new_person, created_by)
+        if namesakes and not new_person.create_anyway:
+            names = "; ".join(
+                f"{known.name} ({known.name_original})" if known.name_original else known.name
+                for known in namesakes
+            )
+            errors.setdefault("person_family_name", []).append(
+                f"Already known: {names}. Pick them above, or tick “create anyway” if this "
+                "is a different person with the same name."
+            )
+    case = Case(
+        country=country, title=title, reference=reference, summary=summary, restricted=restricted
+    )
+    try:
+        case.full_clean()
+    except ValidationError as error:
+        _merge(errors, _prefixed(error, ""))
+    cited: Source | None = None
+    if source is not None:
+        cited = Source(
+            url=source.url,
+            title=source.title,
+            publisher=source.publisher,
+            published_on=source.published_on,
+        )
+        try:
+            cited.full_clean()
+        except ValidationError as error:
+            _merge(errors, _prefixed(error, "source_"))
+    if errors:
+        raise ValidationError(errors)
+    assert person is not None  # picked, or built from new_person above
+    if person.pk is None:
+        person.save()
+    case.save()
+    CaseParty.objects.create(case=case, person=person, role=PartyRole.POLITICAL_PRISONER)
+    case_creator_assign(case=case, user=created_by)
+    if cited is not None:
+        cited.save()
+    if detention is not None:
+        try:
+            detention_log(
+                case=case,
+                person=person,
+                measure=detention.measure,
+                started_on=detention.started_on,
+                term_length=detention.term_length,
+                term_unit=detention.term_unit,
+                sources=[cited] if cited else [],
+            )
+        except ValidationError as error:
+            # The atomic block rolls back the person, case and source written above.
+            raise ValidationError(_prefixed(error, "detention_")) from None
+    return case
 
 
 # --- Deadlines -------------------------------------------------------------------------

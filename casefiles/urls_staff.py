@@ -9,6 +9,7 @@ app_name = "staff"
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("cases/", views.case_list, name="case_list"),
+    path("cases/new/", views.case_new, name="case_new"),
     path("cases/<int:pk>/", views.case_detail, name="case_detail"),
     path("cases/<int:pk>/brief/", views.case_brief, name="case_brief"),
     path("cases/<int:pk>/brief.pdf", views.case_brief_pdf, name="case_brief_pdf"),

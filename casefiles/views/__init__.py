@@ -1,5 +1,5 @@
 """Staff pages, one module per page: dashboard, cases, facts (logging detentions and
-hearings), search, feeds (calendar), files, people, briefs, backoffice.
+hearings), intake (New case), search, feeds (calendar), files, people, briefs, backoffice.
 
 Thin: selectors read, services write, every view checks the role and reads through the
 one visibility rule.
@@ -12,6 +12,7 @@ from casefiles.views.dashboard import dashboard
 from casefiles.views.facts import detention_log, hearing_log, sentence_step_log
 from casefiles.views.feeds import calendar_feed, calendar_issue, calendar_revoke, calendar_settings
 from casefiles.views.files import source_file
+from casefiles.views.intake import case_new
 from casefiles.views.people import person_detail, person_picker
 from casefiles.views.search import search
 
@@ -24,6 +25,7 @@ __all__ = [
     "case_brief",
     "case_brief_pdf",
     "case_detail",
+    "case_new",
     "case_list",
     "dashboard",
     "detention_log",

@@ -170,6 +170,7 @@ NO_POST = (LOGIN, 405, 405, 405, 405, 405, 405, 405)
 CASE_PAGE = (LOGIN, 403, 404, 404, 404, 404, 200, 200)
 LOG_FACT = (LOGIN, 403, 403, 404, 403, 404, 200, 200)
 LOG_FACT_POST = LOG_FACT  # an empty post shows the empty form again
+CASE_NEW = (LOGIN, 403, 403, 200, 403, 200, 200, 200)
 LETTER_PAGE = (LOGIN, 403, 404, 404, 404, 404, 200, 200)
 LETTER_WRITE = (LOGIN, 403, 403, 403, 404, 403, 302, 302)
 GET_ONLY_POST = (LOGIN, 405, 405, 405, 405, 405, 405, 405)
@@ -179,6 +180,8 @@ STAFF: dict[str, Expect] = {
     "home": Expect(lambda w: reverse("home"), EVERYONE, NO_POST),
     "staff:dashboard": Expect(lambda w: reverse("staff:dashboard"), EVERYONE, NO_POST),
     "staff:case_list": Expect(lambda w: reverse("staff:case_list"), EVERYONE, NO_POST),
+    # Those who may add cases; an empty post shows the empty form again.
+    "staff:case_new": Expect(lambda w: reverse("staff:case_new"), CASE_NEW, CASE_NEW),
     "staff:case_detail": Expect(
         lambda w: reverse("staff:case_detail", args=[_case(w)]), CASE_PAGE, NO_POST
     ),
