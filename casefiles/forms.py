@@ -90,18 +90,18 @@ def _person_label(person: Person) -> str:
     return f"{person.name} ({person.name_original})" if person.name_original else person.name
 
 
-def _offered_persons(case: Case, posted: list[str], *, user, blank: bool = False) -> list:
-    """The case's parties, plus whoever the picker found and the user posted, so a
-    refused choice is shown back with its message rather than silently dropped — unless
-    the user may not see that person (then it is "not one of the available choices")."""
-    posted_ids = [pk for pk in map(record_id, posted) if pk is not None]
-    persons = (
-        Person.objects.visible_to(user)
-        .filter(Q(case_parties__case=case) | Q(pk__in=posted_ids))
-        .distinct()
-    )
+def _offer_persons(form: forms.Form, name: str, *, case: Case, user, blank: bool = False) -> None:
+    """Field `name` accepts only persons the user may see, and offers the case's parties plus
+    whoever the picker found and the user posted — so a refused choice is shown back with
+    its message rather than silently dropped, while a hidden person is "not one of the
+    available choices"."""
+    visible = Person.objects.visible_to(user)
+    field = cast(forms.ModelChoiceField, form.fields[name])
+    field.queryset = visible
+    posted_ids = [pk for pk in map(record_id, _posted(form.data, name)) if pk is not None]
+    persons = visible.filter(Q(case_parties__case=case) | Q(pk__in=posted_ids)).distinct()
     choices = [(person.pk, _person_label(person)) for person in persons]
-    return ([("", "Choose a person")] if blank else []) + choices
+    field.widget.choices = ([("", "Choose a person")] if blank else []) + choices
 
 
 def _default_person(case: Case) -> Person | None:
@@ -160,12 +160,7 @@ class DetentionLogForm(forms.Form):
     def __init__(self, *args, case: Case, user, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.case = case
-        cast(forms.ModelChoiceField, self.fields["person"]).queryset = Person.objects.visible_to(
-            user
-        )
-        self.fields["person"].widget.choices = _offered_persons(
-            case, _posted(self.data, "person"), user=user, blank=True
-        )
+        _offer_persons(self, "person", case=case, user=user, blank=True)
         if not self.is_bound:
             self.initial.setdefault("started_on", timezone.localdate())
             default = _default_person(case)
@@ -236,15 +231,10 @@ class HearingLogForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.case = case
         cast(
-            forms.ModelChoiceField, self.fields["defendants"]
-        ).queryset = Person.objects.visible_to(user)
-        cast(
             forms.ModelChoiceField, self.fields["court"]
         ).queryset = Organisation.objects.visible_to(user).filter(kind=OrganisationKind.COURT)
         # Offered: the case's parties; anyone else posted is refused by the service.
-        self.fields["defendants"].widget.choices = _offered_persons(
-            case, _posted(self.data, "defendants"), user=user
-        )
+        _offer_persons(self, "defendants", case=case, user=user)
         if not self.is_bound:
             default = _default_person(case)
             if default and "defendants" not in self.initial:
@@ -327,12 +317,7 @@ class SentenceStepForm(forms.Form):
     def __init__(self, *args, case: Case, user, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.case = case
-        cast(forms.ModelChoiceField, self.fields["person"]).queryset = Person.objects.visible_to(
-            user
-        )
-        self.fields["person"].widget.choices = _offered_persons(
-            case, _posted(self.data, "person"), user=user, blank=True
-        )
+        _offer_persons(self, "person", case=case, user=user, blank=True)
         # The case's own country's code: SentenceStep.clean refuses any other.
         cast(forms.ModelChoiceField, self.fields["article"]).queryset = Article.objects.filter(
             jurisdiction=case.country

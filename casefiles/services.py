@@ -20,7 +20,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, Model, OuterRef
 from django.utils import timezone
 
 from casefiles.choices import PartyRole, TermUnit
@@ -317,9 +317,13 @@ def _prefixed(error: ValidationError, prefix: str) -> dict[str, list[str]]:
     }
 
 
-def _merge(errors: dict[str, list[str]], more: dict[str, list[str]]) -> None:
-    for field, messages in more.items():
-        errors.setdefault(field, []).extend(messages)
+def _clean_into(errors: dict[str, list[str]], record: Model, prefix: str) -> None:
+    """Validate one part of the New case form, adding its errors under the form's names."""
+    try:
+        record.full_clean()
+    except ValidationError as error:
+        for field, messages in _prefixed(error, prefix).items():
+            errors.setdefault(field, []).extend(messages)
 
 
 def _known_namesakes(new_person: NewPerson, user: User) -> list[Person]:
@@ -374,10 +378,7 @@ def case_open(
             name_original=new_person.name_original,
             original_script=new_person.original_script,
         )
-        try:
-            person.full_clean()
-        except ValidationError as error:
-            _merge(errors, _prefixed(error, "person_"))
+        _clean_into(errors, person, "person_")
         namesakes = _known_namesakes(new_person, created_by)
         if namesakes and not new_person.create_anyway:
             names = "; ".join(
@@ -391,10 +392,7 @@ def case_open(
     case = Case(
         country=country, title=title, reference=reference, summary=summary, restricted=restricted
     )
-    try:
-        case.full_clean()
-    except ValidationError as error:
-        _merge(errors, _prefixed(error, ""))
+    _clean_into(errors, case, "")
     cited: Source | None = None
     if source is not None:
         cited = Source(
@@ -403,10 +401,7 @@ def case_open(
             publisher=source.publisher,
             published_on=source.published_on,
         )
-        try:
-            cited.full_clean()
-        except ValidationError as error:
-            _merge(errors, _prefixed(error, "source_"))
+        _clean_into(errors, cited, "source_")
     if errors:
         raise ValidationError(errors)
     assert person is not None  # picked, or built from new_person above
