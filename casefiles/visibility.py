@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
-from people.visibility import AnyUser, register_rules, sees_everything
+from people.visibility import AnyUser, GuardedQuerySet, register_rules
 
 SEE_ALL_CASES = "casefiles.view_restricted_case"
 
@@ -94,12 +94,8 @@ def _source_citations():
 _source_rule = _visible_unless_only_in_hidden(_source_citations)
 
 
-class SourceQuerySet(QuerySet):
-    def visible_to(self, user: AnyUser) -> QuerySet:
-        if not user.is_authenticated or not user.is_active:
-            return self.none()
-        if sees_everything(user):
-            return self
+class SourceQuerySet(GuardedQuerySet):
+    def _visible(self, user: AnyUser) -> QuerySet:
         return self.filter(_source_rule(user))
 
 

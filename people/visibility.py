@@ -44,16 +44,27 @@ def sees_everything(user: AnyUser) -> bool:
     return user.is_authenticated and any(check(user) for check in _sees_everything)
 
 
-class RuleQuerySet(QuerySet):
-    """Rows visible when every registered rule for `rule_name` allows them."""
-
-    rule_name = ""
+class GuardedQuerySet(QuerySet):
+    """Nothing for a visitor or a deactivated account, everything for those who see
+    everything; for the rest, `_visible` says."""
 
     def visible_to(self, user: AnyUser) -> QuerySet:
         if not user.is_authenticated or not user.is_active:
             return self.none()
         if sees_everything(user):
             return self
+        return self._visible(user)
+
+    def _visible(self, user: AnyUser) -> QuerySet:
+        raise NotImplementedError
+
+
+class RuleQuerySet(GuardedQuerySet):
+    """Rows visible when every rule registered for `rule_name` allows them."""
+
+    rule_name = ""
+
+    def _visible(self, user: AnyUser) -> QuerySet:
         queryset = self
         for rule in _rules[self.rule_name]:
             queryset = queryset.filter(rule(user))
@@ -68,7 +79,7 @@ class OrganisationQuerySet(RuleQuerySet):
     rule_name = "organisation"
 
 
-class VisibleThroughQuerySet(QuerySet):
+class VisibleThroughQuerySet(GuardedQuerySet):
     """Rows that belong to other records, visible when each of those is.
 
     `through` names the foreign keys to follow; each target model has its own
@@ -77,11 +88,7 @@ class VisibleThroughQuerySet(QuerySet):
 
     through: tuple[str, ...] = ()
 
-    def visible_to(self, user: AnyUser) -> QuerySet:
-        if not user.is_authenticated or not user.is_active:
-            return self.none()
-        if sees_everything(user):
-            return self
+    def _visible(self, user: AnyUser) -> QuerySet:
         queryset = self
         for name in self.through:
             field: Any = self.model._meta.get_field(name)
