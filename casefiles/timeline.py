@@ -38,6 +38,8 @@ class TimelineEntry:
     organisations: list = field(default_factory=list)
     sources: list = field(default_factory=list)
     url: str = ""
+    # The staff page that edits this entry, set only for a user allowed to change it.
+    edit_url: str = ""
     # Within one day: what happened first in the life of a case comes first.
     order: int = 50
 
