@@ -18,6 +18,7 @@ from casefiles.choices import (
     SentenceKind,
     SentenceStepKind,
 )
+from casefiles.forms.pickers import offer_organisations
 from casefiles.models import SUMMARY_MAX, Article, Case, Source
 from casefiles.services import FirstDetention, NewPerson, NewSource, term_end, term_parse
 from people.choices import OrganisationKind, Script
@@ -230,9 +231,9 @@ class HearingLogForm(forms.Form):
     def __init__(self, *args, case: Case, user, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.case = case
-        cast(
-            forms.ModelChoiceField, self.fields["court"]
-        ).queryset = Organisation.objects.visible_to(user).filter(kind=OrganisationKind.COURT)
+        offer_organisations(
+            self, "court", user=user, country=case.country, kinds=[OrganisationKind.COURT]
+        )
         # Offered: the case's parties; anyone else posted is refused by the service.
         _offer_persons(self, "defendants", case=case, user=user)
         if not self.is_bound:
@@ -322,9 +323,9 @@ class SentenceStepForm(forms.Form):
         cast(forms.ModelChoiceField, self.fields["article"]).queryset = Article.objects.filter(
             jurisdiction=case.country
         )
-        cast(
-            forms.ModelChoiceField, self.fields["court"]
-        ).queryset = Organisation.objects.visible_to(user).filter(kind__in=_SENTENCING_AUTHORITIES)
+        offer_organisations(
+            self, "court", user=user, country=case.country, kinds=_SENTENCING_AUTHORITIES
+        )
         if not self.is_bound:
             default = _default_person(case)
             if default and "person" not in self.initial:

@@ -1,0 +1,38 @@
+"""Choices offered by the staff forms: organisations with the case's country first."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import cast
+
+from django import forms
+from django_countries import countries
+
+from people.models import Organisation
+
+
+def offer_organisations(
+    form: forms.Form, name: str, *, user, country: str, kinds: Iterable[str] = ()
+) -> None:
+    """Field `name` accepts only organisations the user may see (of `kinds`, if given), and
+    offers them in two groups: the case's country first, then elsewhere — a court in the
+    case's country is nearly always the one meant, an international body sometimes."""
+    field = cast(forms.ModelChoiceField, form.fields[name])
+    visible = Organisation.objects.visible_to(user)
+    kinds = list(kinds)
+    if kinds:
+        visible = visible.filter(kind__in=kinds)
+    field.queryset = visible
+    home: list[tuple[int, str]] = []
+    elsewhere: list[tuple[int, str]] = []
+    for organisation in visible.order_by("name", "pk"):
+        (home if organisation.country == country else elsewhere).append(
+            (organisation.pk, str(organisation))
+        )
+    groups: list = []
+    if home:
+        groups.append((countries.name(country) or "This country", home))
+    if elsewhere:
+        groups.append(("Elsewhere" if home else "Other countries", elsewhere))
+    blank = [("", field.empty_label)] if field.empty_label is not None else []
+    field.widget.choices = blank + groups
