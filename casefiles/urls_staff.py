@@ -28,3 +28,15 @@ urlpatterns += [
     path("people/picker/", views.person_picker, name="person_picker"),
     path("sources/<int:pk>/file/", views.source_file, name="source_file"),
 ]
+
+# Charges and verdicts (casefiles.views.charges).
+urlpatterns += []
+
+# Parties and persons (casefiles.views.parties, casefiles.views.persons).
+urlpatterns += []
+
+# Events and sources (casefiles.views.events, casefiles.views.sources).
+urlpatterns += []
+
+# Sentence chains and fact edits (casefiles.views.facts).
+urlpatterns += []
