@@ -281,6 +281,9 @@ class Charge(models.Model):
             self.brought_on = truncate_to_precision(self.brought_on, self.brought_on_precision)
         if self.decided_on:
             self.decided_on = truncate_to_precision(self.decided_on, self.decided_on_precision)
+        # Here rather than in a form, so the back office and every loader obey it too.
+        if self.case_id and self.person_id:
+            require_parties(self.case, [self.person], "person")
         errors: dict[str, str] = {}
         article = self.article if self.article_id else None
         if article is not None and self.case_id and article.jurisdiction != self.case.country:

@@ -189,10 +189,14 @@ def _detentions(case, user: User) -> Iterable[TimelineEntry]:
 
 
 def _charges(case, user: User) -> Iterable[TimelineEntry]:
+    from django.urls import reverse
+
+    may_change = user.has_perm("casefiles.change_charge")
     for charge in (
         case.charges.order_by("pk").select_related("person", "article").prefetch_related("sources")
     ):
         sources = list(charge.sources.all())
+        edit_url = reverse("staff:charge_edit", args=[charge.pk]) if may_change else ""
         offence = charge.offence
         article_title = f" — {charge.article.title}" if charge.article else ""
         if charge.brought_on:
@@ -206,19 +210,20 @@ def _charges(case, user: User) -> Iterable[TimelineEntry]:
                 sources=sources,
                 anchor=f"charge-{charge.pk}",
                 order=20,
+                edit_url=edit_url,
             )
         if charge.decided_on and charge.status in DECIDED_CHARGE_STATUSES:
-            sentence = f": {charge.sentence_display}" if charge.sentence_display else ""
+            # The sentence is the person's: its own entry (a sentence step) tells it.
             yield TimelineEntry(
                 date=charge.decided_on,
                 precision=charge.decided_on_precision,
                 kind="charge_decided",
-                title=f"{charge.person.name} {charge.get_status_display().lower()} "
-                f"of {offence}{sentence}",
+                title=f"{charge.person.name} {charge.get_status_display().lower()} of {offence}",
                 persons=[charge.person],
                 sources=sources,
                 anchor=f"charge-{charge.pk}-decided",
                 order=45,
+                edit_url=edit_url,
             )
 
 

@@ -3,6 +3,7 @@
 from django.urls import path
 
 from casefiles import views
+from casefiles.views import charges as charge_views
 
 app_name = "staff"
 
@@ -30,7 +31,11 @@ urlpatterns += [
 ]
 
 # Charges and verdicts (casefiles.views.charges).
-urlpatterns += []
+urlpatterns += [
+    path("cases/<int:pk>/charges/new/", charge_views.charge_add, name="charge_add"),
+    path("charges/<int:pk>/edit/", charge_views.charge_edit, name="charge_edit"),
+    path("cases/<int:pk>/verdict/", charge_views.verdict_record, name="verdict_record"),
+]
 
 # Parties and persons (casefiles.views.parties, casefiles.views.persons).
 urlpatterns += []

@@ -118,10 +118,16 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "selected_kinds": kinds,
             "persons": sorted(persons.values(), key=lambda person: person.name),
             "selected_person": person_id,
-            "new_entry": request.GET.get("new", ""),
+            # Several entries may be new at once: a case opened with its charges and hearing.
+            "new_entries": request.GET.getlist("new"),
             "today": today,
             "can_log": request.user.has_perms(["casefiles.add_detention", "casefiles.add_hearing"]),
             "can_add_sentence_step": request.user.has_perm("casefiles.add_sentencestep"),
+            "can_add_charge": request.user.has_perm("casefiles.add_charge"),
+            "can_change_charge": request.user.has_perm("casefiles.change_charge"),
+            "can_record_verdict": request.user.has_perms(
+                ["casefiles.change_charge", "casefiles.add_sentencestep"]
+            ),
             "case_actions": case_actions_for(request.user, case.pk),
         },
     )

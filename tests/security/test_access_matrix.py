@@ -200,6 +200,17 @@ STAFF: dict[str, Expect] = {
     "staff:sentence_step_log": Expect(
         lambda w: reverse("staff:sentence_step_log", args=[_case(w)]), LOG_FACT, LOG_FACT_POST
     ),
+    "staff:charge_add": Expect(
+        lambda w: reverse("staff:charge_add", args=[_case(w)]), LOG_FACT, LOG_FACT_POST
+    ),
+    "staff:charge_edit": Expect(
+        lambda w: reverse("staff:charge_edit", args=[w.case.charges.order_by("pk").first().pk]),
+        LOG_FACT,
+        LOG_FACT_POST,
+    ),
+    "staff:verdict_record": Expect(
+        lambda w: reverse("staff:verdict_record", args=[_case(w)]), LOG_FACT, LOG_FACT_POST
+    ),
     "staff:search": Expect(lambda w: reverse("staff:search") + "?q=Mendygazyev", EVERYONE, NO_POST),
     "staff:calendar": Expect(lambda w: reverse("staff:calendar"), EVERYONE, NO_POST),
     "staff:calendar_issue": Expect(
