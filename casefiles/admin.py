@@ -48,8 +48,6 @@ class ChargeInline(VisibleTabularInline):
         "status",
         "decided_on",
         "decided_on_precision",
-        "sentence_kind",
-        "sentence_months",
         "sources",
     ]
 
@@ -189,7 +187,7 @@ class ChargeAdmin(VisibleAdmin):
         "brought",
         "decided",
     ]
-    list_filter = ["status", "sentence_kind", "case__country"]
+    list_filter = ["status", "case__country"]
     search_fields = [
         "person__family_name",
         "person__aliases__name",

@@ -829,17 +829,11 @@ def load_demo_case(*, password: str = DEFAULT_DEMO_PASSWORD) -> DemoCase:
         convicted = ensure(
             Charge,
             {"case": case, "person": persons[key], "description": UNSTATED_CHARGE},
-            {
-                "status": ChargeStatus.CONVICTED,
-                "decided_on": VERDICT_DAY,
-                "sentence_kind": SentenceKind.PROBATION,
-                "sentence_months": years * 12,
-            },
+            {"status": ChargeStatus.CONVICTED, "decided_on": VERDICT_DAY},
         )
         acquitted.sources.set([sources[5]])
         convicted.sources.set([sources[5]])
-        # The same sentence as the first step of its history (the charge keeps it until
-        # the charge list stops carrying sentences).
+        # The sentence is the person's, imposed on the day of the verdict.
         imposed = ensure(
             SentenceStep,
             {"case": case, "person": persons[key], "kind": SentenceStepKind.IMPOSED},

@@ -219,10 +219,8 @@ class Charge(models.Model):
         choices=DatePrecision.choices,
         default=DatePrecision.DAY,
     )
-    sentence_kind = models.CharField(max_length=20, choices=SentenceKind.choices, blank=True)
-    sentence_months = models.PositiveIntegerField(
-        null=True, blank=True, validators=[MaxValueValidator(1200)]
-    )
+    # No sentence here: a sentence is the person's in the case (SentenceStep), whichever
+    # charges it was imposed on.
     sources = models.ManyToManyField(Source, blank=True, related_name="charges")
     notes = BoundedTextField(max_length=NOTES_MAX, blank=True)
     history = HistoricalRecords(bases=[HistoryAuthor], m2m_fields=[sources])
@@ -264,27 +262,19 @@ class Charge(models.Model):
     def decided_on_display(self) -> str:
         return format_partial_date(self.decided_on, self.decided_on_precision)
 
-    @property
-    def sentence_display(self) -> str:
-        if not self.sentence_kind:
-            return ""
-        kind = self.get_sentence_kind_display().lower()
-        if not self.sentence_months:
-            return kind
-        years, months = divmod(self.sentence_months, 12)
-        if months == 0:
-            return f"{years} year{'s' if years != 1 else ''} of {kind}"
-        return f"{self.sentence_months} months of {kind}"
-
     def clean(self) -> None:
         if self.brought_on:
             self.brought_on = truncate_to_precision(self.brought_on, self.brought_on_precision)
         if self.decided_on:
             self.decided_on = truncate_to_precision(self.decided_on, self.decided_on_precision)
-        # Here rather than in a form, so the back office and every loader obey it too.
-        if self.case_id and self.person_id:
-            require_parties(self.case, [self.person], "person")
         errors: dict[str, str] = {}
+        # Here rather than in a form, so the back office and every loader obey it too; with
+        # the other refusals, so that one page shows them all.
+        if self.case_id and self.person_id:
+            try:
+                require_parties(self.case, [self.person], "person")
+            except ValidationError as error:
+                errors["person"] = error.message_dict["person"][0]
         article = self.article if self.article_id else None
         if article is not None and self.case_id and article.jurisdiction != self.case.country:
             code_country = countries.name(article.jurisdiction)
@@ -310,8 +300,6 @@ class Charge(models.Model):
                 "A charge cannot be decided before it is brought. "
                 f"Decided {self.decided_on_display}, charged {self.brought_on_display}."
             )
-        if self.sentence_kind and self.status != ChargeStatus.CONVICTED:
-            errors["sentence_kind"] = "Only a conviction carries a sentence."
         if errors:
             raise ValidationError(errors)
 

@@ -12,6 +12,7 @@ from django.core.management import call_command
 from django.http import HttpRequest
 
 from casefiles.models import Case, Charge, Detention, Event, Source
+from casefiles.sentences import sentences_for_case
 from letters.models import Letter
 
 # A copy of shared/seed/letter-2021-06-29.md, so a clone anywhere can run the suite.
@@ -144,9 +145,11 @@ def test_the_demo_case_holds_the_detention_charges_and_events_as_records():
         "Art. 245, Part 3 of the CC",
         "Art. 262, Part 2 of the CC",
     ]
+    # The probation sentences are the persons' sentence chains, not the charges'.
     sentences = {
-        c.person.family_name: c.sentence_display
-        for c in Charge.objects.filter(case=case, status="convicted")
+        sentence.person.family_name: f"{sentence.summary.total_display} of "
+        f"{sentence.summary.kind_label.lower()}"
+        for sentence in sentences_for_case(case)
     }
     assert sentences == {
         "Jussupov": "5 years of probation",

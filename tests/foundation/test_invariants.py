@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from casefiles.choices import ChargeStatus, SentenceKind, TermUnit
+from casefiles.choices import ChargeStatus, TermUnit
 from casefiles.models import CaseParty, Charge, Source
 from letters.choices import RecipientKind, SigningStatus
 from letters.models import Letter, LetterRecipient, LetterSignatory
@@ -97,33 +97,11 @@ def test_it_asks_for_the_date_of_an_acquittal():
     assert "Give the date on which the charge was acquitted." in messages(exc.value)
 
 
-def test_it_rejects_a_sentence_without_a_conviction():
-    charge = ChargeFactory.build(
-        case=CaseFactory(),
-        person=PersonFactory(),
-        article=ArticleFactory(),
-        sentence_kind=SentenceKind.PROBATION,
-    )
-    with pytest.raises(ValidationError) as exc:
-        charge.full_clean()
-    assert "Only a conviction carries a sentence." in messages(exc.value)
-
-
 def test_it_rejects_a_charge_with_neither_article_nor_description():
     charge = Charge(case=CaseFactory(), person=PersonFactory())
     with pytest.raises(ValidationError) as exc:
         charge.full_clean()
     assert "Give the article of the code or describe the charge." in messages(exc.value)
-
-
-def test_a_probation_sentence_reads_in_years():
-    charge = ChargeFactory(
-        status=ChargeStatus.CONVICTED,
-        decided_on=JUNE_5,
-        sentence_kind=SentenceKind.PROBATION,
-        sentence_months=60,
-    )
-    assert charge.sentence_display == "5 years of probation"
 
 
 def test_it_rejects_a_party_that_is_both_person_and_organisation():

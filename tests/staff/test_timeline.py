@@ -8,6 +8,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.urls import reverse
 
+from casefiles import services
 from casefiles.choices import ChargeStatus, EventKind
 from casefiles.models import EventParticipant, SentenceStep
 from casefiles.timeline import case_timeline
@@ -128,16 +129,24 @@ def test_letters_appear_only_for_users_who_may_read_letters(demo, outsider):
     assert "letter_sent" not in kinds
 
 
-def test_a_decided_charge_shows_its_outcome_and_sentence(viewer):
+def test_a_decided_charge_shows_its_outcome_and_the_sentence_its_own_entry(viewer):
     charge = ChargeFactory(
-        status=ChargeStatus.CONVICTED,
-        brought_on=None,
-        decided_on=D(2021, 5, 17),
-        sentence_kind="probation",
-        sentence_months=60,
+        status=ChargeStatus.CONVICTED, brought_on=None, decided_on=D(2021, 5, 17)
     )
-    decided = [e for e in case_timeline(charge.case, user=viewer) if e.kind == "charge_decided"]
-    assert "convicted" in decided[0].title and "5 years of probation" in decided[0].title
+    CasePartyFactory(case=charge.case, person=charge.person)
+    services.sentence_step_log(
+        case=charge.case,
+        person=charge.person,
+        kind="imposed",
+        occurred_on=D(2021, 5, 17),
+        sentence_kind="probation",
+        months=60,
+    )
+    timeline = case_timeline(charge.case, user=viewer)
+    decided = [e for e in timeline if e.kind == "charge_decided"]
+    assert "convicted" in decided[0].title
+    sentence = [e for e in timeline if e.kind == "sentence_step"]
+    assert "5 years of probation" in sentence[0].title
 
 
 def _fill_case(case, count: int) -> None:
