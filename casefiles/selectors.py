@@ -332,3 +332,15 @@ def person_ties(person: Person, cases: QuerySet[Case]) -> list[Tie]:
         )
     ties.sort(key=lambda tie: (not tie.targeted, tie.person.name))
     return ties
+
+
+def staff_assignable() -> QuerySet[User]:
+    """Colleagues who can be put on a case's staff: active staff accounts in the Editor role
+    (those who work cases), by name. A Viewer assigned to a case could read it but not work it."""
+    from people.roles import EDITOR
+
+    return (
+        User.objects.filter(is_active=True, is_staff=True, groups__name=EDITOR)
+        .distinct()
+        .order_by("last_name", "first_name", "username")
+    )

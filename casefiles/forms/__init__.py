@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import cast
 
 from django import forms
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
@@ -20,7 +22,14 @@ from casefiles.choices import (
 )
 from casefiles.forms.pickers import offer_organisations
 from casefiles.models import SUMMARY_MAX, Article, Case, Source
-from casefiles.services import FirstDetention, NewPerson, NewSource, term_end, term_parse
+from casefiles.services import (
+    FirstDetention,
+    FirstHearing,
+    NewPerson,
+    NewSource,
+    term_end,
+    term_parse,
+)
 from people.choices import OrganisationKind, Script
 from people.dates import DatePrecision
 from people.fields import (
@@ -357,6 +366,29 @@ class SentenceStepForm(forms.Form):
         }
 
 
+# Charges the New case page takes at once; more are added from the case page.
+CHARGE_ROWS = 6
+_CHARGE_ROW_FIELDS = (
+    "article",
+    "article_number",
+    "article_part",
+    "article_title",
+    "description",
+    "brought_on",
+    "brought_on_precision",
+    "status",
+)
+# What makes a row a charge (not a blank row): precision and status have defaults.
+_CHARGE_ROW_CONTENT = (
+    "article",
+    "article_number",
+    "article_part",
+    "article_title",
+    "description",
+    "brought_on",
+)
+
+
 def reference_suggest(*, country: str, family_name: str, year: int) -> str:
     """UZ-2024-MENDYGAZIEV: the country, the year and the family name in Latin capitals."""
     from anyascii import anyascii
@@ -429,15 +461,52 @@ class CaseOpenForm(forms.Form):
     source_published_on = forms.DateField(
         label="Published on", required=False, widget=DATE, validators=[validate_fact_date]
     )
+    hearing_kind = forms.ChoiceField(
+        label="First hearing",
+        choices=[("", "No hearing yet")] + HearingKind.choices,
+        required=False,
+    )
+    hearing_held_on = forms.DateField(
+        label="Held on", required=False, widget=DATE, validators=[validate_fact_date]
+    )
+    hearing_court = RecordChoiceField(
+        label="Court",
+        queryset=Organisation.objects.none(),
+        required=False,
+        empty_label="Court not known",
+    )
+    colleagues = RecordMultipleChoiceField(
+        queryset=User.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Put on the case's staff with you: they see it even when it is restricted, "
+        "and get its reminders.",
+    )
     # The service names the term by the detention's model fields.
     service_fields = {
         "detention_term_length": "detention_term",
         "detention_term_unit": "detention_term",
+        "hearing_defendants": "hearing_kind",
     }
 
     def __init__(self, *args, user, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
+        self._add_charge_rows()
+        offer_organisations(
+            self,
+            "hearing_court",
+            user=user,
+            country=str(self.data.get("country", "")) if self.is_bound else "",
+            kinds=[OrganisationKind.COURT],
+        )
+        from casefiles.selectors import staff_assignable
+
+        colleagues = cast(forms.ModelMultipleChoiceField, self.fields["colleagues"])
+        colleagues.queryset = staff_assignable().exclude(pk=user.pk)
+        colleagues.label_from_instance = lambda member: (
+            member.get_full_name() or member.get_username()
+        )
         visible = Person.objects.visible_to(user)
         cast(forms.ModelChoiceField, self.fields["person"]).queryset = visible
         # Offered: only whoever the picker found and the user posted (no list of everyone).
@@ -446,13 +515,62 @@ class CaseOpenForm(forms.Form):
             (known.pk, _person_label(known)) for known in visible.filter(pk__in=posted)
         ]
 
+    def _add_charge_rows(self) -> None:
+        """charges-<n>-article, -article_number, … for n in 0‥CHARGE_ROWS-1."""
+        from casefiles.forms.charges import charge_fields
+
+        for row in range(CHARGE_ROWS):
+            for name, field in charge_fields().items():
+                field.required = False
+                self.fields[f"charges-{row}-{name}"] = field
+            article = cast(forms.ModelChoiceField, self.fields[f"charges-{row}-article"])
+            # The case's country is chosen on this page: every code is offered, by country,
+            # and Charge.clean refuses another country's article.
+            article.queryset = Article.objects.all()
+            article.help_text = "Articles on file; the case's country's code only."
+            article.label_from_instance = lambda article: (
+                f"{countries.name(article.jurisdiction)}: {article}"
+            )
+
+    def charge_rows(self) -> list[dict]:
+        """The charge rows for the template: their fields, and whether a row is in use (the
+        first always is), so a script can fold away the unused ones."""
+        rows = []
+        for row in range(CHARGE_ROWS):
+            fields = [self[f"charges-{row}-{name}"] for name in _CHARGE_ROW_FIELDS]
+            used = row == 0 or any(
+                field.errors
+                or (self.is_bound and field.value() not in ("", None, "day", "charged"))
+                for field in fields
+            )
+            rows.append({"number": row + 1, "fields": fields, "used": used})
+        return rows
+
     def clean_detention_term(self) -> tuple[int, str] | None:
         text = self.cleaned_data.get("detention_term", "").strip()
         return term_parse(text) if text else None
 
+    def _charge_drafts(self) -> list:
+        from casefiles.forms.charges import charge_draft
+
+        data = self.cleaned_data
+        drafts = []
+        for row in range(CHARGE_ROWS):
+            prefix = f"charges-{row}-"
+            typed = [data.get(f"{prefix}{name}") for name in _CHARGE_ROW_CONTENT]
+            if any(typed):
+                drafts.append(replace(charge_draft(data, prefix), row=row))
+        return drafts
+
     def clean(self) -> dict:
         super().clean()
         data = self.cleaned_data
+        if data.get("hearing_kind") and not data.get("hearing_held_on"):
+            self.add_error("hearing_held_on", "When was (or is) the hearing?")
+        if (data.get("hearing_held_on") or data.get("hearing_court")) and not data.get(
+            "hearing_kind"
+        ):
+            self.add_error("hearing_kind", "Which kind of hearing is it?")
         person = data.get("person")
         typed = data.get("person_family_name") or data.get("person_given_name")
         if person is None and not typed and "person" not in self.errors:
@@ -513,6 +631,15 @@ class CaseOpenForm(forms.Form):
             )
             if data.get("source_url")
             else None,
+            "charges": self._charge_drafts(),
+            "hearing": FirstHearing(
+                kind=data["hearing_kind"],
+                held_on=data["hearing_held_on"],
+                court=data.get("hearing_court"),
+            )
+            if data.get("hearing_kind")
+            else None,
+            "colleagues": list(data.get("colleagues") or []),
         }
 
 

@@ -12,8 +12,9 @@ import hashlib
 import re
 import secrets
 import smtplib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -42,6 +43,9 @@ from casefiles.search import persons_matching, search_key
 from people.dates import DatePrecision, truncate_to_precision
 from people.dates import format_partial_date as show_date
 from people.models import Organisation, Person
+
+if TYPE_CHECKING:
+    from casefiles.services.charges import ChargeDraft
 
 # A hearing further back than this is almost certainly a typo in the year.
 HEARING_OLDEST_YEARS = 30
@@ -300,6 +304,13 @@ class FirstDetention:
 
 
 @dataclass(frozen=True)
+class FirstHearing:
+    kind: str
+    held_on: datetime.date
+    court: Organisation | None = None
+
+
+@dataclass(frozen=True)
 class NewSource:
     url: str
     title: str
@@ -356,14 +367,30 @@ def case_open(
     restricted: bool = False,
     detention: FirstDetention | None = None,
     source: NewSource | None = None,
+    charges: Sequence[ChargeDraft] = (),
+    hearing: FirstHearing | None = None,
+    colleagues: Iterable[User] = (),
 ) -> Case:
     """Open a case from the news in one go: the person (picked or new), the case with the
-    person as its political prisoner and its creator on its staff, the first detention and
-    the source it cites. Every part is checked; any refusal writes nothing.
+    person as its political prisoner and its creator (and any colleagues) on its staff, the
+    first detention, the charges against the person (articles created in place in the
+    case's country), the first hearing and the source it cites. Every part is checked; any
+    refusal writes nothing.
 
-    Errors are keyed by the New case form's fields: person_…, detention_…, source_…, and
-    the case's own fields unprefixed."""
+    Errors are keyed by the New case form's fields: person_…, detention_…, source_…,
+    charges-<row>-…, hearing_…, colleagues, and the case's own fields unprefixed."""
+    from casefiles.selectors import staff_assignable
+    from casefiles.services.charges import charges_bring
+
     errors: dict[str, list[str]] = {}
+    colleagues = list(colleagues)
+    assignable = set(
+        staff_assignable()
+        .filter(pk__in=[user.pk for user in colleagues])
+        .values_list("pk", flat=True)
+    )
+    if any(user.pk not in assignable for user in colleagues):
+        errors["colleagues"] = ["Only active Editors can be put on a case's staff."]
     if (person is None) == (new_person is None):
         raise ValidationError({"person": "Pick a known person or type a new one, not both."})
     if (
@@ -410,8 +437,12 @@ def case_open(
     case.save()
     CaseParty.objects.create(case=case, person=person, role=PartyRole.POLITICAL_PRISONER)
     case_creator_assign(case=case, user=created_by)
+    case.assigned_staff.add(*colleagues)
     if cited is not None:
         cited.save()
+    cites = [cited] if cited else []
+    # Each part's refusals are gathered, so that the page shows them all at once; raising
+    # them out of the atomic block rolls back the person, case and source written above.
     if detention is not None:
         try:
             detention_log(
@@ -421,12 +452,45 @@ def case_open(
                 started_on=detention.started_on,
                 term_length=detention.term_length,
                 term_unit=detention.term_unit,
-                sources=[cited] if cited else [],
+                sources=cites,
             )
         except ValidationError as error:
-            # The atomic block rolls back the person, case and source written above.
-            raise ValidationError(_prefixed(error, "detention_")) from None
+            _merge(errors, _prefixed(error, "detention_"))
+    if charges:
+        try:
+            for charge in charges_bring(
+                case=case, person=person, charges=charges, prefix="charges-"
+            ):
+                charge.sources.set(cites)
+        except ValidationError as error:
+            # The rows have no decision date: a decided status is what needs one.
+            _merge(
+                errors,
+                {
+                    field.replace("-decided_on", "-status"): messages
+                    for field, messages in error.message_dict.items()
+                },
+            )
+    if hearing is not None:
+        try:
+            hearing_log(
+                case=case,
+                held_on=hearing.held_on,
+                kind=hearing.kind,
+                court=hearing.court,
+                defendants=[person],
+                sources=cites,
+            )
+        except ValidationError as error:
+            _merge(errors, _prefixed(error, "hearing_"))
+    if errors:
+        raise ValidationError(errors)
     return case
+
+
+def _merge(errors: dict[str, list[str]], more: dict[str, list[str]]) -> None:
+    for field, messages in more.items():
+        errors.setdefault(field, []).extend(messages)
 
 
 # --- Deadlines -------------------------------------------------------------------------

@@ -47,6 +47,8 @@ class ChargeDraft:
     status: str = ChargeStatus.CHARGED
     decided_on: datetime.date | None = None
     decided_on_precision: str = DatePrecision.DAY
+    # The form's row this charge came from (the New case page's charges-<row>-…), for errors.
+    row: int | None = None
 
     @property
     def types_article(self) -> bool:
@@ -134,7 +136,8 @@ def charges_bring(
             brought.append(_charge_write(Charge(case=case, person=person), draft))
         except ValidationError as error:
             for field, messages in _renamed(error, {}).items():
-                key = f"{prefix}{index}-{field}" if prefix else field
+                row = index if draft.row is None else draft.row
+                key = f"{prefix}{row}-{field}" if prefix else field
                 errors.setdefault(key, []).extend(messages)
     if errors:
         # Raised out of the atomic block: the charges and articles written above roll back.

@@ -14,6 +14,24 @@
     input.addEventListener("click", function () { input.select(); });
   });
 
+  // New case: charge rows not in use are folded away until "Another charge" unfolds the
+  // next one. Without the script every row is shown and the button stays hidden.
+  document.querySelectorAll("[data-another-charge]").forEach(function (button) {
+    var unused = Array.prototype.slice.call(document.querySelectorAll("[data-charge-row][data-unused]"));
+    if (!unused.length) return;
+    unused.forEach(function (row) { row.hidden = true; });
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      var next = unused.shift();
+      if (next) {
+        next.hidden = false;
+        var first = next.querySelector("select, input");
+        if (first) first.focus();
+      }
+      if (!unused.length) button.hidden = true;
+    });
+  });
+
   // Person picker: search names in any script (the same search as /search/) and add the
   // chosen person to the select, or as a ticked checkbox in a checkbox list.
   document.querySelectorAll(".picker").forEach(function (picker) {
