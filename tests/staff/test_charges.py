@@ -377,3 +377,58 @@ def test_a_restricted_case_answers_404_to_an_editor_outside_it(editor_client):
         assert editor_client.get(url).status_code == 404
         assert editor_client.post(url, _charge_post(person)).status_code == 404
     assert Charge.objects.count() == 1
+
+
+# --- Migration 0014: the charges' sentences join the persons' chains ----------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_migration_0014_moves_a_charges_sentence_into_the_persons_chain_once():
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    before = [("casefiles", "0013_uncertain_dates_and_international_events")]
+    after = [("casefiles", "0015_charges_carry_no_sentence")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    old = executor.loader.project_state(before).apps
+    Case_ = old.get_model("casefiles", "Case")
+    Person_ = old.get_model("people", "Person")
+    Charge_ = old.get_model("casefiles", "Charge")
+    Step_ = old.get_model("casefiles", "SentenceStep")
+    case = Case_.objects.create(
+        reference="KZ-M-1", title="t", country="KZ", opened_on=D(2021, 1, 1)
+    )
+    sentenced = Person_.objects.create(given_name="Baurzhan", family_name="Jussupov")
+    already = Person_.objects.create(given_name="Nataliya", family_name="Dauletiyarova")
+    for person in (sentenced, already):
+        Charge_.objects.create(
+            case=case,
+            person=person,
+            description="Not stated",
+            status="convicted",
+            decided_on=D(2021, 5, 17),
+            sentence_kind="probation",
+            sentence_months=60,
+        )
+    Step_.objects.create(
+        case=case,
+        person=already,
+        kind="imposed",
+        occurred_on=D(2021, 5, 17),
+        sentence_kind="probation",
+        months=36,
+    )
+
+    executor = MigrationExecutor(connection)
+    executor.migrate(after)
+
+    steps = SentenceStep.objects.filter(case_id=case.pk, kind="imposed")
+    moved = steps.get(person_id=sentenced.pk)
+    assert (moved.occurred_on, moved.sentence_kind, moved.months) == (
+        D(2021, 5, 17),
+        "probation",
+        60,
+    )
+    # A chain that already began keeps its own sentence.
+    assert steps.get(person_id=already.pk).months == 36
