@@ -140,6 +140,14 @@ def _events(case, user: User) -> Iterable[TimelineEntry]:
         )
 
 
+def _edit_url(user: User, permission: str, name: str, pk: int) -> str:
+    """The staff page that corrects a record, for a user allowed to change it (the
+    permission is cached on the user: no query per entry)."""
+    from django.urls import reverse
+
+    return reverse(f"staff:{name}", args=[pk]) if user.has_perm(permission) else ""
+
+
 def _detentions(case, user: User) -> Iterable[TimelineEntry]:
     for detention in (
         case.detentions.order_by("started_on", "pk")
@@ -161,6 +169,7 @@ def _detentions(case, user: User) -> Iterable[TimelineEntry]:
                 filter(None, [f"{where}{ordered}".strip(", ").capitalize(), detention.notes])
             ),
             anchor=f"detention-{detention.pk}",
+            edit_url=_edit_url(user, "casefiles.change_detention", "detention_edit", detention.pk),
             order=30,
             persons=persons,
             sources=sources,
@@ -254,6 +263,7 @@ def _sentence_steps(case, user: User) -> Iterable[TimelineEntry]:
             step.notes,
         ]
         yield TimelineEntry(
+            edit_url=_edit_url(user, "casefiles.change_sentencestep", "sentence_step_edit", step.pk),
             date=step.occurred_on,
             precision=step.precision,
             kind="sentence_step",
@@ -278,10 +288,12 @@ def _hearings(case, user: User) -> Iterable[TimelineEntry]:
         persons: list[Person] = list(hearing.defendants.all())
         if hearing.judge:
             persons.append(hearing.judge)
+        postponed = " — postponed" if hearing.postponed else ""
         yield TimelineEntry(
+            edit_url=_edit_url(user, "casefiles.change_hearing", "hearing_edit", hearing.pk),
             date=hearing.held_on,
             kind="hearing",
-            title=f"{hearing.get_kind_display()} hearing{at}{court}",
+            title=f"{hearing.get_kind_display()} hearing{at}{court}{postponed}",
             detail=hearing.outcome,
             persons=persons,
             sources=list(hearing.sources.all()),
