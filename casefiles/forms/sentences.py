@@ -130,6 +130,15 @@ class SentenceStepFields(forms.Form):
 class SentenceChainStepForm(SentenceStepFields):
     """One row of the chain page; a row left as it was offered is not a step."""
 
+    def has_changed(self) -> bool:
+        # How precisely a date is known says nothing on its own: a row whose only change is
+        # a precision (or a script that posts no precisions for the rows it leaves empty)
+        # holds no step.
+        return any(
+            name not in ("precision", "scheduled_release_precision")
+            for name in self.changed_data
+        )
+
 
 class _SentenceChainFormSet(forms.BaseFormSet):
     def __init__(self, *args, case: Case, user, **kwargs) -> None:
