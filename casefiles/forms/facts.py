@@ -41,6 +41,7 @@ class DetentionEditForm(DetentionLogForm):
         return super().clean()
 
     def service_arguments(self) -> dict:
+        self.cleaned_data["person"] = self.detention.person  # not offered: it stays
         arguments = super().service_arguments()
         del arguments["case"]
         del arguments["person"]
