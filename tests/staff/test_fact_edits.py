@@ -341,3 +341,27 @@ def test_facts_of_a_case_hidden_from_the_editor_answer_as_missing(editor_client)
         assert editor_client.post(url, _detention_post(actual_end="2021-07-01")).status_code == 404
     detention.refresh_from_db()
     assert detention.actual_end is None
+
+
+def test_the_brief_is_read_only_while_the_case_page_offers_edits(detention, editor_client):
+    brief = editor_client.get(reverse("staff:case_brief", args=[detention.case_id]))
+    assert "Pretrial detention of Bekizhan Mendygazyev" in brief.content.decode()
+    assert _detention_url(detention) not in brief.content.decode()
+
+
+def test_a_court_named_only_by_a_sentence_in_a_hidden_case_stays_hidden(viewer):
+    from people.models import Organisation
+
+    case = CaseFactory(restricted=True, country="KZ")
+    person = CasePartyFactory(case=case).person
+    court = OrganisationFactory(name="Secret Tribunal", kind="court", country="KZ")
+    services.sentence_step_log(
+        case=case,
+        person=person,
+        kind="imposed",
+        occurred_on=D(2016, 3, 14),
+        sentence_kind="imprisonment",
+        months=12,
+        court=court,
+    )
+    assert not Organisation.objects.visible_to(viewer).filter(pk=court.pk).exists()
