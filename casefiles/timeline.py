@@ -263,7 +263,9 @@ def _sentence_steps(case, user: User) -> Iterable[TimelineEntry]:
             step.notes,
         ]
         yield TimelineEntry(
-            edit_url=_edit_url(user, "casefiles.change_sentencestep", "sentence_step_edit", step.pk),
+            edit_url=_edit_url(
+                user, "casefiles.change_sentencestep", "sentence_step_edit", step.pk
+            ),
             date=step.occurred_on,
             precision=step.precision,
             kind="sentence_step",

@@ -135,8 +135,7 @@ class SentenceChainStepForm(SentenceStepFields):
         # a precision (or a script that posts no precisions for the rows it leaves empty)
         # holds no step.
         return any(
-            name not in ("precision", "scheduled_release_precision")
-            for name in self.changed_data
+            name not in ("precision", "scheduled_release_precision") for name in self.changed_data
         )
 
 
@@ -148,9 +147,7 @@ class _SentenceChainFormSet(forms.BaseFormSet):
 
     def _construct_form(self, i, **kwargs):
         offered = getattr(self, "_first_row", None)
-        form = super()._construct_form(
-            i, case=self.case, user=self.user, offered=offered, **kwargs
-        )
+        form = super()._construct_form(i, case=self.case, user=self.user, offered=offered, **kwargs)
         if offered is None:
             self._first_row = form
         # The first row is the verdict, as it most often is; the others start empty.

@@ -25,7 +25,6 @@ from django.utils import timezone
 
 from casefiles.choices import PartyRole, TermUnit
 from casefiles.models import (
-    Article,
     CalendarFeed,
     Case,
     CaseParty,
@@ -34,7 +33,6 @@ from casefiles.models import (
     Reminder,
     ReminderKind,
     SearchName,
-    SentenceStep,
     Source,
     require_parties,
 )
@@ -430,7 +428,9 @@ def reminders_create_due(*, today: datetime.date) -> list[Reminder]:
         if was_created:
             created.append(reminder)
     tomorrow = today + datetime.timedelta(days=1)
-    for hearing in Hearing.objects.filter(held_on=tomorrow, postponed=False).select_related("case", "court"):
+    # A postponed hearing does not take place: nothing to announce.
+    hearings = Hearing.objects.filter(held_on=tomorrow, postponed=False)
+    for hearing in hearings.select_related("case", "court"):
         at = f" at {hearing.starts_at:%H:%M}" if hearing.starts_at else ""
         court = f", {hearing.court.name}" if hearing.court else ""
         reminder, was_created = Reminder.objects.get_or_create(
@@ -523,4 +523,3 @@ from casefiles.services.sentences import (  # noqa: E402, F401
     sentence_step_update,
     sentence_steps_record,
 )
-

@@ -82,7 +82,8 @@ def _detention_url(detention) -> str:
 def test_an_editor_records_the_end_of_a_detention_and_the_timeline_shows_it(
     detention, editor_client
 ):
-    response = editor_client.post(_detention_url(detention), _detention_post(actual_end="2021-07-20"))
+    url = _detention_url(detention)
+    response = editor_client.post(url, _detention_post(actual_end="2021-07-20"))
 
     assert response.status_code == 302, response.content.decode()
     detention.refresh_from_db()
@@ -102,7 +103,8 @@ def test_a_new_term_gives_a_new_planned_end(detention, editor_client):
 def test_a_detention_that_ends_before_it_starts_is_refused_on_the_staff_page(
     detention, editor_client
 ):
-    response = editor_client.post(_detention_url(detention), _detention_post(actual_end="2021-06-01"))
+    url = _detention_url(detention)
+    response = editor_client.post(url, _detention_post(actual_end="2021-06-01"))
 
     assert response.status_code == 400
     assert "The detention cannot end (1 Jun 2021) before it starts (5 Jun 2021)." in (
@@ -112,9 +114,7 @@ def test_a_detention_that_ends_before_it_starts_is_refused_on_the_staff_page(
     assert detention.actual_end is None
 
 
-def test_a_detention_that_ends_before_it_starts_is_refused_in_the_back_office(
-    party, administrator
-):
+def test_a_detention_that_ends_before_it_starts_is_refused_in_the_back_office(party, administrator):
     client = logged_in(administrator)
     post = {
         "case": party.case.pk,

@@ -204,9 +204,7 @@ def test_a_length_that_is_not_one_is_refused_on_its_row(sentenced, editor_client
     assert not SentenceStep.objects.exists()
 
 
-def test_a_person_who_is_not_a_party_is_named_once_and_nothing_is_written(
-    sentenced, editor_client
-):
+def test_a_person_who_is_not_a_party_is_named_once_and_nothing_is_written(sentenced, editor_client):
     case, _ = sentenced
     stranger = PersonFactory(given_name="Rinat", family_name="Batkayev")
 
@@ -236,7 +234,7 @@ def test_the_page_offers_six_rows_and_folds_all_but_the_first_for_the_script(
     assert page.count('data-chain-keep="1"') == 1
     assert 'name="steps-5-scheduled_release_precision"' in page
     # Hidden until the script shows it: without the script, all six rows are there to fill.
-    assert "<button type=\"button\" data-chain-add hidden>Add another step</button>" in page
+    assert '<button type="button" data-chain-add hidden>Add another step</button>' in page
     assert "Save sentence steps" in page
 
 
@@ -276,7 +274,9 @@ def test_the_service_refuses_the_chain_by_row_and_field(sentenced):
 
     assert set(refusal.value.rows) == {1, 2}
     assert "occurred_on" in refusal.value.rows[1]
-    assert refusal.value.rows[2]["months"] == ["A sentence overturned has no length; leave it empty."]
+    assert refusal.value.rows[2]["months"] == [
+        "A sentence overturned has no length; leave it empty."
+    ]
     assert "Step 2: A sentence step cannot come before the verdict (14 Mar 2016)." in (
         refusal.value.messages
     )
