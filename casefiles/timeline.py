@@ -282,7 +282,7 @@ def _sentence_steps(case, user: User) -> Iterable[TimelineEntry]:
 def _hearings(case, user: User) -> Iterable[TimelineEntry]:
     for hearing in (
         case.hearings.order_by("held_on", "pk")
-        .select_related("court", "judge")
+        .select_related("court", "judge", "postponed_to")
         .prefetch_related("defendants", "sources")
     ):
         at = f" at {hearing.starts_at:%H:%M}" if hearing.starts_at else ""
@@ -290,7 +290,12 @@ def _hearings(case, user: User) -> Iterable[TimelineEntry]:
         persons: list[Person] = list(hearing.defendants.all())
         if hearing.judge:
             persons.append(hearing.judge)
-        postponed = " — postponed" if hearing.postponed else ""
+        postponed = ""
+        if hearing.postponed:
+            to = hearing.postponed_to
+            postponed = (
+                f" — postponed to {format_partial_date(to.held_on)}" if to else " — postponed"
+            )
         yield TimelineEntry(
             edit_url=_edit_url(user, "casefiles.change_hearing", "hearing_edit", hearing.pk),
             date=hearing.held_on,

@@ -196,7 +196,7 @@ def test_a_postponed_hearing_is_marked_and_its_next_date_logged(hearing, editor_
     assert (following.kind, following.court) == ("trial", hearing.court)
     assert list(following.defendants.all()) == list(hearing.defendants.all())
     page = editor_client.get(response["Location"]).content.decode()
-    assert "Trial hearing — Uralsk City Court — postponed" in page
+    assert f"Trial hearing — Uralsk City Court — postponed to {next_date:%-d %b %Y}" in page
 
 
 def test_postponing_to_an_earlier_date_is_refused_and_logs_nothing(hearing, editor_client):
