@@ -14,7 +14,7 @@ import datetime
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, PermissionsMixin
 from django.db.models import Prefetch
 
 from casefiles.choices import (
@@ -145,7 +145,8 @@ def _edit_url(user: User, permission: str, name: str, pk: int) -> str:
     permission is cached on the user: no query per entry)."""
     from django.urls import reverse
 
-    return reverse(f"staff:{name}", args=[pk]) if user.has_perm(permission) else ""
+    allowed = isinstance(user, PermissionsMixin) and user.has_perm(permission)
+    return reverse(f"staff:{name}", args=[pk]) if allowed else ""
 
 
 def _detentions(case, user: User) -> Iterable[TimelineEntry]:

@@ -86,7 +86,8 @@ class HearingEditForm(HearingLogForm):
         self.hearing = hearing
 
     def clean(self) -> dict:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         # A date to postpone to says the hearing was postponed.
         if data.get("next_held_on"):
             data["postponed"] = True

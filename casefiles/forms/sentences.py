@@ -3,6 +3,7 @@ page that corrects one step. They parse and present; the services decide what is
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import cast
 
 from django import forms
@@ -98,7 +99,7 @@ class SentenceStepFields(forms.Form):
         # The case's own country's code: SentenceStep.clean refuses any other.
         article = cast(forms.ModelChoiceField, self.fields["article"])
         article.queryset = Article.objects.filter(jurisdiction=case.country)
-        article.widget.choices = list(article.choices)
+        article.widget.choices = list(cast(Iterable, article.choices))
         offer_organisations(
             self, "court", user=user, country=case.country, kinds=SENTENCING_AUTHORITIES
         )
@@ -162,12 +163,15 @@ class _SentenceChainFormSet(forms.BaseFormSet):
         return [form for form in self.forms if form.has_changed()]
 
 
-SentenceChainStepFormSet = forms.formset_factory(
-    SentenceChainStepForm,
-    formset=_SentenceChainFormSet,
-    extra=CHAIN_ROWS,
-    max_num=CHAIN_ROWS,
-    absolute_max=CHAIN_ROWS,
+SentenceChainStepFormSet = cast(
+    type[_SentenceChainFormSet],
+    forms.formset_factory(
+        SentenceChainStepForm,
+        formset=_SentenceChainFormSet,
+        extra=CHAIN_ROWS,
+        max_num=CHAIN_ROWS,
+        absolute_max=CHAIN_ROWS,
+    ),
 )
 
 
