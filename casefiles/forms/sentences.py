@@ -99,7 +99,8 @@ class SentenceStepFields(forms.Form):
         # The case's own country's code: SentenceStep.clean refuses any other.
         article = cast(forms.ModelChoiceField, self.fields["article"])
         article.queryset = Article.objects.filter(jurisdiction=case.country)
-        article.widget.choices = list(cast(Iterable, article.choices))
+        # iter(): list() would first ask the iterator its length, one more query.
+        article.widget.choices = list(iter(cast(Iterable, article.choices)))
         offer_organisations(
             self, "court", user=user, country=case.country, kinds=SENTENCING_AUTHORITIES
         )

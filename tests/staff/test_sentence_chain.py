@@ -281,3 +281,30 @@ def test_the_service_refuses_the_chain_by_row_and_field(sentenced):
         refusal.value.messages
     )
     assert not SentenceStep.objects.exists()
+
+
+def test_six_rows_ask_for_the_courts_and_articles_once(sentenced, editor_client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from people.choices import OrganisationKind
+    from tests.factories import ArticleFactory, OrganisationFactory
+
+    case, _ = sentenced
+    for n in range(3):
+        OrganisationFactory(name=f"Court {n}", kind=OrganisationKind.COURT, country="UZ")
+        ArticleFactory(jurisdiction="UZ", number=f"15{n}")
+
+    with CaptureQueriesContext(connection) as queries:
+        page = editor_client.get(_url(case)).content.decode()
+
+    def selecting(table: str) -> list[str]:
+        return [
+            q["sql"]
+            for q in queries
+            if q["sql"].startswith("SELECT") and f'FROM "{table}"' in q["sql"]
+        ]
+
+    assert len(selecting("people_organisation")) == 1
+    assert len(selecting("casefiles_article")) == 1
+    assert page.count(">Court 2 ") + page.count(">Court 2<") == 6
