@@ -154,8 +154,6 @@ class _SentenceChainFormSet(forms.BaseFormSet):
             self._first_row = form
         # The first row is the verdict, as it most often is; the others start empty.
         form.fields["kind"].initial = SentenceStepKind.IMPOSED if i == 0 else ""
-        if i == 0:
-            form.fields["sentence_kind"].initial = SentenceKind.IMPRISONMENT
         return form
 
     @cached_property

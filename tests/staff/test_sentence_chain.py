@@ -56,7 +56,7 @@ def chain_post(person, *rows: dict) -> dict:
         row = rows[index] if index < len(rows) else {}
         offered = {"precision": "day", "scheduled_release_precision": "day"}
         if index == 0:
-            offered |= {"kind": "imposed", "sentence_kind": "imprisonment"}
+            offered |= {"kind": "imposed"}
         for field in ROW_FIELDS:
             data[f"steps-{index}-{field}"] = row.get(field, offered.get(field, ""))
         if row.get("counts_time_held"):
@@ -64,7 +64,12 @@ def chain_post(person, *rows: dict) -> dict:
     return data
 
 
-VERDICT = {"kind": "imposed", "occurred_on": "2016-03-14", "length": "12 years"}
+VERDICT = {
+    "kind": "imposed",
+    "occurred_on": "2016-03-14",
+    "sentence_kind": "imprisonment",
+    "length": "12 years",
+}
 CONTEMPT = {
     "kind": "increased",
     "occurred_on": "2017-08-20",
@@ -308,3 +313,20 @@ def test_six_rows_ask_for_the_courts_and_articles_once(sentenced, editor_client)
     assert len(selecting("people_organisation")) == 1
     assert len(selecting("casefiles_article")) == 1
     assert page.count(">Court 2 ") + page.count(">Court 2<") == 6
+
+
+def test_changes_to_a_verdict_already_recorded_start_in_the_first_row(sentenced, editor_client):
+    case, person = sentenced
+    services.sentence_step_log(
+        case=case,
+        person=person,
+        kind="imposed",
+        occurred_on=D(2016, 3, 14),
+        sentence_kind="imprisonment",
+        months=144,
+    )
+
+    response = editor_client.post(_url(case), chain_post(person, CONTEMPT, AMNESTY))
+
+    assert response.status_code == 302, response.content.decode()
+    assert SentenceStep.objects.filter(person=person).count() == 3
