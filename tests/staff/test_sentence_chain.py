@@ -304,11 +304,8 @@ def test_six_rows_ask_for_the_courts_and_articles_once(sentenced, editor_client)
         page = editor_client.get(_url(case)).content.decode()
 
     def selecting(table: str) -> list[str]:
-        return [
-            q["sql"]
-            for q in queries
-            if q["sql"].startswith("SELECT") and f'FROM "{table}"' in q["sql"]
-        ]
+        # PostgreSQL reads choices through a server-side cursor: DECLARE … FOR SELECT ….
+        return [q["sql"] for q in queries if f'SELECT "{table}".' in q["sql"]]
 
     assert len(selecting("people_organisation")) == 1
     assert len(selecting("casefiles_article")) == 1
