@@ -415,11 +415,21 @@ class Detention(models.Model):
             require_parties(self.case, [self.person], "person")
         if self.started_on:
             self.started_on = truncate_to_precision(self.started_on, self.started_on_precision)
+        errors: dict[str, str] = {}
         tomorrow = timezone.localdate() + datetime.timedelta(days=1)
         if self.started_on and self.started_on > tomorrow:
-            raise ValidationError(
-                {"started_on": "A detention that has not started yet cannot be logged."}
+            errors["started_on"] = "A detention that has not started yet cannot be logged."
+        # The constraints hold the same rules in the database; here they get a message on
+        # the field, in every form (the back office too).
+        if self.started_on and self.actual_end and self.actual_end < self.started_on:
+            errors["actual_end"] = (
+                f"The detention cannot end ({format_partial_date(self.actual_end)}) before it "
+                f"starts ({self.started_on_display})."
             )
+        if self.started_on and self.planned_end and self.planned_end < self.started_on:
+            errors["planned_end"] = "The planned end cannot be before the detention starts."
+        if errors:
+            raise ValidationError(errors)
 
 
 class Hearing(models.Model):
@@ -435,6 +445,17 @@ class Hearing(models.Model):
     )
     defendants = models.ManyToManyField(Person, blank=True, related_name="hearings")
     outcome = BoundedTextField(max_length=NOTES_MAX, blank=True)
+    postponed = models.BooleanField(
+        default=False, help_text="The hearing did not take place on this date."
+    )
+    postponed_to = models.OneToOneField(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="postponed_from",
+        help_text="The hearing it was postponed to, when its date is known.",
+    )
     sources = models.ManyToManyField(Source, blank=True, related_name="hearings")
     history = HistoricalRecords(bases=[HistoryAuthor], m2m_fields=[defendants, sources])
     objects = visible_through("case")

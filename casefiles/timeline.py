@@ -14,7 +14,7 @@ import datetime
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, PermissionsMixin
 from django.db.models import Prefetch
 
 from casefiles.choices import (
@@ -140,6 +140,15 @@ def _events(case, user: User) -> Iterable[TimelineEntry]:
         )
 
 
+def _edit_url(user: User, permission: str, name: str, pk: int) -> str:
+    """The staff page that corrects a record, for a user allowed to change it (the
+    permission is cached on the user: no query per entry)."""
+    from django.urls import reverse
+
+    allowed = isinstance(user, PermissionsMixin) and user.has_perm(permission)
+    return reverse(f"staff:{name}", args=[pk]) if allowed else ""
+
+
 def _detentions(case, user: User) -> Iterable[TimelineEntry]:
     for detention in (
         case.detentions.order_by("started_on", "pk")
@@ -161,6 +170,7 @@ def _detentions(case, user: User) -> Iterable[TimelineEntry]:
                 filter(None, [f"{where}{ordered}".strip(", ").capitalize(), detention.notes])
             ),
             anchor=f"detention-{detention.pk}",
+            edit_url=_edit_url(user, "casefiles.change_detention", "detention_edit", detention.pk),
             order=30,
             persons=persons,
             sources=sources,
@@ -259,6 +269,9 @@ def _sentence_steps(case, user: User) -> Iterable[TimelineEntry]:
             step.notes,
         ]
         yield TimelineEntry(
+            edit_url=_edit_url(
+                user, "casefiles.change_sentencestep", "sentence_step_edit", step.pk
+            ),
             date=step.occurred_on,
             precision=step.precision,
             kind="sentence_step",
@@ -275,7 +288,7 @@ def _sentence_steps(case, user: User) -> Iterable[TimelineEntry]:
 def _hearings(case, user: User) -> Iterable[TimelineEntry]:
     for hearing in (
         case.hearings.order_by("held_on", "pk")
-        .select_related("court", "judge")
+        .select_related("court", "judge", "postponed_to")
         .prefetch_related("defendants", "sources")
     ):
         at = f" at {hearing.starts_at:%H:%M}" if hearing.starts_at else ""
@@ -283,10 +296,17 @@ def _hearings(case, user: User) -> Iterable[TimelineEntry]:
         persons: list[Person] = list(hearing.defendants.all())
         if hearing.judge:
             persons.append(hearing.judge)
+        postponed = ""
+        if hearing.postponed:
+            to = hearing.postponed_to
+            postponed = (
+                f" — postponed to {format_partial_date(to.held_on)}" if to else " — postponed"
+            )
         yield TimelineEntry(
+            edit_url=_edit_url(user, "casefiles.change_hearing", "hearing_edit", hearing.pk),
             date=hearing.held_on,
             kind="hearing",
-            title=f"{hearing.get_kind_display()} hearing{at}{court}",
+            title=f"{hearing.get_kind_display()} hearing{at}{court}{postponed}",
             detail=hearing.outcome,
             persons=persons,
             sources=list(hearing.sources.all()),

@@ -44,4 +44,8 @@ urlpatterns += []
 urlpatterns += []
 
 # Sentence chains and fact edits (casefiles.views.facts).
-urlpatterns += []
+urlpatterns += [
+    path("sentence-steps/<int:pk>/edit/", views.sentence_step_edit, name="sentence_step_edit"),
+    path("detentions/<int:pk>/edit/", views.detention_edit, name="detention_edit"),
+    path("hearings/<int:pk>/edit/", views.hearing_edit, name="hearing_edit"),
+]

@@ -57,12 +57,20 @@ def _visible_unless_only_in_hidden(appearances):
 
 
 def _person_appearances():
-    from casefiles.models import CaseParty, Charge, Detention, EventParticipant, Hearing
+    from casefiles.models import (
+        CaseParty,
+        Charge,
+        Detention,
+        EventParticipant,
+        Hearing,
+        SentenceStep,
+    )
 
     return (
         (CaseParty.objects, "person", "case"),
         (Charge.objects, "person", "case"),
         (Detention.objects, "person", "case"),
+        (SentenceStep.objects, "person", "case"),
         (Hearing.objects, "judge", "case"),
         (Hearing.defendants.through.objects, "person", "hearing__case"),
         (EventParticipant.objects, "person", "event__case"),
@@ -70,24 +78,26 @@ def _person_appearances():
 
 
 def _organisation_appearances():
-    from casefiles.models import CaseParty, Detention, EventParticipant, Hearing
+    from casefiles.models import CaseParty, Detention, EventParticipant, Hearing, SentenceStep
 
     return (
         (CaseParty.objects, "organisation", "case"),
         (Detention.objects, "ordered_by", "case"),
+        (SentenceStep.objects, "court", "case"),
         (Hearing.objects, "court", "case"),
         (EventParticipant.objects, "organisation", "event__case"),
     )
 
 
 def _source_citations():
-    from casefiles.models import Charge, Detention, Event, Hearing
+    from casefiles.models import Charge, Detention, Event, Hearing, SentenceStep
 
     return (
         (Charge.sources.through.objects, "source", "charge__case"),
         (Detention.sources.through.objects, "source", "detention__case"),
         (Hearing.sources.through.objects, "source", "hearing__case"),
         (Event.sources.through.objects, "source", "event__case"),
+        (SentenceStep.sources.through.objects, "source", "sentencestep__case"),
     )
 
 

@@ -13,13 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django_countries import countries
 
-from casefiles.choices import (
-    DetentionMeasure,
-    HearingKind,
-    PartyRole,
-    SentenceKind,
-    SentenceStepKind,
-)
+from casefiles.choices import DetentionMeasure, HearingKind, PartyRole
 from casefiles.forms.pickers import offer_organisations
 from casefiles.models import SUMMARY_MAX, Article, Case, Source
 from casefiles.services import (
@@ -43,13 +37,6 @@ from people.models import NOTES_MAX, Organisation, Person
 DATE = forms.DateInput(
     attrs={"type": "date", "min": FACT_DATE_MIN.isoformat(), "max": FACT_DATE_MAX.isoformat()},
     format="%Y-%m-%d",
-)
-# Who imposes or changes a sentence: courts; heads of state (pardons, amnesty decrees) and
-# parliaments (amnesty laws).
-_SENTENCING_AUTHORITIES = (
-    OrganisationKind.COURT,
-    OrganisationKind.HEAD_OF_STATE,
-    OrganisationKind.PARLIAMENT,
 )
 # Parties a detention or hearing is most often about, offered first.
 _DETAINABLE_ROLES = (PartyRole.POLITICAL_PRISONER, PartyRole.DEFENDANT)
@@ -260,109 +247,6 @@ class HearingLogForm(forms.Form):
             "defendants": list(data.get("defendants") or []),
             "court": data.get("court"),
             "outcome": data.get("outcome", ""),
-        }
-
-
-class SentenceStepForm(forms.Form):
-    person = RecordChoiceField(
-        queryset=Person.objects.all(),
-        help_text="Parties to this case are listed; search to find anyone else.",
-    )
-    kind = forms.ChoiceField(
-        label="Step", choices=SentenceStepKind.choices, initial=SentenceStepKind.IMPOSED
-    )
-    occurred_on = forms.DateField(label="Date", widget=DATE, validators=[validate_fact_date])
-    precision = forms.ChoiceField(
-        label="Date known to",
-        choices=DatePrecision.choices,
-        initial=DatePrecision.DAY,
-        help_text="Known only to the month or year? Any day in it will do.",
-    )
-    sentence_kind = forms.ChoiceField(
-        label="Kind of sentence",
-        choices=[("", "—")] + SentenceKind.choices,
-        required=False,
-        help_text="For an imposed sentence.",
-    )
-    length = forms.CharField(
-        required=False,
-        max_length=40,
-        widget=forms.TextInput(attrs={"placeholder": "e.g. 12 years", "autocomplete": "off"}),
-        help_text="The sentence imposed, or by how much it was increased or reduced: "
-        "“12 years”, “2 years and 6 months”.",
-    )
-    reason = forms.CharField(
-        max_length=200,
-        required=False,
-        help_text="E.g. appeal, amnesty, pardon, contempt of court.",
-    )
-    article = RecordChoiceField(
-        queryset=Article.objects.none(), required=False, empty_label="Article not known"
-    )
-    court = RecordChoiceField(
-        label="Court or authority",
-        queryset=Organisation.objects.none(),
-        required=False,
-        empty_label="Not known",
-    )
-    counts_time_held = forms.BooleanField(
-        label="Counts the time already held",
-        required=False,
-        help_text="The sentence runs from the start of custody.",
-    )
-    scheduled_release_on = forms.DateField(
-        label="Scheduled release", required=False, widget=DATE, validators=[validate_fact_date]
-    )
-    scheduled_release_precision = forms.ChoiceField(
-        label="Release date known to", choices=DatePrecision.choices, initial=DatePrecision.DAY
-    )
-    notes = state_text_limit(
-        forms.CharField(
-            required=False, max_length=NOTES_MAX, widget=forms.Textarea(attrs={"rows": 3})
-        )
-    )
-    # The service names the length by its model field.
-    service_fields = {"months": "length"}
-
-    def __init__(self, *args, case: Case, user, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.case = case
-        _offer_persons(self, "person", case=case, user=user, blank=True)
-        # The case's own country's code: SentenceStep.clean refuses any other.
-        cast(forms.ModelChoiceField, self.fields["article"]).queryset = Article.objects.filter(
-            jurisdiction=case.country
-        )
-        offer_organisations(
-            self, "court", user=user, country=case.country, kinds=_SENTENCING_AUTHORITIES
-        )
-        if not self.is_bound:
-            default = _default_person(case)
-            if default and "person" not in self.initial:
-                self.initial["person"] = default.pk
-
-    def clean_length(self) -> int | None:
-        from casefiles.sentences import sentence_length_parse
-
-        text = self.cleaned_data.get("length", "").strip()
-        return sentence_length_parse(text) if text else None
-
-    def service_arguments(self) -> dict:
-        data = self.cleaned_data
-        return {
-            "case": self.case,
-            "person": data["person"],
-            "kind": data["kind"],
-            "occurred_on": data["occurred_on"],
-            "precision": data["precision"],
-            "sentence_kind": data.get("sentence_kind", ""),
-            "months": data.get("length"),
-            "reason": data.get("reason", ""),
-            "article": data.get("article"),
-            "court": data.get("court"),
-            "counts_time_held": data.get("counts_time_held", False),
-            "scheduled_release_on": data.get("scheduled_release_on"),
-            "scheduled_release_precision": data["scheduled_release_precision"],
-            "notes": data.get("notes", ""),
         }
 
 
@@ -655,3 +539,14 @@ def apply_service_errors(form: forms.Form, error: ValidationError) -> None:
     else:
         for message in error.messages:
             form.add_error(None, message)
+
+
+# Re-exported, so views keep importing every form from casefiles.forms. At the end: these
+# modules use the helpers above (RecordChoiceField, _offer_persons, DATE).
+from casefiles.forms.facts import DetentionEditForm, HearingEditForm  # noqa: E402, F401
+from casefiles.forms.sentences import (  # noqa: E402, F401
+    SentenceChainForm,
+    SentenceChainStepFormSet,
+    SentenceStepEditForm,
+    chain_refusal_apply,
+)

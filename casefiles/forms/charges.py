@@ -8,7 +8,6 @@ from django import forms
 
 from casefiles.choices import DECIDED_CHARGE_STATUSES, ChargeStatus, SentenceKind
 from casefiles.forms import (
-    _SENTENCING_AUTHORITIES,
     DATE,
     RecordChoiceField,
     RecordMultipleChoiceField,
@@ -16,6 +15,7 @@ from casefiles.forms import (
     _offer_persons,
 )
 from casefiles.forms.pickers import offer_organisations
+from casefiles.forms.sentences import SENTENCING_AUTHORITIES
 from casefiles.models import SENTENCE_MONTHS_MAX, Article, Case, Charge
 from casefiles.services.charges import ChargeDraft
 from people.dates import DatePrecision
@@ -194,7 +194,7 @@ class VerdictForm(forms.Form):
         self.case = case
         _offer_persons(self, "person", case=case, user=user, blank=True)
         offer_organisations(
-            self, "court", user=user, country=case.country, kinds=_SENTENCING_AUTHORITIES
+            self, "court", user=user, country=case.country, kinds=SENTENCING_AUTHORITIES
         )
         charges = case.charges.select_related("person", "article").order_by("person", "pk")
         field = cast(forms.ModelMultipleChoiceField, self.fields["charges"])

@@ -26,7 +26,6 @@ from django.utils import timezone
 
 from casefiles.choices import PartyRole, TermUnit
 from casefiles.models import (
-    Article,
     CalendarFeed,
     Case,
     CaseParty,
@@ -35,7 +34,6 @@ from casefiles.models import (
     Reminder,
     ReminderKind,
     SearchName,
-    SentenceStep,
     Source,
     require_parties,
 )
@@ -187,6 +185,28 @@ def detention_log(
     return detention
 
 
+def hearing_date_check(held_on: datetime.date, *, field: str = "held_on") -> None:
+    """Refuse a hearing date so far back or ahead that the year is surely a typo."""
+    # add_months, not date.replace(year=…), which fails when today is 29 February.
+    today = timezone.localdate()
+    oldest = add_months(today, -12 * HEARING_OLDEST_YEARS)
+    furthest = add_months(today, 12 * HEARING_FURTHEST_YEARS)
+    if held_on < oldest:
+        raise ValidationError(
+            {
+                field: f"{show_date(held_on)} is more than {HEARING_OLDEST_YEARS} years ago; "
+                "check the year."
+            }
+        )
+    if held_on > furthest:
+        raise ValidationError(
+            {
+                field: f"{show_date(held_on)} is more than {HEARING_FURTHEST_YEARS} years "
+                "ahead; check the year."
+            }
+        )
+
+
 @transaction.atomic
 def hearing_log(
     *,
@@ -203,24 +223,7 @@ def hearing_log(
     """Record a court hearing, past or scheduled."""
     defendants = list(defendants)
     require_parties(case, defendants, "defendants")
-    # add_months, not date.replace(year=…), which fails when today is 29 February.
-    today = timezone.localdate()
-    oldest = add_months(today, -12 * HEARING_OLDEST_YEARS)
-    furthest = add_months(today, 12 * HEARING_FURTHEST_YEARS)
-    if held_on < oldest:
-        raise ValidationError(
-            {
-                "held_on": f"{show_date(held_on)} is more than {HEARING_OLDEST_YEARS} years ago; "
-                "check the year."
-            }
-        )
-    if held_on > furthest:
-        raise ValidationError(
-            {
-                "held_on": f"{show_date(held_on)} is more than {HEARING_FURTHEST_YEARS} years "
-                "ahead; check the year."
-            }
-        )
+    hearing_date_check(held_on)
     hearing = Hearing(
         case=case,
         held_on=held_on,
@@ -235,49 +238,6 @@ def hearing_log(
     hearing.defendants.set(defendants)
     hearing.sources.set(sources)
     return hearing
-
-
-@transaction.atomic
-def sentence_step_log(
-    *,
-    case: Case,
-    person: Person,
-    kind: str,
-    occurred_on: datetime.date,
-    precision: str = DatePrecision.DAY,
-    sentence_kind: str = "",
-    months: int | None = None,
-    reason: str = "",
-    article: Article | None = None,
-    court: Organisation | None = None,
-    counts_time_held: bool = False,
-    scheduled_release_on: datetime.date | None = None,
-    scheduled_release_precision: str = DatePrecision.DAY,
-    sources: Iterable[Source] = (),
-    notes: str = "",
-) -> SentenceStep:
-    """Record one step of a person's sentence; SentenceStep.clean() holds the rules
-    (a party to the case, not before the verdict, a length where one is needed)."""
-    step = SentenceStep(
-        case=case,
-        person=person,
-        kind=kind,
-        occurred_on=occurred_on,
-        precision=precision,
-        sentence_kind=sentence_kind,
-        months=months,
-        reason=reason,
-        article=article,
-        court=court,
-        counts_time_held=counts_time_held,
-        scheduled_release_on=scheduled_release_on,
-        scheduled_release_precision=scheduled_release_precision,
-        notes=notes,
-    )
-    step.full_clean()
-    step.save()
-    step.sources.set(sources)
-    return step
 
 
 # --- Opening a case -------------------------------------------------------------------
@@ -532,7 +492,9 @@ def reminders_create_due(*, today: datetime.date) -> list[Reminder]:
         if was_created:
             created.append(reminder)
     tomorrow = today + datetime.timedelta(days=1)
-    for hearing in Hearing.objects.filter(held_on=tomorrow).select_related("case", "court"):
+    # A postponed hearing does not take place: nothing to announce.
+    hearings = Hearing.objects.filter(held_on=tomorrow, postponed=False)
+    for hearing in hearings.select_related("case", "court"):
         at = f" at {hearing.starts_at:%H:%M}" if hearing.starts_at else ""
         court = f", {hearing.court.name}" if hearing.court else ""
         reminder, was_created = Reminder.objects.get_or_create(
@@ -613,3 +575,15 @@ def calendar_feed_revoke(*, user: User) -> int:
     return CalendarFeed.objects.filter(user=user, revoked_at__isnull=True).update(
         revoked_at=timezone.now()
     )
+
+
+# Re-exported, so callers keep writing services.sentence_step_log, services.detention_update…
+# At the end: these modules use the helpers above (term_end, add_months, show_date).
+from casefiles.services.facts import detention_update, hearing_update  # noqa: E402, F401
+from casefiles.services.sentences import (  # noqa: E402, F401
+    SentenceChainRefused,
+    SentenceStepDraft,
+    sentence_step_log,
+    sentence_step_update,
+    sentence_steps_record,
+)

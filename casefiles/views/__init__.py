@@ -9,7 +9,14 @@ from casefiles.views.backoffice import admin_shortcut
 from casefiles.views.briefs import case_brief, case_brief_pdf
 from casefiles.views.cases import case_detail, case_list
 from casefiles.views.dashboard import dashboard
-from casefiles.views.facts import detention_log, hearing_log, sentence_step_log
+from casefiles.views.facts import (
+    detention_edit,
+    detention_log,
+    hearing_edit,
+    hearing_log,
+    sentence_step_edit,
+    sentence_step_log,
+)
 from casefiles.views.feeds import calendar_feed, calendar_issue, calendar_revoke, calendar_settings
 from casefiles.views.files import source_file
 from casefiles.views.intake import case_new
@@ -28,11 +35,14 @@ __all__ = [
     "case_new",
     "case_list",
     "dashboard",
+    "detention_edit",
     "detention_log",
+    "hearing_edit",
     "hearing_log",
     "person_detail",
     "person_picker",
     "search",
+    "sentence_step_edit",
     "sentence_step_log",
     "source_file",
 ]

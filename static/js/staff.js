@@ -32,6 +32,28 @@
     });
   });
 
+  // Sentence chain page: rows after the first that hold nothing are folded away until
+  // "Add another step" ([data-chain-add]) unfolds the next one. Without this script every
+  // row shows and the button stays hidden.
+  document.querySelectorAll("[data-chain]").forEach(function (chain) {
+    var add = chain.querySelector("[data-chain-add]");
+    if (!add) return;
+    chain.querySelectorAll("[data-chain-step]").forEach(function (row) {
+      if (row.dataset.chainKeep !== "1") row.hidden = true;
+    });
+    function refresh() { add.hidden = !chain.querySelector("[data-chain-step][hidden]"); }
+    add.addEventListener("click", function () {
+      var next = chain.querySelector("[data-chain-step][hidden]");
+      if (next) {
+        next.hidden = false;
+        var first = next.querySelector("select, input");
+        if (first) first.focus();
+      }
+      refresh();
+    });
+    refresh();
+  });
+
   // Person picker: search names in any script (the same search as /search/) and add the
   // chosen person to the select, or as a ticked checkbox in a checkbox list.
   document.querySelectorAll(".picker").forEach(function (picker) {

@@ -33,7 +33,17 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from PIL import Image
 
 from casefiles import services
-from casefiles.models import Case, CaseParty, Event, EventParticipant, Hearing, Reminder, Source
+from casefiles.models import (
+    Case,
+    CaseParty,
+    Detention,
+    Event,
+    EventParticipant,
+    Hearing,
+    Reminder,
+    SentenceStep,
+    Source,
+)
 from casefiles.twofactor import user_needs_second_factor
 from letters.choices import RenderStatus
 from letters.models import Letter, LetterVersion, Reply
@@ -160,6 +170,11 @@ def _case(w: World) -> str:
     return str(w.case.pk)
 
 
+def _fact(model, w: World) -> str:
+    """A detention, hearing or sentence step of the restricted case (the demo has each)."""
+    return str(model.objects.filter(case=w.case).order_by("pk").values_list("pk", flat=True)[0])
+
+
 def _letter(w: World) -> str:
     return str(w.letter.pk)
 
@@ -210,6 +225,22 @@ STAFF: dict[str, Expect] = {
     ),
     "staff:verdict_record": Expect(
         lambda w: reverse("staff:verdict_record", args=[_case(w)]), LOG_FACT, LOG_FACT_POST
+    ),
+    # Correcting a fact of the restricted case: as logging one (an empty post shows the form).
+    "staff:sentence_step_edit": Expect(
+        lambda w: reverse("staff:sentence_step_edit", args=[_fact(SentenceStep, w)]),
+        LOG_FACT,
+        LOG_FACT_POST,
+    ),
+    "staff:detention_edit": Expect(
+        lambda w: reverse("staff:detention_edit", args=[_fact(Detention, w)]),
+        LOG_FACT,
+        LOG_FACT_POST,
+    ),
+    "staff:hearing_edit": Expect(
+        lambda w: reverse("staff:hearing_edit", args=[_fact(Hearing, w)]),
+        LOG_FACT,
+        LOG_FACT_POST,
     ),
     "staff:search": Expect(lambda w: reverse("staff:search") + "?q=Mendygazyev", EVERYONE, NO_POST),
     "staff:calendar": Expect(lambda w: reverse("staff:calendar"), EVERYONE, NO_POST),

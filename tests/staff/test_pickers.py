@@ -14,7 +14,8 @@ pytestmark = pytest.mark.django_db
 
 
 def _optgroups(html: str) -> list[tuple[str, list[str]]]:
-    select = re.search(r'<select name="court".*?</select>', html, re.S).group(0)
+    # The sentence chain page's first row is named steps-0-court.
+    select = re.search(r'<select name="(?:steps-0-)?court".*?</select>', html, re.S).group(0)
     return [
         (label, re.findall(r"<option[^>]*>([^<]*)</option>", body))
         for label, body in re.findall(r'<optgroup label="([^"]*)">(.*?)</optgroup>', select, re.S)

@@ -131,8 +131,8 @@ def _add_url(case) -> str:
 
 
 def _form(person, **values) -> dict:
-    data = {
-        "person": person.pk,
+    """The sentence chain page's post with one step, in its first row."""
+    step = {
         "kind": "imposed",
         "occurred_on": VERDICT.isoformat(),
         "precision": "day",
@@ -140,7 +140,9 @@ def _form(person, **values) -> dict:
         "length": "12 years",
         "scheduled_release_precision": "day",
     }
-    data.update(values)
+    step.update(values)
+    data = {"person": person.pk, "steps-TOTAL_FORMS": "6", "steps-INITIAL_FORMS": "0"}
+    data.update({f"steps-0-{field}": value for field, value in step.items()})
     return data
 
 
