@@ -160,6 +160,10 @@ def _case(w: World) -> str:
     return str(w.case.pk)
 
 
+def _party(w: World) -> str:
+    return str(CaseParty.objects.filter(case=w.case, person=w.person).first().pk)
+
+
 def _letter(w: World) -> str:
     return str(w.letter.pk)
 
@@ -199,6 +203,23 @@ STAFF: dict[str, Expect] = {
     ),
     "staff:sentence_step_log": Expect(
         lambda w: reverse("staff:sentence_step_log", args=[_case(w)]), LOG_FACT, LOG_FACT_POST
+    ),
+    # Parties and persons: the restricted case's political prisoner, who appears only in it.
+    "staff:party_add": Expect(
+        lambda w: reverse("staff:party_add", args=[_case(w)]), LOG_FACT, LOG_FACT_POST
+    ),
+    "staff:party_edit": Expect(
+        lambda w: reverse("staff:party_edit", args=[_party(w)]), LOG_FACT, LOG_FACT_POST
+    ),
+    # Refused without the confirm box, and refused anyway: the case records facts about them.
+    "staff:party_remove": Expect(
+        lambda w: reverse("staff:party_remove", args=[_party(w)]),
+        POST_ONLY_GET,
+        (LOGIN, 403, 403, 404, 403, 404, 400, 400),
+    ),
+    "staff:person_add": Expect(lambda w: reverse("staff:person_add"), CASE_NEW, CASE_NEW),
+    "staff:person_edit": Expect(
+        lambda w: reverse("staff:person_edit", args=[w.person.pk]), LOG_FACT, LOG_FACT_POST
     ),
     "staff:search": Expect(lambda w: reverse("staff:search") + "?q=Mendygazyev", EVERYONE, NO_POST),
     "staff:calendar": Expect(lambda w: reverse("staff:calendar"), EVERYONE, NO_POST),
