@@ -768,6 +768,7 @@ def party_removal_refusal(party: CaseParty) -> str | None:
     """Why a party may not leave its case, or None: the case still records facts about
     them (charges, detentions, sentence steps, hearings, events) that would be left about
     someone no longer in it. A person who is a party in another role too may lose this one."""
+    facts: tuple[tuple[str, str, models.QuerySet], ...]
     if party.person_id is not None:
         others = CaseParty.objects.filter(case_id=party.case_id, person_id=party.person_id)
         if others.exclude(pk=party.pk).exists():

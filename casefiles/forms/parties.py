@@ -16,13 +16,14 @@ from people.choices import Script
 from people.models import Organisation, Person
 
 _PARTY_NOTES_MAX = CaseParty._meta.get_field("notes").max_length
+_SOMEONE_NEW = "Someone new, or an organisation (below)"
 
 
 class PartyAddForm(forms.Form):
     person = RecordChoiceField(
         queryset=Person.objects.none(),
         required=False,
-        empty_label="Someone new, or an organisation (below)",
+        empty_label=_SOMEONE_NEW,
         label="Known person",
         help_text="Search below; if nobody is found, type the new person's name.",
     )
@@ -66,7 +67,7 @@ class PartyAddForm(forms.Form):
         # Offered: whoever the picker found and the user posted (or the page was given).
         wanted = _posted(self.data, "person") or [self.initial.get("person", "")]
         ids = [pk for pk in map(record_id, wanted) if pk is not None]
-        self.fields["person"].widget.choices = [("", self.fields["person"].empty_label)] + [
+        self.fields["person"].widget.choices = [("", _SOMEONE_NEW)] + [
             (known.pk, _person_label(known)) for known in visible.filter(pk__in=ids)
         ]
         offer_organisations(self, "organisation", user=user, country=case.country)

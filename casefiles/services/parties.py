@@ -7,8 +7,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from casefiles.models import Case, CaseParty, party_removal_refusal
-from casefiles.services.persons import AnyUser, NewPerson, errors_into, person_new_checked
+from casefiles.services.persons import NewPerson, errors_into, person_new_checked
 from people.models import Organisation, Person
+from people.visibility import AnyUser
 
 CHOOSE_ONE = "Pick a known person, type a new one, or choose an organisation: one of them."
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.db.models import Exists, Model, OuterRef
@@ -20,8 +19,7 @@ from casefiles.models import SearchName
 from casefiles.search import persons_matching, search_key
 from people.choices import AliasKind, Script
 from people.models import Alias, Person, Relationship
-
-AnyUser = AbstractBaseUser | AnonymousUser
+from people.visibility import AnyUser
 
 
 @dataclass(frozen=True)
@@ -141,8 +139,13 @@ def _checked_lines(
     names = [line.name.strip() for line in alias_lines]
     if len(set(names)) != len(names):
         errors.setdefault("aliases", []).append("Each other name only once, please.")
-    for line in alias_lines:
-        alias = Alias(person=person, name=line.name.strip(), script=line.script, kind=line.kind)
+    for alias_line in alias_lines:
+        alias = Alias(
+            person=person,
+            name=alias_line.name.strip(),
+            script=alias_line.script,
+            kind=alias_line.kind,
+        )
         # The person may be unsaved; its constraint is checked above, by name.
         try:
             alias.full_clean(exclude=["person"], validate_constraints=False)
@@ -155,13 +158,15 @@ def _checked_lines(
     keys = [(line.other.pk, line.kind) for line in relationship_lines]
     if len(set(keys)) != len(keys):
         errors.setdefault("relationships", []).append("This relationship is already recorded.")
-    for line in relationship_lines:
-        if person.pk is not None and line.other.pk == person.pk:
+    for tie_line in relationship_lines:
+        if person.pk is not None and tie_line.other.pk == person.pk:
             errors.setdefault("relationships", []).append(
                 "A person cannot be related to themselves."
             )
             continue
-        tie = Relationship(person=person, other=line.other, kind=line.kind, notes=line.notes)
+        tie = Relationship(
+            person=person, other=tie_line.other, kind=tie_line.kind, notes=tie_line.notes
+        )
         try:
             tie.full_clean(exclude=["person"], validate_constraints=False)
         except ValidationError as error:
@@ -180,27 +185,29 @@ def _lines_save(
     these. Ties to persons the user may not see are theirs to keep: left as they are."""
     wanted = {line.name.strip(): line for line in aliases}
     for alias in person.aliases.all():
-        line = wanted.pop(alias.name, None)
-        if line is None:
+        alias_line = wanted.pop(alias.name, None)
+        if alias_line is None:
             alias.delete()
-        elif (alias.script, alias.kind) != (line.script, line.kind):
-            alias.script, alias.kind = line.script, line.kind
+        elif (alias.script, alias.kind) != (alias_line.script, alias_line.kind):
+            alias.script, alias.kind = alias_line.script, alias_line.kind
             alias.save()
-    for name, line in wanted.items():
-        Alias.objects.create(person=person, name=name, script=line.script, kind=line.kind)
+    for name, alias_line in wanted.items():
+        Alias.objects.create(
+            person=person, name=name, script=alias_line.script, kind=alias_line.kind
+        )
 
     visible = Person.objects.visible_to(user)
     ties = {(line.other.pk, line.kind): line for line in relationships}
     for tie in person.relationships.filter(other__in=visible):
-        line = ties.pop((tie.other_id, tie.kind), None)
-        if line is None:
+        tie_line = ties.pop((tie.other_id, tie.kind), None)
+        if tie_line is None:
             tie.delete()
-        elif tie.notes != line.notes:
-            tie.notes = line.notes
+        elif tie.notes != tie_line.notes:
+            tie.notes = tie_line.notes
             tie.save()
-    for line in ties.values():
+    for tie_line in ties.values():
         Relationship.objects.create(
-            person=person, other=line.other, kind=line.kind, notes=line.notes
+            person=person, other=tie_line.other, kind=tie_line.kind, notes=tie_line.notes
         )
 
 
