@@ -20,6 +20,7 @@ from tests.factories import (
     OrganisationFactory,
     PersonFactory,
 )
+from tests.foundation.test_admin import form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -329,3 +330,20 @@ def test_organisations_offered_are_only_those_the_editor_may_see(
         case=CaseParty.objects.get(person=hidden_person).case, person=None, organisation=secret
     )
     assert "Secret court" not in editor_client.get(_add_url(case)).content.decode()
+
+
+def test_the_case_page_of_the_back_office_refuses_deleting_the_party_inline(editor_client, case):
+    detention = DetentionFactory(case=case)
+    party = CaseParty.objects.get(case=case, person=detention.person)
+    url = reverse("admin:casefiles_case_change", args=[case.pk])
+    data = form_data(editor_client.get(url))
+    index = next(
+        key.split("-")[1]
+        for key, value in data.items()
+        if key.startswith("parties-") and key.endswith("-id") and value == str(party.pk)
+    )
+    data[f"parties-{index}-DELETE"] = "on"
+    response = editor_client.post(url, data)
+    assert response.status_code == 200
+    assert "cannot be removed from the case" in response.content.decode()
+    assert CaseParty.objects.filter(pk=party.pk).exists()
