@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
@@ -27,10 +28,24 @@ from people.admin_visibility import (
     visible,
 )
 from people.dates import DatePrecision
+from people.deletion import deletion_refusal
+
+
+class CasePartyInlineFormSet(forms.BaseInlineFormSet):
+    """A party ticked for deletion on the case page is refused, with the reason, while the
+    case records facts about them (the same rule as the staff page's Remove)."""
+
+    def clean(self) -> None:
+        super().clean()
+        for form in self.deleted_forms:
+            refusal = deletion_refusal(form.instance) if form.instance.pk else None
+            if refusal:
+                raise ValidationError(refusal)
 
 
 class CasePartyInline(VisibleTabularInline):
     model = CaseParty
+    formset = CasePartyInlineFormSet
     extra = 0
     autocomplete_fields = ["person", "organisation"]
 

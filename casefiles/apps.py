@@ -11,7 +11,9 @@ class CasefilesConfig(AppConfig):
         from casefiles.visibility import register
 
         register()
-        from casefiles.models import EventParticipant
-        from people.deletion import deletion_part_register
+        from casefiles.models import CaseParty, EventParticipant, party_removal_refusal
+        from people.deletion import deletion_part_register, deletion_rule_register
 
         deletion_part_register(EventParticipant, owner_field="event")
+        # A party leaves its case only once the case records nothing more about them.
+        deletion_rule_register(CaseParty, party_removal_refusal)

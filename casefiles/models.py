@@ -774,3 +774,53 @@ class CalendarFeed(models.Model):
     def __str__(self) -> str:
         state = "revoked" if self.revoked_at else "active"
         return f"Calendar feed of {self.user} ({state})"
+
+
+def party_removal_refusal(party: CaseParty) -> str | None:
+    """Why a party may not leave its case, or None: the case still records facts about
+    them (charges, detentions, sentence steps, hearings, events) that would be left about
+    someone no longer in it. A person who is a party in another role too may lose this one."""
+    facts: tuple[tuple[str, str, models.QuerySet], ...]
+    if party.person_id is not None:
+        others = CaseParty.objects.filter(case_id=party.case_id, person_id=party.person_id)
+        if others.exclude(pk=party.pk).exists():
+            return None
+        facts = (
+            ("charge", "charges", Charge.objects.filter(person_id=party.person_id)),
+            ("detention", "detentions", Detention.objects.filter(person_id=party.person_id)),
+            (
+                "sentence step",
+                "sentence steps",
+                SentenceStep.objects.filter(person_id=party.person_id),
+            ),
+            ("hearing", "hearings", Hearing.objects.filter(defendants=party.person_id)),
+            ("event", "events", Event.objects.filter(participants__person_id=party.person_id)),
+        )
+    elif party.organisation_id is not None:
+        if (
+            CaseParty.objects.filter(case_id=party.case_id, organisation_id=party.organisation_id)
+            .exclude(pk=party.pk)
+            .exists()
+        ):
+            return None
+        facts = (
+            (
+                "event",
+                "events",
+                Event.objects.filter(participants__organisation_id=party.organisation_id),
+            ),
+        )
+    else:
+        return None
+    found = []
+    for singular, plural, queryset in facts:
+        count = queryset.filter(case_id=party.case_id).distinct().count()
+        if count:
+            found.append(f"{count} {singular if count == 1 else plural}")
+    if not found:
+        return None
+    listed = found[0] if len(found) == 1 else f"{', '.join(found[:-1])} and {found[-1]}"
+    return (
+        f"{party.person or party.organisation} cannot be removed from the case: it still "
+        f"records {listed} about them. Remove or correct those first."
+    )

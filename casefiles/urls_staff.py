@@ -38,7 +38,15 @@ urlpatterns += [
 ]
 
 # Parties and persons (casefiles.views.parties, casefiles.views.persons).
-urlpatterns += []
+from casefiles.views import parties, persons  # noqa: E402  (kept in its block)
+
+urlpatterns += [
+    path("cases/<int:pk>/parties/new/", parties.party_add, name="party_add"),
+    path("parties/<int:pk>/edit/", parties.party_edit, name="party_edit"),
+    path("parties/<int:pk>/remove/", parties.party_remove, name="party_remove"),
+    path("people/new/", persons.person_add, name="person_add"),
+    path("people/<int:pk>/edit/", persons.person_edit, name="person_edit"),
+]
 
 # Events and sources (casefiles.views.events, casefiles.views.sources).
 urlpatterns += []

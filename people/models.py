@@ -47,6 +47,9 @@ class Person(models.Model):
         max_length=200, blank=True, help_text='Where the person lives now, e.g. "United States".'
     )
     home_town = models.CharField(max_length=200, blank=True)
+    occupation = models.CharField(
+        max_length=200, blank=True, help_text='What the person does, e.g. "lawyer", "journalist".'
+    )
     notes = BoundedTextField(max_length=NOTES_MAX, blank=True)
     history = HistoricalRecords(bases=[HistoryAuthor])
     objects = PersonQuerySet.as_manager()
@@ -60,6 +63,17 @@ class Person(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("admin:people_person_change", args=[self.pk])
+
+    def clean(self) -> None:
+        # A script says what the name in the original script is written in: without that
+        # name it describes nothing, and letters and search would trust it.
+        if self.original_script and not self.name_original.strip():
+            raise ValidationError(
+                {
+                    "name_original": "Give the name in its original script, "
+                    "or leave the script empty."
+                }
+            )
 
     @property
     def name(self) -> str:

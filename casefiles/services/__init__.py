@@ -21,7 +21,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Exists, Model, OuterRef
+from django.db.models import Model
 from django.utils import timezone
 
 from casefiles.choices import PartyRole, TermUnit
@@ -33,11 +33,10 @@ from casefiles.models import (
     Hearing,
     Reminder,
     ReminderKind,
-    SearchName,
     Source,
     require_parties,
 )
-from casefiles.search import persons_matching, search_key
+from casefiles.services.persons import NewPerson, person_new_checked
 from people.dates import DatePrecision, truncate_to_precision
 from people.dates import format_partial_date as show_date
 from people.models import Organisation, Person
@@ -244,18 +243,6 @@ def hearing_log(
 
 
 @dataclass(frozen=True)
-class NewPerson:
-    """A person typed on the New case page rather than picked."""
-
-    family_name: str
-    given_name: str = ""
-    name_original: str = ""
-    original_script: str = ""
-    # Ticked after the page named a known person with the same name: a namesake.
-    create_anyway: bool = False
-
-
-@dataclass(frozen=True)
 class FirstDetention:
     measure: str
     started_on: datetime.date
@@ -295,23 +282,6 @@ def _clean_into(errors: dict[str, list[str]], record: Model, prefix: str) -> Non
     except ValidationError as error:
         for field, messages in _prefixed(error, prefix).items():
             errors.setdefault(field, []).extend(messages)
-
-
-def _known_namesakes(new_person: NewPerson, user: User) -> list[Person]:
-    """Persons the user may see who bear exactly this name (in any script, as the search
-    folds it): a person already known must not be created twice. Persons the user may not
-    see are not named, nor counted: that would tell them someone is on file."""
-    visible = Person.objects.visible_to(user)
-    found: dict[int, Person] = {}
-    names = [f"{new_person.given_name} {new_person.family_name}", new_person.name_original]
-    for name in names:
-        key = search_key(name)
-        if not key:
-            continue
-        exact = SearchName.objects.filter(person=OuterRef("pk"), key=key)
-        for person in persons_matching(name, visible).filter(Exists(exact)):
-            found[person.pk] = person
-    return sorted(found.values(), key=lambda person: person.name)
 
 
 @transaction.atomic
@@ -359,23 +329,7 @@ def case_open(
     ):
         raise ValidationError({"person": "Pick a known person or type a new one."})
     if new_person is not None:
-        person = Person(
-            given_name=new_person.given_name,
-            family_name=new_person.family_name,
-            name_original=new_person.name_original,
-            original_script=new_person.original_script,
-        )
-        _clean_into(errors, person, "person_")
-        namesakes = _known_namesakes(new_person, created_by)
-        if namesakes and not new_person.create_anyway:
-            names = "; ".join(
-                f"{known.name} ({known.name_original})" if known.name_original else known.name
-                for known in namesakes
-            )
-            errors.setdefault("person_family_name", []).append(
-                f"Already known: {names}. Pick them above, or tick “create anyway” if this "
-                "is a different person with the same name."
-            )
+        person = person_new_checked(new_person, user=created_by, errors=errors, prefix="person_")
     case = Case(
         country=country, title=title, reference=reference, summary=summary, restricted=restricted
     )

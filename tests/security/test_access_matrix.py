@@ -175,6 +175,10 @@ def _fact(model, w: World) -> str:
     return str(model.objects.filter(case=w.case).order_by("pk").values_list("pk", flat=True)[0])
 
 
+def _party(w: World) -> str:
+    return str(CaseParty.objects.filter(case=w.case, person=w.person).first().pk)
+
+
 def _letter(w: World) -> str:
     return str(w.letter.pk)
 
@@ -241,6 +245,23 @@ STAFF: dict[str, Expect] = {
         lambda w: reverse("staff:hearing_edit", args=[_fact(Hearing, w)]),
         LOG_FACT,
         LOG_FACT_POST,
+    ),
+    # Parties and persons: the restricted case's political prisoner, who appears only in it.
+    "staff:party_add": Expect(
+        lambda w: reverse("staff:party_add", args=[_case(w)]), LOG_FACT, LOG_FACT_POST
+    ),
+    "staff:party_edit": Expect(
+        lambda w: reverse("staff:party_edit", args=[_party(w)]), LOG_FACT, LOG_FACT_POST
+    ),
+    # Refused without the confirm box, and refused anyway: the case records facts about them.
+    "staff:party_remove": Expect(
+        lambda w: reverse("staff:party_remove", args=[_party(w)]),
+        POST_ONLY_GET,
+        (LOGIN, 403, 403, 404, 403, 404, 400, 400),
+    ),
+    "staff:person_add": Expect(lambda w: reverse("staff:person_add"), CASE_NEW, CASE_NEW),
+    "staff:person_edit": Expect(
+        lambda w: reverse("staff:person_edit", args=[w.person.pk]), LOG_FACT, LOG_FACT_POST
     ),
     "staff:search": Expect(lambda w: reverse("staff:search") + "?q=Mendygazyev", EVERYONE, NO_POST),
     "staff:calendar": Expect(lambda w: reverse("staff:calendar"), EVERYONE, NO_POST),
