@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Prefetch
+from django.urls import reverse
 
 from casefiles.choices import (
     DECIDED_CHARGE_STATUSES,
@@ -119,6 +120,13 @@ def _events(case, user: User) -> Iterable[TimelineEntry]:
     from casefiles.models import EventParticipant
 
     participants = EventParticipant.objects.select_related("person", "organisation")
+    may_edit = user.has_perms(
+        [
+            "casefiles.change_event",
+            "casefiles.add_eventparticipant",
+            "casefiles.delete_eventparticipant",
+        ]
+    )
     for event in case.events.order_by("occurred_on", "pk").prefetch_related(
         Prefetch("participants", queryset=participants), "sources"
     ):
@@ -136,6 +144,7 @@ def _events(case, user: User) -> Iterable[TimelineEntry]:
             organisations=organisations,
             sources=list(event.sources.all()),
             anchor=f"event-{event.pk}",
+            edit_url=reverse("staff:event_edit", args=[event.pk]) if may_edit else "",
             order=10,
         )
 

@@ -81,13 +81,14 @@ def _organisation_appearances():
 
 
 def _source_citations():
-    from casefiles.models import Charge, Detention, Event, Hearing
+    from casefiles.models import Charge, Detention, Event, Hearing, SentenceStep
 
     return (
         (Charge.sources.through.objects, "source", "charge__case"),
         (Detention.sources.through.objects, "source", "detention__case"),
         (Hearing.sources.through.objects, "source", "hearing__case"),
         (Event.sources.through.objects, "source", "event__case"),
+        (SentenceStep.sources.through.objects, "source", "sentencestep__case"),
     )
 
 
