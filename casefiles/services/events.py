@@ -44,10 +44,15 @@ class Participant:
     organisation: Organisation | None = None
 
 
-def _clean_into(errors: dict[str, list[str]], record: Model, field_names: dict[str, str]) -> None:
+def _clean_into(
+    errors: dict[str, list[str]],
+    record: Model,
+    field_names: dict[str, str],
+    exclude: Sequence[str] = (),
+) -> None:
     """full_clean `record`, adding its errors under the form's names for its fields."""
     try:
-        record.full_clean()
+        record.full_clean(exclude=list(exclude) or None)
     except ValidationError as error:
         for field, messages in error.message_dict.items():
             errors.setdefault(field_names.get(field, field), []).extend(messages)
@@ -149,7 +154,13 @@ def _write(
             organisation=participant.organisation,
             role=participant.role,
         )
-        _clean_into(errors, row, {"person": "participants", NON_FIELD_ERRORS: "participants"})
+        # Not the event: a new one has no id until it is written.
+        _clean_into(
+            errors,
+            row,
+            {"person": "participants", NON_FIELD_ERRORS: "participants"},
+            exclude=["event"],
+        )
         rows.append(row)
     if new_organisation is not None:
         row = EventParticipant(event=event, role=new_organisation.role)
