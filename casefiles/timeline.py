@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import cast
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Prefetch
@@ -25,6 +26,7 @@ from casefiles.choices import (
 )
 from people.dates import DatePrecision, format_partial_date
 from people.models import Person
+from people.visibility import AnyUser
 
 
 @dataclass
@@ -120,7 +122,7 @@ def _events(case, user: User) -> Iterable[TimelineEntry]:
     from casefiles.models import EventParticipant
 
     participants = EventParticipant.objects.select_related("person", "organisation")
-    may_edit = user.has_perms(
+    may_edit = cast(AnyUser, user).has_perms(
         [
             "casefiles.change_event",
             "casefiles.add_eventparticipant",

@@ -77,7 +77,9 @@ class SourceAddForm(SourceFieldsForm):
             )
             for source in matches
         ]
-        self.fields["facts"].choices = [(fact.anchor, fact.label) for fact in case_facts(case)]
+        cast(forms.ChoiceField, self.fields["facts"]).choices = [
+            (fact.anchor, fact.label) for fact in case_facts(case)
+        ]
 
     def clean(self) -> dict:
         super().clean()

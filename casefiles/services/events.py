@@ -11,7 +11,6 @@ import datetime
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.db.models import Model
@@ -21,8 +20,7 @@ from casefiles.services import NewSource
 from casefiles.services.sources import case_sources
 from people.dates import DatePrecision
 from people.models import Organisation, Person
-
-User = AbstractBaseUser | AnonymousUser
+from people.visibility import AnyUser as User
 
 
 @dataclass(frozen=True)

@@ -12,15 +12,13 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Model, Q, QuerySet
 
 from casefiles.models import Case, Charge, Detention, Event, Hearing, SentenceStep, Source
-
-User = AbstractBaseUser | AnonymousUser
+from people.visibility import AnyUser as User
 
 # The anchor prefix of each kind of fact on the timeline (casefiles/timeline.py), and its model.
 FACT_KINDS: dict[str, type[Model]] = {

@@ -57,7 +57,7 @@ def source_add(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @permission_required(["casefiles.view_source", "casefiles.change_source"], raise_exception=True)
 def source_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    source = visible_or_404(Source.objects, request.user, pk=pk)
+    source = visible_or_404(Source.objects.all(), request.user, pk=pk)
     # The case page to return to: the one it was opened from, else one that cites it.
     cases = services.cases_citing(source=source, user=request.user)
     case = cases.filter(pk=record_id(request.GET.get("case", "")) or 0).first() or cases.first()
