@@ -201,4 +201,13 @@ class ParticipantForm(forms.Form):
         return data
 
 
-ParticipantFormSet = forms.formset_factory(ParticipantForm, extra=PARTICIPANT_ROWS)
+# Each row offers its own choices (a few queries), so a post claiming thousands of rows is
+# refused rather than built.
+PARTICIPANTS_MAX = 20
+ParticipantFormSet = forms.formset_factory(
+    ParticipantForm,
+    extra=PARTICIPANT_ROWS,
+    max_num=PARTICIPANTS_MAX,
+    absolute_max=PARTICIPANTS_MAX,
+    validate_max=True,
+)

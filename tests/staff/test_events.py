@@ -8,6 +8,8 @@ import pytest
 from django.contrib import admin
 from django.test import RequestFactory
 from django.urls import reverse
+from hypothesis import given
+from hypothesis import strategies as st
 
 from casefiles.models import Event, EventParticipant, Source
 from casefiles.services.events import Participant, event_record
@@ -21,6 +23,8 @@ from tests.factories import (
     PersonFactory,
     SourceFactory,
 )
+from tests.security.test_no_server_errors import FUZZ, _dates, _ids, value
+from tests.security.test_no_server_errors import _post as fuzz_post
 
 D = datetime.date
 pytestmark = pytest.mark.django_db
@@ -325,3 +329,36 @@ def test_the_back_office_applies_the_same_rules(administrator, party):
         },
     )
     assert not form.is_valid() and "person" in form.errors
+
+
+@FUZZ
+@given(data=st.data())
+def test_recording_an_event_never_fails_and_a_refusal_writes_nothing(editor_client, party, data):
+    person = str(party.person.pk)
+    fields = _post(
+        kind=data.draw(st.one_of(st.just("un_opinion"), value)),
+        title=data.draw(value),
+        occurred_on=data.draw(st.one_of(_dates, value)),
+        precision=data.draw(st.one_of(st.sampled_from(["day", "month", "year"]), value)),
+        place=data.draw(value),
+        description=data.draw(value),
+        sources=data.draw(_ids),
+        source_url=data.draw(st.one_of(st.just(""), value)),
+        source_title=data.draw(value),
+        source_published_on=data.draw(st.one_of(st.just(""), _dates, value)),
+        new_organisation_name=data.draw(st.one_of(st.just(""), value)),
+        new_organisation_kind=data.draw(st.one_of(st.just("un_body"), value)),
+        new_organisation_country=data.draw(st.one_of(st.just("KZ"), value)),
+        new_organisation_role=data.draw(st.one_of(st.just("author"), value)),
+        **{
+            "participants-0-person": data.draw(st.one_of(st.just(person), _ids, value)),
+            "participants-1-organisation": data.draw(st.one_of(_ids, value)),
+            "participants-2-role": data.draw(value),
+            "participants-TOTAL_FORMS": data.draw(st.one_of(st.just("3"), _ids)),
+        },
+    )
+    before = _counts()
+    response = fuzz_post(editor_client, reverse("staff:event_add", args=[party.case.pk]), fields)
+    assert response.status_code < 500
+    if response.status_code != 302:
+        assert _counts() == before

@@ -9,6 +9,8 @@ from django.contrib import admin
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import RequestFactory
 from django.urls import reverse
+from hypothesis import given
+from hypothesis import strategies as st
 
 from casefiles.models import Detention, Event, SentenceStep, Source
 from tests.factories import (
@@ -19,6 +21,9 @@ from tests.factories import (
     PersonFactory,
     SourceFactory,
 )
+from tests.security.test_no_server_errors import FUZZ, _dates, _ids, value
+from tests.security.test_no_server_errors import _get as fuzz_get
+from tests.security.test_no_server_errors import _post as fuzz_post
 
 D = datetime.date
 pytestmark = pytest.mark.django_db
@@ -205,3 +210,25 @@ def test_the_back_office_refuses_the_same_sources(administrator):
     assert form_class({"url": "", "title": "T"}).errors  # neither a URL nor a file
     upload = SimpleUploadedFile("page.html", b"<script></script>", "text/html")
     assert "file" in form_class({"title": "T"}, {"file": upload}).errors
+
+
+@FUZZ
+@given(data=st.data())
+def test_adding_a_source_never_fails_and_a_refusal_writes_nothing(editor_client, detention, data):
+    fields = {
+        "url": data.draw(st.one_of(st.just("https://example.org/a"), value)),
+        "title": data.draw(value),
+        "publisher": data.draw(value),
+        "published_on": data.draw(st.one_of(st.just(""), _dates, value)),
+        "existing": data.draw(st.one_of(st.just(""), _ids, value)),
+        "facts": data.draw(
+            st.one_of(st.just(f"detention-{detention.pk}"), st.just("detention-99999"), value)
+        ),
+    }
+    before = _citations()
+    url = reverse("staff:source_add", args=[detention.case.pk])
+    response = fuzz_post(editor_client, url, fields)
+    assert response.status_code < 500
+    if response.status_code != 302:
+        assert _citations() == before
+    assert fuzz_get(editor_client, url, {"q": data.draw(value)}).status_code < 500
