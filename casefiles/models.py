@@ -491,6 +491,17 @@ class Event(models.Model):
     def date_display(self) -> str:
         return format_partial_date(self.occurred_on, self.precision)
 
+    def clean(self) -> None:
+        # Here rather than in a form, so the back office and every loader obey it too.
+        if self.occurred_on:
+            self.occurred_on = truncate_to_precision(self.occurred_on, self.precision)
+        if self.pk and self.occurred_on:
+            # A new date must not put the event before a participant was born.
+            for participant in self.participants.select_related("person"):
+                error = participant.born_after(self)
+                if error:
+                    raise ValidationError({"occurred_on": error})
+
 
 class EventParticipant(models.Model):
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="participants")
@@ -515,6 +526,32 @@ class EventParticipant(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person or self.organisation} ({self.get_role_display()})"
+
+    def born_after(self, event: Event) -> str:
+        """Why `event` cannot involve this participant: it is certainly before their birth
+        (comparing only what both dates know), or "" when it may."""
+        person = self.person if self.person_id else None
+        if person is None or person.birth_date is None or event.occurred_on is None:
+            return ""
+        if not is_before(
+            event.occurred_on, event.precision, person.birth_date, person.birth_date_precision
+        ):
+            return ""
+        return (
+            f"{person.name} was born {person.birth_date_display}, after this event "
+            f"({event.date_display})."
+        )
+
+    def clean(self) -> None:
+        try:
+            # Set but unsaved too: the back office's inline under a new event.
+            event = self.event
+        except Event.DoesNotExist:
+            return
+        if self.person_id:
+            error = self.born_after(event)
+            if error:
+                raise ValidationError({"person": error})
 
 
 # The longest sentence or change to one we accept: 100 years (life is not a length).

@@ -13,9 +13,11 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import cast
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, PermissionsMixin
 from django.db.models import Prefetch
+from django.urls import reverse
 
 from casefiles.choices import (
     DECIDED_CHARGE_STATUSES,
@@ -24,6 +26,7 @@ from casefiles.choices import (
 )
 from people.dates import DatePrecision, format_partial_date
 from people.models import Person
+from people.visibility import AnyUser
 
 
 @dataclass
@@ -119,6 +122,13 @@ def _events(case, user: User) -> Iterable[TimelineEntry]:
     from casefiles.models import EventParticipant
 
     participants = EventParticipant.objects.select_related("person", "organisation")
+    may_edit = cast(AnyUser, user).has_perms(
+        [
+            "casefiles.change_event",
+            "casefiles.add_eventparticipant",
+            "casefiles.delete_eventparticipant",
+        ]
+    )
     for event in case.events.order_by("occurred_on", "pk").prefetch_related(
         Prefetch("participants", queryset=participants), "sources"
     ):
@@ -136,6 +146,7 @@ def _events(case, user: User) -> Iterable[TimelineEntry]:
             organisations=organisations,
             sources=list(event.sources.all()),
             anchor=f"event-{event.pk}",
+            edit_url=reverse("staff:event_edit", args=[event.pk]) if may_edit else "",
             order=10,
         )
 

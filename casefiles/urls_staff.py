@@ -4,6 +4,7 @@ from django.urls import path
 
 from casefiles import views
 from casefiles.views import charges as charge_views
+from casefiles.views import events, sources
 
 app_name = "staff"
 
@@ -49,7 +50,12 @@ urlpatterns += [
 ]
 
 # Events and sources (casefiles.views.events, casefiles.views.sources).
-urlpatterns += []
+urlpatterns += [
+    path("cases/<int:pk>/events/new/", events.event_add, name="event_add"),
+    path("events/<int:pk>/edit/", events.event_edit, name="event_edit"),
+    path("cases/<int:pk>/sources/new/", sources.source_add, name="source_add"),
+    path("sources/<int:pk>/edit/", sources.source_edit, name="source_edit"),
+]
 
 # Sentence chains and fact edits (casefiles.views.facts).
 urlpatterns += [

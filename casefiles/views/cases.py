@@ -18,6 +18,7 @@ from casefiles.filtersets import CaseFilterSet, detained_now_condition
 from casefiles.forms import record_id
 from casefiles.models import CaseParty
 from casefiles.sentences import custody_from, sentences_for_case
+from casefiles.services.sources import case_sources
 from casefiles.timeline import case_timeline, timeline_kinds
 from casefiles.views.base import CASES_PER_PAGE, view_case_required
 
@@ -128,6 +129,12 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_record_verdict": request.user.has_perms(
                 ["casefiles.change_charge", "casefiles.add_sentencestep"]
             ),
+            "can_add_event": request.user.has_perms(
+                ["casefiles.add_event", "casefiles.add_eventparticipant"]
+            ),
+            "case_sources": case_sources(case=case, user=request.user),
+            "can_add_source": request.user.has_perm("casefiles.add_source"),
+            "can_edit_source": request.user.has_perm("casefiles.change_source"),
             "case_actions": case_actions_for(request.user, case.pk),
         },
     )

@@ -179,6 +179,10 @@ def _party(w: World) -> str:
     return str(CaseParty.objects.filter(case=w.case, person=w.person).first().pk)
 
 
+def _event(w: World) -> str:
+    return str(Event.objects.filter(case=w.case).order_by("pk").first().pk)
+
+
 def _letter(w: World) -> str:
     return str(w.letter.pk)
 
@@ -262,6 +266,20 @@ STAFF: dict[str, Expect] = {
     "staff:person_add": Expect(lambda w: reverse("staff:person_add"), CASE_NEW, CASE_NEW),
     "staff:person_edit": Expect(
         lambda w: reverse("staff:person_edit", args=[w.person.pk]), LOG_FACT, LOG_FACT_POST
+    ),
+    "staff:event_add": Expect(
+        lambda w: reverse("staff:event_add", args=[_case(w)]), LOG_FACT, LOG_FACT_POST
+    ),
+    "staff:event_edit": Expect(
+        lambda w: reverse("staff:event_edit", args=[_event(w)]), LOG_FACT, LOG_FACT_POST
+    ),
+    "staff:source_add": Expect(
+        lambda w: reverse("staff:source_add", args=[_case(w)]), LOG_FACT, LOG_FACT_POST
+    ),
+    # Viewers may read sources but not change them; the source is cited only by the
+    # restricted case, so it is missing to everyone else.
+    "staff:source_edit": Expect(
+        lambda w: reverse("staff:source_edit", args=[w.source.pk]), LOG_FACT, LOG_FACT_POST
     ),
     "staff:search": Expect(lambda w: reverse("staff:search") + "?q=Mendygazyev", EVERYONE, NO_POST),
     "staff:calendar": Expect(lambda w: reverse("staff:calendar"), EVERYONE, NO_POST),

@@ -174,8 +174,10 @@ def _fill_case(case, count: int) -> None:
 # detentions, their sources (2); hearings, their defendants, their sources (3);
 # sentence steps, their sources (2); letters (1: no letters here, so no signatory or reply
 # queries); the custody runs of those detained now in the case, across the visible cases (1);
-# the sentences card's steps (1).
-CASE_PAGE_QUERIES = 23
+# the sentences card's steps (1); the sources card: the case's sources the user may see (1,
+# one query whatever the number of sources: the timeline's may be filtered, so the card
+# cannot reuse them).
+CASE_PAGE_QUERIES = 24
 
 
 @pytest.mark.parametrize("count", [10, 500])
@@ -190,9 +192,9 @@ def test_the_case_page_runs_the_same_queries_with_10_and_500_entries(
     assert len(response.context["timeline"]) >= count
 
 
-# Pinned: the 23 above, plus the letter's signatories and replies (2): the demo case has
+# Pinned: the 24 above, plus the letter's signatories and replies (2): the demo case has
 # a letter sent.
-DEMO_CASE_PAGE_QUERIES = 25
+DEMO_CASE_PAGE_QUERIES = 26
 
 
 def test_the_demo_case_page_with_a_letter_runs_a_fixed_number_of_queries(
