@@ -98,7 +98,7 @@ def test_a_case_from_the_news_is_recorded_without_the_back_office(browser, site)
     page.select_option("#id_sentence_kind", "imprisonment")
     page.fill("#id_sentence_years", "12")
     page.check("#id_counts_time_held")
-    _submit(page, "Record verdict")
+    _submit(page, "Save verdict")
 
     # The rest of the chain on one page: +2 years (month known), +1 year (month known),
     # an amnesty taking 3 years off with a scheduled release known only to the year.
@@ -126,7 +126,7 @@ def test_a_case_from_the_news_is_recorded_without_the_back_office(browser, site)
     page.fill("#id_title", "UN Working Group on Arbitrary Detention: detention arbitrary")
     page.fill("#id_occurred_on", "2024-11-15")
     page.select_option("#id_precision", "day")
-    _submit(page, "Save event")
+    _submit(page, "Record event")
     page.wait_for_url(re.compile(rf"/cases/{case.pk}/\?new=event-\d+"))
 
     # The case page: a total of 12 years, custody counted from the arrest, the steps in
