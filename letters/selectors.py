@@ -30,6 +30,15 @@ def letters_matching(letters: QuerySet[Letter], query: str) -> QuerySet[Letter]:
     )
 
 
+def letters_found(user, query: str) -> QuerySet[Letter]:
+    """The letters /search/ shows: those the user may see whose reference, subject or
+    recipient matches."""
+    if not user.has_perm("letters.view_letter"):
+        return Letter.objects.none()
+    found = letters_matching(Letter.objects.visible_to(user), query)
+    return found.select_related("case").order_by("-dated_on", "reference")
+
+
 def letters_for_list(
     letters: QuerySet[Letter], *, status: str = "", case_pk: int | None = None, query: str = ""
 ) -> QuerySet[Letter]:

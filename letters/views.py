@@ -294,7 +294,7 @@ def letter_list(request: HttpRequest) -> HttpResponse:
             "status": status,
             "case_pk": case_pk,
             "cases": cases_visible_to(request.user).filter(letters__isnull=False).distinct(),
-            "q": query,
-            "query": params.urlencode(),
+            "query": query,
+            "params": params.urlencode(),
         },
     )
