@@ -12,8 +12,8 @@ from casefiles.forms import RecordChoiceField
 from letters.choices import RecipientKind, SignedVia
 from letters.models import LetterTemplate
 from people.choices import OrganisationKind
-from people.models import ADDRESS_MAX, Organisation
 from people.fields import validate_fact_date
+from people.models import ADDRESS_MAX, Organisation
 from people.uploads import signature_image_validators
 
 
@@ -73,9 +73,7 @@ class RecipientNewForm(forms.Form):
     person_title = forms.CharField(label="Form of address", max_length=20, required=False)
     given_name = forms.CharField(max_length=200, required=False)
     family_name = forms.CharField(max_length=200)
-    name_original = forms.CharField(
-        label="Name in original script", max_length=400, required=False
-    )
+    name_original = forms.CharField(label="Name in original script", max_length=400, required=False)
     organisation = RecordChoiceField(
         queryset=Organisation.objects.none(),
         required=False,

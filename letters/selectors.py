@@ -14,9 +14,7 @@ OPEN = (LetterStatus.DRAFT, LetterStatus.COLLECTING)
 
 def _waiting(letters: QuerySet[Letter]) -> QuerySet[Letter]:
     """Open letters with at least one signatory who has neither signed nor declined."""
-    invited = LetterSignatory.objects.filter(
-        letter=OuterRef("pk"), status=SigningStatus.INVITED
-    )
+    invited = LetterSignatory.objects.filter(letter=OuterRef("pk"), status=SigningStatus.INVITED)
     return letters.filter(status__in=OPEN).filter(Exists(invited))
 
 

@@ -13,7 +13,7 @@ from typing import Literal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max, Q, QuerySet
+from django.db.models import Max, QuerySet
 
 from letters.choices import LetterStatus, RecipientKind, SigningStatus
 from letters.models import Letter, LetterRecipient, LetterSignatory

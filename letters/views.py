@@ -28,9 +28,7 @@ from letters.choices import LetterStatus, RenderStatus
 from letters.forms import LetterCreateForm, SignatureForm
 from letters.models import Letter, LetterSignatory, LetterVersion, Reply
 from letters.rendering import LetterContentError, letter_html, preview_fonts_css
-from letters.selectors import letters_for_list, letters_at_a_glance, recipients_in_order
-from letters.services_recipients import letter_is_frozen
-from letters.views_editor import CREATE_PEOPLE
+from letters.selectors import letters_at_a_glance, letters_for_list, recipients_in_order
 from letters.services import (
     QUEUE_UNREACHABLE,
     letter_create_from_template,
@@ -40,6 +38,8 @@ from letters.services import (
     signatory_decline,
     signatory_sign,
 )
+from letters.services_recipients import letter_is_frozen
+from letters.views_editor import CREATE_PEOPLE
 
 PENDING = (RenderStatus.QUEUED, RenderStatus.RENDERING)
 LETTERS_PER_PAGE = 50

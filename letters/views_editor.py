@@ -126,9 +126,7 @@ def picker(request: HttpRequest, pk: int) -> HttpResponse:
     context = {"letter": letter, "query": query, "picking": picking, "positions": [], "persons": []}
     if query:
         if picking == "recipient":
-            context["positions"] = list(
-                positions_for_picker(request.user, query)[:PICKER_LIMIT]
-            )
+            context["positions"] = list(positions_for_picker(request.user, query)[:PICKER_LIMIT])
         else:
             context["persons"] = signatories_for_picker(request.user, query, letter)
     fragment = request.headers.get("X-Requested-With") == "fetch"

@@ -236,9 +236,7 @@ def test_a_new_recipient_is_recorded_with_person_organisation_and_position(clien
         "mfa@example.kz",
     ]
     # Recorded for later letters too: the cross-script search knows her.
-    html = client.get(
-        reverse("letters:picker", args=[draft.pk]), {"q": "Тлеужан"}
-    ).content.decode()
+    html = client.get(reverse("letters:picker", args=[draft.pk]), {"q": "Тлеужан"}).content.decode()
     assert "Deputy Minister of Foreign Affairs" in html
 
 
@@ -433,3 +431,29 @@ def test_the_picker_does_not_offer_persons_who_appear_only_in_hidden_cases(
     client.post(reverse("letters:signatory_add", args=[draft.pk]), {"person": hidden.pk})
     assert not draft.recipients.filter(position=position).exists()
     assert not draft.signatories.filter(person=hidden).exists()
+
+
+# --- The back office ----------------------------------------------------------------------
+
+
+def test_the_back_office_shows_a_sent_letters_recipients_and_signatories_read_only(
+    client, administrator
+):
+    from tests.conftest import login_verified
+
+    sent = make_letter(status=LetterStatus.SENT)
+    draft = make_letter(signed=False)
+    client = login_verified(client, administrator)
+    sent_page = client.get(reverse("admin:letters_letter_change", args=[sent.pk]))
+    html = sent_page.content.decode()
+    assert "The Minister" in html
+    assert 'name="recipients-0-title_line"' not in html
+    assert 'name="signatories-0-signs_as"' not in html
+    draft_html = client.get(reverse("admin:letters_letter_change", args=[draft.pk])).content
+    assert b'name="recipients-0-title_line"' in draft_html
+    recipient = sent.recipients.first()
+    delete = client.post(
+        reverse("admin:letters_letterrecipient_delete", args=[recipient.pk]), {"post": "yes"}
+    )
+    assert delete.status_code == 403
+    assert sent.recipients.filter(pk=recipient.pk).exists()
