@@ -31,7 +31,8 @@ def letters_matching(letters: QuerySet[Letter], query: str) -> QuerySet[Letter]:
 def letters_found(user, query: str) -> QuerySet[Letter]:
     """The letters /search/ shows: those the user may see whose reference, subject or
     recipient matches."""
-    if not user.has_perm("letters.view_letter"):
+    query = query.replace("\x00", "")  # PostgreSQL refuses NUL characters
+    if not user.has_perm("letters.view_letter") or not query.strip():
         return Letter.objects.none()
     found = letters_matching(Letter.objects.visible_to(user), query)
     return found.select_related("case").order_by("-dated_on", "reference")
@@ -94,6 +95,7 @@ def recipients_in_order(letter: Letter) -> list[LetterRecipient]:
     for index, recipient in enumerate(recipients):
         before = recipients[index - 1] if index else None
         after = recipients[index + 1] if index + 1 < len(recipients) else None
-        recipient.first_of_kind = before is None or before.kind != recipient.kind
-        recipient.last_of_kind = after is None or after.kind != recipient.kind
+        # Read by the page template only (letters/_recipients_card.html).
+        recipient.first_of_kind = before is None or before.kind != recipient.kind  # type: ignore[attr-defined]
+        recipient.last_of_kind = after is None or after.kind != recipient.kind  # type: ignore[attr-defined]
     return recipients

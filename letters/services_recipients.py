@@ -9,7 +9,6 @@ ValidationError keyed by field, so a form can show each next to its input.
 from __future__ import annotations
 
 import datetime
-from typing import Literal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -20,7 +19,7 @@ from letters.models import Letter, LetterRecipient, LetterSignatory
 from people.models import Organisation, Person, Position
 
 FROZEN = (LetterStatus.FINAL, LetterStatus.SENT)
-Direction = Literal["up", "down"]
+DIRECTIONS = ("up", "down")
 
 
 def letter_is_frozen(letter: Letter) -> bool:
@@ -43,10 +42,10 @@ def _next_order(queryset: QuerySet) -> int:
     return 0 if last is None else last + 1
 
 
-def _moved(rows: list, record, direction: Direction) -> list:
+def _moved(rows: list, record, direction: str) -> list:
     """The rows in their new order once ``record`` moved one place up or down; the list is
     renumbered 0…n-1 so gaps and ties left by the back office disappear."""
-    if direction not in ("up", "down"):
+    if direction not in DIRECTIONS:
         raise ValidationError({"direction": "Move up or down."})
     index = next(i for i, row in enumerate(rows) if row.pk == record.pk)
     other = index - 1 if direction == "up" else index + 1
@@ -217,7 +216,7 @@ def recipient_update(
 
 
 @transaction.atomic
-def recipient_move(*, recipient: LetterRecipient, direction: Direction) -> LetterRecipient:
+def recipient_move(*, recipient: LetterRecipient, direction: str) -> LetterRecipient:
     """One place up or down among the recipients of its kind (the addressee stays alone)."""
     letter = _letter_open(recipient.letter_id)
     rows = list(letter.recipients.filter(kind=recipient.kind).order_by("order", "pk"))
@@ -287,7 +286,7 @@ def signatory_update(*, signatory: LetterSignatory, signs_as: str) -> LetterSign
 
 
 @transaction.atomic
-def signatory_move(*, signatory: LetterSignatory, direction: Direction) -> LetterSignatory:
+def signatory_move(*, signatory: LetterSignatory, direction: str) -> LetterSignatory:
     letter = _letter_open(signatory.letter_id)
     rows = list(letter.signatories.order_by("order", "pk"))
     _renumber(_moved(rows, signatory, direction))

@@ -279,7 +279,7 @@ def letter_list(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     status = status if status in LetterStatus.values else ""
     case_pk = record_id(request.GET.get("case", "")) if request.GET.get("case") else None
-    query = request.GET.get("q", "").strip()[:200]
+    query = request.GET.get("q", "").replace("\x00", "").strip()[:200]
     shown = letters_for_list(letters, status=status, case_pk=case_pk, query=query)
     page = Paginator(shown, LETTERS_PER_PAGE).get_page(request.GET.get("page"))
     params = request.GET.copy()

@@ -73,6 +73,11 @@ def _refused(request: HttpRequest, exc: ValidationError) -> None:
     messages.error(request, " ".join(exc.messages))
 
 
+def _typed(data, name: str) -> str:
+    """A typed value as text the database can hold (PostgreSQL refuses NUL characters)."""
+    return str(data.get(name, "")).replace("\x00", "")
+
+
 def _chosen(queryset, value: str | None):
     """The record with this id among those the user may see, or None (hidden looks missing)."""
     pk = record_id(value)
@@ -121,7 +126,7 @@ def picker(request: HttpRequest, pk: int) -> HttpResponse:
     """Recipients (``?for=recipient``) or signatories (``?for=signatory``) matching ``q``:
     a fragment for letter_page.js, or a page of its own without JavaScript."""
     letter = _letter(request, pk)
-    query = request.GET.get("q", "").strip()[:QUERY_MAX]
+    query = _typed(request.GET, "q").strip()[:QUERY_MAX]
     picking = "signatory" if request.GET.get("for") == "signatory" else "recipient"
     context = {"letter": letter, "query": query, "picking": picking, "positions": [], "persons": []}
     if query:
@@ -142,12 +147,12 @@ def picker(request: HttpRequest, pk: int) -> HttpResponse:
 def recipient_add_view(request: HttpRequest, pk: int) -> HttpResponse:
     """Add a recipient from a position (its title and address copied) or typed in full."""
     letter = _letter(request, pk)
-    kind = request.POST.get("kind", RecipientKind.CC)
+    kind = _typed(request.POST, "kind") or RecipientKind.CC
     position = _chosen(Position.objects.visible_to(request.user), request.POST.get("position"))
     if position is None and request.POST.get("position"):
         messages.error(request, "That position is not there any more; search again.")
         return _back(letter.pk, "recipients")
-    if position is None and not request.POST.get("title_line"):
+    if position is None and not _typed(request.POST, "title_line").strip():
         messages.error(request, "Choose a recipient from the search, or add a new one.")
         return _back(letter.pk, "recipients")
     try:
@@ -155,8 +160,8 @@ def recipient_add_view(request: HttpRequest, pk: int) -> HttpResponse:
             letter=letter,
             kind=kind,
             position=position,
-            title_line=request.POST.get("title_line", ""),
-            address_block=request.POST.get("address_block", ""),
+            title_line=_typed(request.POST, "title_line"),
+            address_block=_typed(request.POST, "address_block"),
         )
     except ValidationError as exc:
         _refused(request, exc)
@@ -222,7 +227,7 @@ def recipient_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def recipient_move_view(request: HttpRequest, pk: int) -> HttpResponse:
     recipient = _recipient(request, pk)
     try:
-        recipient_move(recipient=recipient, direction=request.POST.get("direction", ""))
+        recipient_move(recipient=recipient, direction=_typed(request.POST, "direction"))
     except ValidationError as exc:
         _refused(request, exc)
     return _back(recipient.letter_id, "recipients")
@@ -262,7 +267,7 @@ def signatory_add_view(request: HttpRequest, pk: int) -> HttpResponse:
             letter=letter,
             person=person,
             position=position,
-            signs_as=request.POST.get("signs_as", ""),
+            signs_as=_typed(request.POST, "signs_as"),
         )
     except ValidationError as exc:
         _refused(request, exc)
@@ -302,7 +307,7 @@ def signatory_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def signatory_move_view(request: HttpRequest, pk: int) -> HttpResponse:
     signatory = _signatory(request, pk)
     try:
-        signatory_move(signatory=signatory, direction=request.POST.get("direction", ""))
+        signatory_move(signatory=signatory, direction=_typed(request.POST, "direction"))
     except ValidationError as exc:
         _refused(request, exc)
     return _back(signatory.letter_id, "signatories")

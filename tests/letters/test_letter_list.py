@@ -107,3 +107,19 @@ def test_search_finds_letters_by_reference_subject_or_recipient(client, viewer, 
     assert "LTR-WAITING" in html and "LTR-SENT" not in html
     html = client.get(reverse("staff:search"), {"q": "LTR-HIDDEN"}).content.decode()
     assert "LTR-HIDDEN</strong>" not in html and "No letters." in html
+
+
+def test_typed_nul_characters_are_searched_without_failing(client, letters_user, letters):
+    client = password_login(client, letters_user)
+    draft = letters["waiting"]
+    responses = [
+        client.get(reverse("letters:list"), {"q": "LTR\x00"}),
+        client.get(reverse("staff:search"), {"q": "Ombudsman\x00"}),
+        client.get(reverse("letters:picker", args=[draft.pk]), {"q": "Pres\x00ident"}),
+        client.post(
+            reverse("letters:recipient_add", args=[draft.pk]),
+            {"kind": "cc", "title_line": "The\x00 Speaker", "address_block": "Astana\x00"},
+        ),
+    ]
+    assert [r.status_code for r in responses] == [200, 200, 200, 302]
+    assert draft.recipients.filter(title_line="The Speaker").exists()
