@@ -13,7 +13,7 @@ the key, created by migration 0003); SQLite falls back to substring matching of 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from anyascii import anyascii
@@ -181,13 +181,38 @@ def cases_matching(query: str, queryset) -> models.QuerySet:
     return queryset.filter(Exists(own_names) | Exists(parties))
 
 
+@dataclass(frozen=True)
+class SearchSection:
+    """A kind of record another app adds to /search/: ``find(user, query)`` returns the
+    records that user may see, shown with ``template`` (context: records, query)."""
+
+    title: str
+    find: Callable[..., list]
+    template: str
+
+
+_sections: list[SearchSection] = []
+
+
+def register_search_section(section: SearchSection) -> None:
+    """Called from an app's ready(), so casefiles names no higher app (letters, …)."""
+    _sections.append(section)
+
+
+def search_sections() -> tuple[SearchSection, ...]:
+    return tuple(_sections)
+
+
 @dataclass
 class SearchResults:
     query: str
     persons: list = field(default_factory=list)
     organisations: list = field(default_factory=list)
     cases: list = field(default_factory=list)
+    # (section, its records) for each registered section, in the order registered.
+    sections: list[tuple[SearchSection, list]] = field(default_factory=list)
 
     @property
     def total(self) -> int:
-        return len(self.persons) + len(self.organisations) + len(self.cases)
+        found = len(self.persons) + len(self.organisations) + len(self.cases)
+        return found + sum(len(records) for _, records in self.sections)

@@ -13,6 +13,7 @@ from letters.models import (
 )
 from letters.rendering import LetterContentError
 from letters.services import letter_version_request
+from letters.services_recipients import letter_is_frozen
 from people.admin_visibility import VisibleAdmin, VisibleStackedInline, VisibleTabularInline
 
 # Workflow fields: written only by the services behind the letter page (signing,
@@ -69,7 +70,39 @@ class LetterSignatoryForm(forms.ModelForm):
         return cleaned
 
 
-class LetterRecipientInline(VisibleStackedInline):
+class FrozenWithLetterInline:
+    """Recipients and signatories of a final or sent letter are what was sent: the back
+    office shows them read-only, with no adding or removing (the workflow owns them)."""
+
+    def _frozen(self, obj) -> bool:
+        return obj is not None and letter_is_frozen(obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        if self._frozen(obj):
+            return self.get_fields(request, obj)
+        return super().get_readonly_fields(request, obj)  # type: ignore[misc]
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return not self._frozen(obj) and super().has_add_permission(request, obj)  # type: ignore[misc]
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return not self._frozen(obj) and super().has_delete_permission(request, obj)  # type: ignore[misc]
+
+
+class FrozenWithLetterAdmin:
+    """The same rule on the recipients' and signatories' own admin pages."""
+
+    def _frozen(self, obj) -> bool:
+        return obj is not None and letter_is_frozen(obj.letter)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return not self._frozen(obj) and super().has_change_permission(request, obj)  # type: ignore[misc]
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return not self._frozen(obj) and super().has_delete_permission(request, obj)  # type: ignore[misc]
+
+
+class LetterRecipientInline(FrozenWithLetterInline, VisibleStackedInline):
     model = LetterRecipient
     form = LetterRecipientForm
     extra = 0
@@ -77,7 +110,7 @@ class LetterRecipientInline(VisibleStackedInline):
     fields = [("kind", "order"), "position", "title_line", "address_block"]
 
 
-class LetterSignatoryInline(VisibleTabularInline):
+class LetterSignatoryInline(FrozenWithLetterInline, VisibleTabularInline):
     model = LetterSignatory
     form = LetterSignatoryForm
     extra = 0
@@ -137,7 +170,8 @@ class LetterAdmin(VisibleAdmin):
         if not obj.pk:
             return "—"
         return format_html(
-            '<a href="{}">Preview, generate and download the PDF</a>',
+            '<a href="{}">Preview, generate and download the PDF; edit recipients and '
+            "signatories</a>",
             reverse("letters:detail", args=[obj.pk]),
         )
 
@@ -160,7 +194,7 @@ class LetterAdmin(VisibleAdmin):
 
 
 @admin.register(LetterRecipient)
-class LetterRecipientAdmin(VisibleAdmin):
+class LetterRecipientAdmin(FrozenWithLetterAdmin, VisibleAdmin):
     form = LetterRecipientForm
     list_display = ["title_line", "kind", "letter"]
     list_filter = ["kind"]
@@ -170,7 +204,7 @@ class LetterRecipientAdmin(VisibleAdmin):
 
 
 @admin.register(LetterSignatory)
-class LetterSignatoryAdmin(VisibleAdmin):
+class LetterSignatoryAdmin(FrozenWithLetterAdmin, VisibleAdmin):
     form = LetterSignatoryForm
     list_display = ["person", "signs_as", "status", "signed_at", "letter"]
     list_filter = ["status", "signed_via"]

@@ -5,11 +5,15 @@ from __future__ import annotations
 import datetime
 
 from django import forms
+from django.core.exceptions import ValidationError
+from django_countries import countries
 
 from casefiles.forms import RecordChoiceField
-from letters.choices import SignedVia
+from letters.choices import RecipientKind, SignedVia
 from letters.models import LetterTemplate
+from people.choices import OrganisationKind
 from people.fields import validate_fact_date
+from people.models import ADDRESS_MAX, Organisation
 from people.uploads import signature_image_validators
 
 
@@ -46,3 +50,77 @@ class SignatureForm(forms.Form):
         help_text="Needed for a scanned signature: PNG or JPEG, at most 2 MB.",
         validators=signature_image_validators(),
     )
+
+
+class RecipientForm(forms.Form):
+    """What is printed for a recipient: the bold line and the address block, as sent."""
+
+    kind = forms.ChoiceField(choices=RecipientKind.choices, initial=RecipientKind.CC)
+    title_line = forms.CharField(
+        max_length=300, help_text='The bold line: "The President of the Republic of Kazakhstan".'
+    )
+    address_block = forms.CharField(
+        max_length=ADDRESS_MAX,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="Honorific and name, address lines and emails, one per line.",
+    )
+
+
+class RecipientNewForm(forms.Form):
+    """A recipient nobody has recorded yet: person, organisation and position in one go."""
+
+    kind = forms.ChoiceField(choices=RecipientKind.choices, initial=RecipientKind.CC)
+    person_title = forms.CharField(label="Form of address", max_length=20, required=False)
+    given_name = forms.CharField(max_length=200, required=False)
+    family_name = forms.CharField(max_length=200)
+    name_original = forms.CharField(label="Name in original script", max_length=400, required=False)
+    organisation = RecordChoiceField(
+        queryset=Organisation.objects.none(),
+        required=False,
+        help_text="An organisation already recorded, or give a new one's name below.",
+    )
+    organisation_name = forms.CharField(label="New organisation", max_length=300, required=False)
+    organisation_kind = forms.ChoiceField(
+        label="Its kind", choices=[("", "—"), *OrganisationKind.choices], required=False
+    )
+    organisation_country = forms.ChoiceField(
+        label="Its country", choices=[("", "—"), *countries], required=False
+    )
+    position_title = forms.CharField(
+        label="Position", max_length=300, help_text='e.g. "Prosecutor General".'
+    )
+    honorific = forms.CharField(max_length=40, required=False, help_text='e.g. "H.E."')
+    postal_address = forms.CharField(
+        max_length=ADDRESS_MAX,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="One line each.",
+    )
+    emails = forms.CharField(
+        max_length=ADDRESS_MAX,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="One per line.",
+    )
+
+    def __init__(self, *args, organisations=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if organisations is not None:
+            self.fields["organisation"].queryset = organisations
+
+
+class SignatoryLineForm(forms.Form):
+    signs_as = forms.CharField(
+        label="Signs as",
+        max_length=300,
+        help_text='The line under the name, as printed: "MEP (Renew Europe Group; Lithuania)".',
+    )
+
+
+def form_errors_from(form: forms.Form, exc: ValidationError) -> None:
+    """Put a service's refusal on the form: per field where the form has it, else on top."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)

@@ -1,10 +1,11 @@
 from django.urls import path
 
-from letters import views
+from letters import views, views_editor
 
 app_name = "letters"
 
 urlpatterns = [
+    path("", views.letter_list, name="list"),
     path("new/for-case/<int:case_pk>/", views.letter_create, name="create"),
     path("<int:pk>/", views.letter_detail, name="detail"),
     path("<int:pk>/preview/", views.letter_preview, name="preview"),
@@ -17,4 +18,21 @@ urlpatterns = [
     path("replies/<int:pk>/file/", views.reply_file, name="reply_file"),
     path("signatories/<int:pk>/signed/", views.signatory_signed, name="signatory_signed"),
     path("signatories/<int:pk>/declined/", views.signatory_declined, name="signatory_declined"),
+    # The letter page as the editor of its recipients and signatories (views_editor).
+    path("<int:pk>/picker/", views_editor.picker, name="picker"),
+    path("<int:pk>/recipients/add/", views_editor.recipient_add_view, name="recipient_add"),
+    path("<int:pk>/recipients/new/", views_editor.recipient_new, name="recipient_new"),
+    path("recipients/<int:pk>/edit/", views_editor.recipient_edit, name="recipient_edit"),
+    path("recipients/<int:pk>/move/", views_editor.recipient_move_view, name="recipient_move"),
+    path(
+        "recipients/<int:pk>/remove/", views_editor.recipient_remove_view, name="recipient_remove"
+    ),
+    path("<int:pk>/signatories/add/", views_editor.signatory_add_view, name="signatory_add"),
+    path("signatories/<int:pk>/edit/", views_editor.signatory_edit, name="signatory_edit"),
+    path("signatories/<int:pk>/move/", views_editor.signatory_move_view, name="signatory_move"),
+    path(
+        "signatories/<int:pk>/remove/",
+        views_editor.signatory_remove_view,
+        name="signatory_remove",
+    ),
 ]

@@ -14,6 +14,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.html import format_html
@@ -21,11 +22,13 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_POST
 
 from casefiles.downloads import protected_file_response
+from casefiles.forms import record_id
 from casefiles.selectors import case_for_page, cases_visible_to
 from letters.choices import LetterStatus, RenderStatus
 from letters.forms import LetterCreateForm, SignatureForm
 from letters.models import Letter, LetterSignatory, LetterVersion, Reply
 from letters.rendering import LetterContentError, letter_html, preview_fonts_css
+from letters.selectors import letters_at_a_glance, letters_for_list, recipients_in_order
 from letters.services import (
     QUEUE_UNREACHABLE,
     letter_create_from_template,
@@ -35,8 +38,11 @@ from letters.services import (
     signatory_decline,
     signatory_sign,
 )
+from letters.services_recipients import letter_is_frozen
+from letters.views_editor import CREATE_PEOPLE
 
 PENDING = (RenderStatus.QUEUED, RenderStatus.RENDERING)
+LETTERS_PER_PAGE = 50
 
 
 def _user(request: HttpRequest) -> User:
@@ -62,14 +68,19 @@ def _versions_context(letter: Letter) -> dict:
 @permission_required("letters.view_letter", raise_exception=True)
 def letter_detail(request: HttpRequest, pk: int) -> HttpResponse:
     letter = get_object_or_404(_letters(request).select_related("case"), pk=pk)
+    frozen = letter_is_frozen(letter)
     context = {
         **_versions_context(letter),
         "title": f"{letter.reference}: {letter.subject}",
+        "recipients": recipients_in_order(letter),
         "signatories": letter.signatories.select_related("person"),
         "signature_form": SignatureForm(),
         "can_sign": request.user.has_perm("letters.change_lettersignatory")
         and letter.status in (LetterStatus.DRAFT, LetterStatus.COLLECTING),
         "can_render": request.user.has_perm("letters.change_letter"),
+        "frozen": frozen,
+        "can_edit_parties": request.user.has_perm("letters.change_letter") and not frozen,
+        "can_create_people": request.user.has_perms(CREATE_PEOPLE),
     }
     return render(request, "letters/letter_detail.html", context)
 
@@ -184,8 +195,8 @@ def letter_create(request: HttpRequest, case_pk: int) -> HttpResponse:
         else:
             messages.success(
                 request,
-                f"Draft {letter.reference} created. Add its recipients and signatories in the "
-                "back office, then generate the PDF.",
+                f"Draft {letter.reference} created. Add its recipients and signatories below, "
+                "then generate the PDF.",
             )
             return redirect("letters:detail", pk=letter.pk)
     return render(request, "letters/letter_create.html", {"case": case, "form": form})
@@ -257,3 +268,33 @@ def reply_file(request: HttpRequest, pk: int) -> FileResponse:
         Reply.objects.filter(letter__in=_letters(request)).exclude(file=""), pk=pk
     )
     return protected_file_response(reply.file)
+
+
+@require_GET
+@permission_required("letters.view_letter", raise_exception=True)
+def letter_list(request: HttpRequest) -> HttpResponse:
+    """Every letter the user may see, filtered by status, case and words; with how many wait
+    for signatures and how many are ready to send."""
+    letters = _letters(request)
+    status = request.GET.get("status", "")
+    status = status if status in LetterStatus.values else ""
+    case_pk = record_id(request.GET.get("case", "")) if request.GET.get("case") else None
+    query = request.GET.get("q", "").replace("\x00", "").strip()[:200]
+    shown = letters_for_list(letters, status=status, case_pk=case_pk, query=query)
+    page = Paginator(shown, LETTERS_PER_PAGE).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    return render(
+        request,
+        "letters/letter_list.html",
+        {
+            "page": page,
+            "glance": letters_at_a_glance(letters),
+            "statuses": LetterStatus.choices,
+            "status": status,
+            "case_pk": case_pk,
+            "cases": cases_visible_to(request.user).filter(letters__isnull=False).distinct(),
+            "query": query,
+            "params": params.urlencode(),
+        },
+    )

@@ -7,7 +7,13 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from casefiles import selectors
-from casefiles.search import SearchResults, cases_matching, organisations_matching, persons_matching
+from casefiles.search import (
+    SearchResults,
+    cases_matching,
+    organisations_matching,
+    persons_matching,
+    search_sections,
+)
 from casefiles.views.base import SEARCH_LIMIT, view_case_required
 from people.models import Organisation, Person
 
@@ -33,6 +39,10 @@ def search(request: HttpRequest) -> HttpResponse:
         results.cases = list(
             cases_matching(query, selectors.cases_visible_to(request.user))[:SEARCH_LIMIT]
         )
+        results.sections = [
+            (section, list(section.find(request.user, query)[:SEARCH_LIMIT]))
+            for section in search_sections()
+        ]
     return render(request, "staff/search.html", {"results": results, "query": query})
 
 

@@ -187,6 +187,10 @@ def _letter(w: World) -> str:
     return str(w.letter.pk)
 
 
+def _recipient(w: World) -> str:
+    return str(w.letter.recipients.order_by("pk").values_list("pk", flat=True).first())
+
+
 #            anon outs view edit lett hlth admn asgn
 EVERYONE = (LOGIN, 403, 200, 200, 200, 200, 200, 200)
 NO_POST = (LOGIN, 405, 405, 405, 405, 405, 405, 405)
@@ -196,6 +200,10 @@ LOG_FACT_POST = LOG_FACT  # an empty post shows the empty form again
 CASE_NEW = (LOGIN, 403, 403, 200, 403, 200, 200, 200)
 LETTER_PAGE = (LOGIN, 403, 404, 404, 404, 404, 200, 200)
 LETTER_WRITE = (LOGIN, 403, 403, 403, 404, 403, 302, 302)
+# The Letters role on a letter's own pages (forms: an empty post shows the form again).
+LETTER_FORM = (LOGIN, 403, 403, 403, 404, 403, 200, 200)
+# Recording a new recipient also adds a person, organisation and position (Editor's right).
+LETTER_PEOPLE_FORM = (LOGIN, 403, 403, 403, 403, 403, 200, 200)
 GET_ONLY_POST = (LOGIN, 405, 405, 405, 405, 405, 405, 405)
 POST_ONLY_GET = (LOGIN, 405, 405, 405, 405, 405, 405, 405)
 
@@ -345,6 +353,53 @@ STAFF: dict[str, Expect] = {
     ),
     "letters:signatory_declined": Expect(
         lambda w: reverse("letters:signatory_declined", args=[w.signatory_pk]),
+        POST_ONLY_GET,
+        LETTER_WRITE,
+    ),
+    "letters:list": Expect(lambda w: reverse("letters:list") + "?q=LTR", EVERYONE, NO_POST),
+    "letters:picker": Expect(
+        lambda w: reverse("letters:picker", args=[_letter(w)]) + "?q=Mendygazyev",
+        LETTER_FORM,
+        NO_POST,
+    ),
+    "letters:recipient_add": Expect(
+        lambda w: reverse("letters:recipient_add", args=[_letter(w)]), POST_ONLY_GET, LETTER_WRITE
+    ),
+    "letters:recipient_new": Expect(
+        lambda w: reverse("letters:recipient_new", args=[_letter(w)]),
+        LETTER_PEOPLE_FORM,
+        LETTER_PEOPLE_FORM,
+    ),
+    "letters:recipient_edit": Expect(
+        lambda w: reverse("letters:recipient_edit", args=[_recipient(w)]), LETTER_FORM, LETTER_FORM
+    ),
+    "letters:recipient_move": Expect(
+        lambda w: reverse("letters:recipient_move", args=[_recipient(w)]),
+        POST_ONLY_GET,
+        LETTER_WRITE,
+    ),
+    # The letter is sent: a removal is refused with a message, so the record stays for the
+    # roles after the administrator.
+    "letters:recipient_remove": Expect(
+        lambda w: reverse("letters:recipient_remove", args=[_recipient(w)]),
+        POST_ONLY_GET,
+        LETTER_WRITE,
+    ),
+    "letters:signatory_add": Expect(
+        lambda w: reverse("letters:signatory_add", args=[_letter(w)]), POST_ONLY_GET, LETTER_WRITE
+    ),
+    "letters:signatory_edit": Expect(
+        lambda w: reverse("letters:signatory_edit", args=[w.signatory_pk]),
+        LETTER_FORM,
+        LETTER_FORM,
+    ),
+    "letters:signatory_move": Expect(
+        lambda w: reverse("letters:signatory_move", args=[w.signatory_pk]),
+        POST_ONLY_GET,
+        LETTER_WRITE,
+    ),
+    "letters:signatory_remove": Expect(
+        lambda w: reverse("letters:signatory_remove", args=[w.signatory_pk]),
         POST_ONLY_GET,
         LETTER_WRITE,
     ),

@@ -1,0 +1,101 @@
+"""Reads on letters that several views share: the list, its counts, the recipients in order."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+
+from letters.choices import LetterStatus, RecipientKind, SigningStatus
+from letters.models import Letter, LetterRecipient, LetterSignatory
+
+OPEN = (LetterStatus.DRAFT, LetterStatus.COLLECTING)
+
+
+def _waiting(letters: QuerySet[Letter]) -> QuerySet[Letter]:
+    """Open letters with at least one signatory who has neither signed nor declined."""
+    invited = LetterSignatory.objects.filter(letter=OuterRef("pk"), status=SigningStatus.INVITED)
+    return letters.filter(status__in=OPEN).filter(Exists(invited))
+
+
+def letters_matching(letters: QuerySet[Letter], query: str) -> QuerySet[Letter]:
+    """Letters whose reference, subject or a recipient's title line or address matches."""
+    recipients = LetterRecipient.objects.filter(letter=OuterRef("pk")).filter(
+        Q(title_line__icontains=query) | Q(address_block__icontains=query)
+    )
+    return letters.filter(
+        Q(reference__icontains=query) | Q(subject__icontains=query) | Exists(recipients)
+    )
+
+
+def letters_found(user, query: str) -> QuerySet[Letter]:
+    """The letters /search/ shows: those the user may see whose reference, subject or
+    recipient matches."""
+    query = query.replace("\x00", "")  # PostgreSQL refuses NUL characters
+    if not user.has_perm("letters.view_letter") or not query.strip():
+        return Letter.objects.none()
+    found = letters_matching(Letter.objects.visible_to(user), query)
+    return found.select_related("case").order_by("-dated_on", "reference")
+
+
+def letters_for_list(
+    letters: QuerySet[Letter], *, status: str = "", case_pk: int | None = None, query: str = ""
+) -> QuerySet[Letter]:
+    """The list page's rows, each with its case, addressee and signature counts, in one
+    query whatever the number of rows."""
+    if status:
+        letters = letters.filter(status=status)
+    if case_pk is not None:
+        letters = letters.filter(case_id=case_pk)
+    if query:
+        letters = letters_matching(letters, query)
+    addressee = LetterRecipient.objects.filter(
+        letter=OuterRef("pk"), kind=RecipientKind.ADDRESSEE
+    ).values("title_line")[:1]
+    return (
+        letters.select_related("case")
+        .annotate(
+            addressee=Subquery(addressee),
+            signatory_count=Count("signatories", distinct=True),
+            signed_count=Count(
+                "signatories",
+                filter=Q(signatories__status=SigningStatus.SIGNED),
+                distinct=True,
+            ),
+        )
+        .order_by("-dated_on", "reference")
+    )
+
+
+@dataclass(frozen=True)
+class LettersAtAGlance:
+    waiting_for_signatures: int
+    ready_to_send: int
+
+
+def letters_at_a_glance(letters: QuerySet[Letter]) -> LettersAtAGlance:
+    """How many open letters still wait for a signature; how many are final but not sent."""
+    return LettersAtAGlance(
+        waiting_for_signatures=_waiting(letters).count(),
+        ready_to_send=letters.filter(status=LetterStatus.FINAL).count(),
+    )
+
+
+def letters_waiting_for_signatures(letters: QuerySet[Letter]) -> QuerySet[Letter]:
+    return _waiting(letters)
+
+
+def recipients_in_order(letter: Letter) -> list[LetterRecipient]:
+    """Addressee first, then the copies in their order; each knows whether it is the first
+    or last of its kind (the page offers no move past either end)."""
+    recipients = sorted(
+        letter.recipients.all(),
+        key=lambda r: (r.kind != RecipientKind.ADDRESSEE, r.order, r.pk),
+    )
+    for index, recipient in enumerate(recipients):
+        before = recipients[index - 1] if index else None
+        after = recipients[index + 1] if index + 1 < len(recipients) else None
+        # Read by the page template only (letters/_recipients_card.html).
+        recipient.first_of_kind = before is None or before.kind != recipient.kind  # type: ignore[attr-defined]
+        recipient.last_of_kind = after is None or after.kind != recipient.kind  # type: ignore[attr-defined]
+    return recipients
