@@ -15,10 +15,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from anyascii import anyascii
 from django.db import connection, models, transaction
-from django.db.models import Exists, F, OuterRef, Q, Value
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Value
 
 # Russian and Kazakh Cyrillic, transliterated the way English-language sources
 # usually do (BGN/PCGN-like); anyascii's defaults differ for several Kazakh letters.
@@ -187,7 +188,7 @@ class SearchSection:
     records that user may see, shown with ``template`` (context: records, query)."""
 
     title: str
-    find: Callable[..., list]
+    find: Callable[..., QuerySet[Any] | list[Any]]
     template: str
 
 

@@ -210,9 +210,7 @@ def _detentions(case, user: User) -> Iterable[TimelineEntry]:
 
 
 def _charges(case, user: User) -> Iterable[TimelineEntry]:
-    from django.urls import reverse
-
-    may_change = user.has_perm("casefiles.change_charge")
+    may_change = cast(AnyUser, user).has_perm("casefiles.change_charge")
     for charge in (
         case.charges.order_by("pk").select_related("person", "article").prefetch_related("sources")
     ):

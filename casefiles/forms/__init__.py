@@ -34,7 +34,7 @@ from people.fields import (
 )
 from people.models import NOTES_MAX, Organisation, Person
 
-DATE = forms.DateInput(
+DATE: forms.DateInput = forms.DateInput(
     attrs={"type": "date", "min": FACT_DATE_MIN.isoformat(), "max": FACT_DATE_MAX.isoformat()},
     format="%Y-%m-%d",
 )
