@@ -14,6 +14,7 @@ from casefiles.forms import (
     RecordMultipleChoiceField,
     _default_person,
     _offer_persons,
+    record_id,
 )
 from casefiles.forms.pickers import offer_organisations
 from casefiles.models import SENTENCE_MONTHS_MAX, Article, Case, Charge
@@ -207,6 +208,17 @@ class VerdictForm(forms.Form):
             default = _default_person(case)
             if default and "person" not in self.initial:
                 self.initial["person"] = default.pk
+        # Offered: the chosen person's charges (all of the case's when nobody is chosen yet);
+        # another person's, if posted, is refused by the service with its own message.
+        chosen = record_id(self.data.get("person", "") if self.is_bound else "") or record_id(
+            self.initial.get("person", "")
+        )
+        offered = charges.filter(person_id=chosen) if chosen else charges
+        if chosen and not offered.exists():
+            offered = charges
+        field.widget.choices = [
+            (charge.pk, field.label_from_instance(charge)) for charge in offered
+        ]
 
     def clean(self) -> dict:
         super().clean()

@@ -489,3 +489,36 @@ def test_record_verdict_never_fails_and_a_refusal_writes_nothing(editor_client, 
         assert _counts() == before
         charge.refresh_from_db()
         assert charge.status == "charged"
+
+
+def test_the_verdict_page_offers_the_chosen_persons_charges(accused, editor_client):
+    case, person = accused
+    other = PersonFactory(given_name="Rinat", family_name="Batkayev")
+    CasePartyFactory(case=case, person=other, role="defendant")
+    (mine,) = charges_bring(case=case, person=person, charges=[ChargeDraft(description="Mine")])
+    (theirs,) = charges_bring(case=case, person=other, charges=[ChargeDraft(description="Theirs")])
+    url = reverse("staff:verdict_record", args=[case.pk])
+    page = editor_client.get(url).content.decode()  # the political prisoner, by default
+    assert "Bekizhan Mendygazyev: Mine" in page and "Theirs" not in page
+    page = editor_client.get(f"{url}?person={other.pk}").content.decode()
+    assert "Rinat Batkayev: Theirs" in page and "Mine (" not in page
+    assert f'name="charges" value="{theirs.pk}"' in page
+    assert f'name="charges" value="{mine.pk}"' not in page
+
+
+def test_charge_entries_on_the_timeline_link_to_edit_for_editors_only(accused, editor, viewer):
+    from casefiles.timeline import case_timeline
+
+    case, person = accused
+    (charge,) = charges_bring(
+        case=case,
+        person=person,
+        charges=[ChargeDraft(description="Not stated", brought_on=D(2021, 6, 5))],
+    )
+    edit = reverse("staff:charge_edit", args=[charge.pk])
+    assert [e.edit_url for e in case_timeline(case, user=editor) if e.kind == "charge_brought"] == [
+        edit
+    ]
+    assert [e.edit_url for e in case_timeline(case, user=viewer) if e.kind == "charge_brought"] == [
+        ""
+    ]
