@@ -191,7 +191,8 @@ def _detentions(case, user: User) -> Iterable[TimelineEntry]:
 def _charges(case, user: User) -> Iterable[TimelineEntry]:
     from django.urls import reverse
 
-    may_change = user.has_perm("casefiles.change_charge")
+    # AbstractBaseUser has no has_perm in the stubs; every user model here has one.
+    may_change = getattr(user, "has_perm", lambda perm: False)("casefiles.change_charge")
     for charge in (
         case.charges.order_by("pk").select_related("person", "article").prefetch_related("sources")
     ):
