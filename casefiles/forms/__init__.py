@@ -250,6 +250,16 @@ class HearingLogForm(forms.Form):
         }
 
 
+class ColleagueChoiceField(RecordMultipleChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return obj.get_full_name() or obj.get_username()
+
+
+class ArticleAnyCountryField(RecordChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return f"{countries.name(obj.jurisdiction)}: {obj}"
+
+
 # Charges the New case page takes at once; more are added from the case page.
 CHARGE_ROWS = 6
 _CHARGE_ROW_FIELDS = (
@@ -359,7 +369,7 @@ class CaseOpenForm(forms.Form):
         required=False,
         empty_label="Court not known",
     )
-    colleagues = RecordMultipleChoiceField(
+    colleagues = ColleagueChoiceField(
         queryset=User.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
@@ -388,9 +398,6 @@ class CaseOpenForm(forms.Form):
 
         colleagues = cast(forms.ModelMultipleChoiceField, self.fields["colleagues"])
         colleagues.queryset = staff_assignable().exclude(pk=user.pk)
-        colleagues.label_from_instance = lambda member: (
-            member.get_full_name() or member.get_username()
-        )
         visible = Person.objects.visible_to(user)
         cast(forms.ModelChoiceField, self.fields["person"]).queryset = visible
         # Offered: only whoever the picker found and the user posted (no list of everyone).
@@ -407,13 +414,13 @@ class CaseOpenForm(forms.Form):
             for name, field in charge_fields().items():
                 field.required = False
                 self.fields[f"charges-{row}-{name}"] = field
-            article = cast(forms.ModelChoiceField, self.fields[f"charges-{row}-article"])
-            # The case's country is chosen on this page: every code is offered, by country,
-            # and Charge.clean refuses another country's article.
-            article.queryset = Article.objects.all()
-            article.help_text = "Articles on file; the case's country's code only."
-            article.label_from_instance = lambda article: (
-                f"{countries.name(article.jurisdiction)}: {article}"
+            # The case's country is chosen on this page: every code is offered, each article
+            # named with its country, and Charge.clean refuses another country's article.
+            self.fields[f"charges-{row}-article"] = ArticleAnyCountryField(
+                queryset=Article.objects.all(),
+                required=False,
+                empty_label="Not on file: type it below",
+                help_text="Articles on file; the case's country's code only.",
             )
 
     def charge_rows(self) -> list[dict]:

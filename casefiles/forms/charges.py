@@ -13,11 +13,12 @@ from casefiles.forms import (
     RecordMultipleChoiceField,
     _default_person,
     _offer_persons,
+    record_id,
 )
 from casefiles.forms.pickers import offer_organisations
-from casefiles.forms.sentences import SENTENCING_AUTHORITIES
 from casefiles.models import SENTENCE_MONTHS_MAX, Article, Case, Charge
 from casefiles.services.charges import ChargeDraft
+from people.choices import OrganisationKind
 from people.dates import DatePrecision
 from people.fields import validate_fact_date
 from people.models import Organisation, Person
@@ -140,11 +141,18 @@ class ChargeForm(forms.Form):
         return {"person": data["person"], "draft": charge_draft(data)}
 
 
+class ChargeChoiceField(RecordMultipleChoiceField):
+    """Each charge labelled with its person and status."""
+
+    def label_from_instance(self, obj) -> str:
+        return f"{obj.person.name}: {obj.offence} ({obj.get_status_display().lower()})"
+
+
 class VerdictForm(forms.Form):
     """A verdict on some of one person's charges, with the sentence it imposed."""
 
     person = RecordChoiceField(queryset=Person.objects.all())
-    charges = RecordMultipleChoiceField(
+    charges = ChargeChoiceField(
         queryset=Charge.objects.none(),
         widget=forms.CheckboxSelectMultiple,
         help_text="The person's charges in this case that this verdict decides.",
@@ -193,20 +201,28 @@ class VerdictForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.case = case
         _offer_persons(self, "person", case=case, user=user, blank=True)
+        # A verdict is a court's (pardons and amnesties are later sentence steps).
         offer_organisations(
-            self, "court", user=user, country=case.country, kinds=SENTENCING_AUTHORITIES
+            self, "court", user=user, country=case.country, kinds=[OrganisationKind.COURT]
         )
         charges = case.charges.select_related("person", "article").order_by("person", "pk")
         field = cast(forms.ModelMultipleChoiceField, self.fields["charges"])
         field.queryset = charges
-        # Each charge labelled with its person: the page narrows them to the chosen person.
-        field.label_from_instance = lambda charge: (
-            f"{charge.person.name}: {charge.offence} ({charge.get_status_display().lower()})"
-        )
         if not self.is_bound:
             default = _default_person(case)
             if default and "person" not in self.initial:
                 self.initial["person"] = default.pk
+        # Offered: the chosen person's charges (all of the case's when nobody is chosen yet);
+        # another person's, if posted, is refused by the service with its own message.
+        chosen = record_id(self.data.get("person", "") if self.is_bound else "") or record_id(
+            self.initial.get("person", "")
+        )
+        offered = charges.filter(person_id=chosen) if chosen else charges
+        if chosen and not offered.exists():
+            offered = charges
+        field.widget.choices = [
+            (charge.pk, field.label_from_instance(charge)) for charge in offered
+        ]
 
     def clean(self) -> dict:
         super().clean()

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from casefiles import selectors
-from casefiles.forms import apply_service_errors
+from casefiles.forms import apply_service_errors, record_id
 from casefiles.forms.charges import ChargeForm, VerdictForm
 from casefiles.models import Charge
 from casefiles.services import charges as charge_services
@@ -80,7 +80,10 @@ def charge_edit(request: HttpRequest, pk: int) -> HttpResponse:
 )
 def verdict_record(request: HttpRequest, pk: int) -> HttpResponse:
     case = selectors.case_for_page(selectors.cases_visible_to(request.user), pk)
-    form = VerdictForm(request.POST or None, case=case, user=request.user)
+    # ?person= (the page's links to each party) narrows the charges offered to theirs.
+    person_id = record_id(request.GET.get("person", ""))
+    initial = {"person": person_id} if person_id is not None else {}
+    form = VerdictForm(request.POST or None, case=case, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             verdict = charge_services.verdict_record(**form.service_arguments())
@@ -93,9 +96,13 @@ def verdict_record(request: HttpRequest, pk: int) -> HttpResponse:
             if step is None:
                 anchor += "-decided"
             return _case_page(case, anchor)
+    persons = sorted(
+        {party.person for party in case.parties.all() if party.person},
+        key=lambda person: person.name,
+    )
     return render(
         request,
         "staff/verdict_form.html",
-        {"case": case, "form": form},
+        {"case": case, "form": form, "persons": persons},
         status=400 if form.errors else 200,
     )

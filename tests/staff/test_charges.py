@@ -9,6 +9,8 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from hypothesis import given
+from hypothesis import strategies as st
 
 from casefiles.models import Article, Charge, SentenceStep
 from casefiles.services.charges import ChargeDraft, article_get_or_create, charges_bring
@@ -21,6 +23,7 @@ from tests.factories import (
     OrganisationFactory,
     PersonFactory,
 )
+from tests.security.test_no_server_errors import FUZZ, _dates, _ids, _post, value
 
 D = datetime.date
 pytestmark = pytest.mark.django_db
@@ -432,3 +435,90 @@ def test_migration_0014_moves_a_charges_sentence_into_the_persons_chain_once():
     )
     # A chain that already began keeps its own sentence.
     assert steps.get(person_id=already.pk).months == 36
+
+
+# --- Whatever is posted: no server error, and a refusal writes nothing -------------------------
+
+
+@FUZZ
+@given(data=st.data())
+def test_add_charge_never_fails_and_a_refusal_writes_nothing(editor_client, data):
+    case = CaseFactory(country="KZ")
+    person = PersonFactory()
+    CasePartyFactory(case=case, person=person)
+    fields = {
+        "person": data.draw(st.one_of(st.just(str(person.pk)), _ids, value)),
+        "article": data.draw(st.one_of(st.just(""), _ids, value)),
+        "article_number": data.draw(st.one_of(st.just("262"), value)),
+        "article_part": data.draw(value),
+        "article_title": data.draw(value),
+        "description": data.draw(value),
+        "brought_on": data.draw(st.one_of(st.just(""), _dates, value)),
+        "brought_on_precision": data.draw(st.one_of(st.just("month"), value)),
+        "status": data.draw(st.one_of(st.just("charged"), st.just("convicted"), value)),
+        "decided_on": data.draw(st.one_of(st.just(""), _dates, value)),
+    }
+    before = _counts()
+    response = _post(editor_client, reverse("staff:charge_add", args=[case.pk]), fields)
+    assert response.status_code < 500
+    if response.status_code != 302:
+        assert _counts() == before
+
+
+@FUZZ
+@given(data=st.data())
+def test_record_verdict_never_fails_and_a_refusal_writes_nothing(editor_client, data):
+    case = CaseFactory(country="KZ")
+    person = PersonFactory()
+    CasePartyFactory(case=case, person=person)
+    charge = ChargeFactory(case=case, person=person, article=None, description="Not stated")
+    fields = {
+        "person": data.draw(st.one_of(st.just(str(person.pk)), _ids, value)),
+        "charges": data.draw(st.lists(st.one_of(st.just(str(charge.pk)), _ids), max_size=2)),
+        "outcome": data.draw(st.one_of(st.just("convicted"), value)),
+        "decided_on": data.draw(st.one_of(_dates, value)),
+        "decided_on_precision": data.draw(st.one_of(st.just("day"), value)),
+        "sentence_kind": data.draw(st.one_of(st.just("imprisonment"), value)),
+        "sentence_years": data.draw(st.one_of(st.integers(-5, 200).map(str), value)),
+        "sentence_months": data.draw(st.one_of(st.integers(-5, 2000).map(str), value)),
+    }
+    before = _counts()
+    response = _post(editor_client, reverse("staff:verdict_record", args=[case.pk]), fields)
+    assert response.status_code < 500
+    if response.status_code != 302:
+        assert _counts() == before
+        charge.refresh_from_db()
+        assert charge.status == "charged"
+
+
+def test_the_verdict_page_offers_the_chosen_persons_charges(accused, editor_client):
+    case, person = accused
+    other = PersonFactory(given_name="Rinat", family_name="Batkayev")
+    CasePartyFactory(case=case, person=other, role="defendant")
+    (mine,) = charges_bring(case=case, person=person, charges=[ChargeDraft(description="Mine")])
+    (theirs,) = charges_bring(case=case, person=other, charges=[ChargeDraft(description="Theirs")])
+    url = reverse("staff:verdict_record", args=[case.pk])
+    page = editor_client.get(url).content.decode()  # the political prisoner, by default
+    assert "Bekizhan Mendygazyev: Mine" in page and "Theirs" not in page
+    page = editor_client.get(f"{url}?person={other.pk}").content.decode()
+    assert "Rinat Batkayev: Theirs" in page and "Mine (" not in page
+    assert f'name="charges" value="{theirs.pk}"' in page
+    assert f'name="charges" value="{mine.pk}"' not in page
+
+
+def test_charge_entries_on_the_timeline_link_to_edit_for_editors_only(accused, editor, viewer):
+    from casefiles.timeline import case_timeline
+
+    case, person = accused
+    (charge,) = charges_bring(
+        case=case,
+        person=person,
+        charges=[ChargeDraft(description="Not stated", brought_on=D(2021, 6, 5))],
+    )
+    edit = reverse("staff:charge_edit", args=[charge.pk])
+    assert [e.edit_url for e in case_timeline(case, user=editor) if e.kind == "charge_brought"] == [
+        edit
+    ]
+    assert [e.edit_url for e in case_timeline(case, user=viewer) if e.kind == "charge_brought"] == [
+        ""
+    ]
