@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_POST
 from casefiles.downloads import protected_file_response
 from casefiles.forms import record_id
 from casefiles.selectors import case_for_page, cases_visible_to
+from casefiles.views.base import typed_query
 from letters.choices import LetterStatus, RenderStatus
 from letters.forms import LetterCreateForm, SignatureForm
 from letters.models import Letter, LetterSignatory, LetterVersion, Reply
@@ -279,7 +280,7 @@ def letter_list(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     status = status if status in LetterStatus.values else ""
     case_pk = record_id(request.GET.get("case", "")) if request.GET.get("case") else None
-    query = request.GET.get("q", "").replace("\x00", "").strip()[:200]
+    query = typed_query(request)
     shown = letters_for_list(letters, status=status, case_pk=case_pk, query=query)
     page = Paginator(shown, LETTERS_PER_PAGE).get_page(request.GET.get("page"))
     params = request.GET.copy()

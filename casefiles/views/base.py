@@ -18,3 +18,13 @@ def _staff(request: HttpRequest) -> User:
     if not isinstance(request.user, User):
         raise PermissionDenied
     return request.user
+
+
+# The longest text a search box passes on: enough for any name or title.
+QUERY_MAX = 200
+
+
+def typed_query(request: HttpRequest, name: str = "q") -> str:
+    """What the user typed in a search box, bounded, without the NUL characters that
+    PostgreSQL refuses in any text (a crafted link must not turn a search into a 500)."""
+    return request.GET.get(name, "").replace("\x00", "").strip()[:QUERY_MAX]

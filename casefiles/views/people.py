@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET
 from casefiles import selectors
 from casefiles.search import persons_matching
 from casefiles.sentences import sentences_current
-from casefiles.views.base import PICKER_LIMIT
+from casefiles.views.base import PICKER_LIMIT, typed_query
 from people.models import Person, Position
 from people.visibility import visible_or_404
 
@@ -65,7 +65,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @permission_required("people.view_person", raise_exception=True)
 def person_picker(request: HttpRequest) -> JsonResponse:
     """Persons matching a name in any script: the same search as /search/, for the pickers."""
-    query = request.GET.get("q", "").strip()[:200]
+    query = typed_query(request)
     visible = Person.objects.visible_to(request.user)
     persons = persons_matching(query, visible)[:PICKER_LIMIT] if len(query) >= 2 else []
     return JsonResponse(

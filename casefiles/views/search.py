@@ -14,14 +14,14 @@ from casefiles.search import (
     persons_matching,
     search_sections,
 )
-from casefiles.views.base import SEARCH_LIMIT, view_case_required
+from casefiles.views.base import SEARCH_LIMIT, typed_query, view_case_required
 from people.models import Organisation, Person
 
 
 @require_GET
 @view_case_required
 def search(request: HttpRequest) -> HttpResponse:
-    query = request.GET.get("q", "").strip()[:200]
+    query = typed_query(request)
     results = SearchResults(query=query)
     if query:
         if request.user.has_perm("people.view_person"):

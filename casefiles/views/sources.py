@@ -15,6 +15,7 @@ from casefiles.forms import apply_service_errors, record_id
 from casefiles.forms.sources import SourceAddForm, SourceFieldsForm
 from casefiles.models import Case, Source
 from casefiles.services import sources as services
+from casefiles.views.base import typed_query
 from people.visibility import visible_or_404
 
 
@@ -28,7 +29,7 @@ def _to_case(request: HttpRequest, case: Case, source: Source, message: str) -> 
 @permission_required(["casefiles.view_case", "casefiles.add_source"], raise_exception=True)
 def source_add(request: HttpRequest, pk: int) -> HttpResponse:
     case = selectors.case_for_page(selectors.cases_visible_to(request.user), pk)
-    query = request.GET.get("q", "").strip()[:200]
+    query = typed_query(request)
     form = SourceAddForm(
         request.POST or None, request.FILES or None, case=case, user=request.user, query=query
     )
