@@ -14,7 +14,7 @@ from django.utils import timezone
 from django_countries import countries
 
 from casefiles.choices import DetentionMeasure, HearingKind, PartyRole
-from casefiles.forms.pickers import offer_organisations
+from casefiles.forms.pickers import offer_facilities, offer_organisations
 from casefiles.models import SUMMARY_MAX, Article, Case, Source
 from casefiles.services import (
     FirstDetention,
@@ -158,6 +158,7 @@ class DetentionLogForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.case = case
         _offer_persons(self, "person", case=case, user=user, blank=True)
+        offer_facilities(self, "facility", user=user, country=case.country)
         if not self.is_bound:
             self.initial.setdefault("started_on", timezone.localdate())
             default = _default_person(case)

@@ -36,3 +36,30 @@ def offer_organisations(
         groups.append(("Elsewhere" if home else "Other countries", elsewhere))
     blank = [("", field.empty_label)] if field.empty_label is not None else []
     field.widget.choices = blank + groups
+
+
+# Facilities suggested under a detention's facility field: enough for a country's prisons.
+FACILITIES_OFFERED = 200
+
+
+def offer_facilities(form: forms.Form, name: str, *, user, country: str) -> None:
+    """Text field `name` suggests the places of detention already recorded in the cases the
+    user may see, those in the case's country first — "SIZO-1, Almaty" typed once is picked
+    after that, spelled the same way. Suggestions only: a new place is typed as before."""
+    from casefiles.models import Detention
+
+    recorded = (
+        Detention.objects.visible_to(user)
+        .exclude(facility="")
+        .values_list("facility", "case__country")
+        .order_by("facility")
+        .distinct()[: FACILITIES_OFFERED * 2]
+    )
+    home: list[str] = []
+    elsewhere: list[str] = []
+    for facility, facility_country in recorded:
+        (home if facility_country == country else elsewhere).append(facility)
+    suggestions = list(dict.fromkeys(home + elsewhere))[:FACILITIES_OFFERED]
+    field = form.fields[name]
+    field.widget.attrs.update({"list": f"{name}-suggestions", "autocomplete": "off"})
+    field.suggestions = suggestions  # type: ignore[attr-defined]

@@ -146,5 +146,6 @@ def test_a_case_from_the_news_is_recorded_without_the_back_office(browser, site)
     assert SentenceStep.objects.filter(case=case).count() == 4
     page.screenshot(path=str(SCREENSHOTS / "case-from-the-news.png"), full_page=True)
 
+    print(f"page loads: {len(loads)}")  # shown with pytest -s
     assert admin == [], f"the back office was visited: {admin}"
     assert len(loads) <= 12, f"{len(loads)} page loads: {loads}"

@@ -1,4 +1,5 @@
-"""Court and authority pickers offer the case's own country first."""
+"""Court and authority pickers offer the case's own country first; so do the places of detention
+suggested under a detention's facility."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import pytest
 from django.urls import reverse
 
 from people.choices import OrganisationKind
-from tests.factories import CaseFactory, OrganisationFactory
+from tests.factories import CaseFactory, DetentionFactory, OrganisationFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -49,3 +50,28 @@ def test_a_court_of_another_country_may_still_be_chosen(editor_client):
 
     assert response.status_code == 302
     assert case.hearings.get().court == court
+
+
+def _suggestions(html: str) -> list[str]:
+    datalist = re.search(r'<datalist id="facility-suggestions">(.*?)</datalist>', html, re.S)
+    return re.findall(r'<option value="([^"]*)">', datalist.group(1)) if datalist else []
+
+
+@pytest.mark.parametrize("page", ["staff:detention_log", "staff:detention_edit"])
+def test_places_of_detention_already_recorded_are_suggested_the_cases_country_first(
+    editor_client, page
+):
+    case = CaseFactory(country="UZ")
+    DetentionFactory(case=CaseFactory(country="KZ"), facility="SIZO-1, Almaty")
+    DetentionFactory(case=CaseFactory(country="UZ"), facility="Prison colony 64/49, Navoi")
+    DetentionFactory(case=CaseFactory(country="UZ", restricted=True), facility="Jaslyk prison")
+    own = DetentionFactory(case=case, facility="")
+
+    target = case.pk if page == "staff:detention_log" else own.pk
+    response = editor_client.get(reverse(page, args=[target]))
+
+    html = response.content.decode()
+    assert 'list="facility-suggestions"' in html
+    # The case's country first; a place recorded only in a case the user may not see is
+    # not suggested (its name alone says where a restricted case's prisoner is held).
+    assert _suggestions(html) == ["Prison colony 64/49, Navoi", "SIZO-1, Almaty"]
