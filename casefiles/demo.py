@@ -35,7 +35,7 @@ from casefiles.models import (
     Source,
 )
 from people.choices import AliasKind, OrganisationKind, RelationshipKind, Script
-from people.dates import DatePrecision
+from people.dates import DatePrecision, truncate_to_precision
 from people.demo import ensure
 from people.models import Alias, HealthCondition, Organisation, Person, Position, Relationship
 from people.roles import EDITOR, LETTERS
@@ -895,7 +895,8 @@ def load_demo_case(*, password: str = DEFAULT_DEMO_PASSWORD) -> DemoCase:
             Event,
             {"case": case, "title": title},
             {
-                "occurred_on": day,
+                # Stored as Event.clean stores it, so that a second load changes nothing.
+                "occurred_on": truncate_to_precision(day, precision),
                 "precision": precision,
                 "kind": event_kind,
                 "description": description,
