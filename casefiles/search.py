@@ -19,7 +19,17 @@ from typing import Any
 
 from anyascii import anyascii
 from django.db import connection, models, transaction
-from django.db.models import Exists, F, OuterRef, Q, QuerySet, Value
+from django.db.models import (
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Coalesce
 
 # Russian and Kazakh Cyrillic, transliterated the way English-language sources
 # usually do (BGN/PCGN-like); anyascii's defaults differ for several Kazakh letters.
@@ -180,6 +190,52 @@ def cases_matching(query: str, queryset) -> models.QuerySet:
     party_names = matching_names(query).filter(person=OuterRef("person_id"))
     parties = CaseParty.objects.filter(case=OuterRef("pk")).filter(Exists(party_names))
     return queryset.filter(Exists(own_names) | Exists(parties))
+
+
+# How well a stored name matches, best first: the whole name, a name or word starting with
+# the query, every word inside the name, a near spelling only (PostgreSQL's trigrams).
+RANK_EXACT, RANK_PREFIX, RANK_CONTAINS, RANK_NEAR = range(4)
+
+
+def _name_rank(query_key: str) -> models.Case:
+    contains_every_word = Q()
+    for word in query_key.split():
+        contains_every_word &= Q(key__contains=word)
+    return models.Case(
+        models.When(key=query_key, then=Value(RANK_EXACT)),
+        models.When(
+            Q(key__startswith=query_key) | Q(key__contains=f" {query_key}"),
+            then=Value(RANK_PREFIX),
+        ),
+        models.When(contains_every_word, then=Value(RANK_CONTAINS)),
+        default=Value(RANK_NEAR),
+        output_field=IntegerField(),
+    )
+
+
+def best_match_first(queryset: QuerySet, query: str, *, owner: str) -> QuerySet:
+    """`queryset` (persons, organisations or cases matched by `query`) ordered by how well
+    their best name matches — "Petrov" finds Oleg Petrov before Anna Petrova before Lev
+    Apetrov — then by the model's own order. A case matched through a party ranks as that
+    party's best name does when none of its own names matches better."""
+    from casefiles.models import CaseParty
+
+    key = search_key(query)
+    if not key:
+        return queryset
+
+    def best(names: QuerySet) -> Subquery:
+        ranked = names.annotate(rank=_name_rank(key)).order_by("rank").values("rank")[:1]
+        return Subquery(ranked, output_field=IntegerField())
+
+    rank = best(matching_names(query).filter(**{owner: OuterRef("pk")}))
+    if owner == "case":
+        party_names = matching_names(query).filter(
+            person__in=CaseParty.objects.filter(case=OuterRef(OuterRef("pk"))).values("person")
+        )
+        rank = Coalesce(rank, best(party_names), Value(RANK_NEAR))
+    ordering = list(queryset.query.order_by or queryset.model._meta.ordering)
+    return queryset.annotate(match_rank=rank).order_by("match_rank", *ordering, "pk")
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from casefiles import selectors
-from casefiles.search import persons_matching
+from casefiles.search import best_match_first, persons_matching
 from casefiles.sentences import sentences_current
 from casefiles.views.base import PICKER_LIMIT, typed_query
 from people.models import Person, Position
@@ -67,7 +67,11 @@ def person_picker(request: HttpRequest) -> JsonResponse:
     """Persons matching a name in any script: the same search as /search/, for the pickers."""
     query = typed_query(request)
     visible = Person.objects.visible_to(request.user)
-    persons = persons_matching(query, visible)[:PICKER_LIMIT] if len(query) >= 2 else []
+    persons = (
+        best_match_first(persons_matching(query, visible), query, owner="person")[:PICKER_LIMIT]
+        if len(query) >= 2
+        else []
+    )
     return JsonResponse(
         {
             "results": [

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET
 from casefiles import selectors
 from casefiles.search import (
     SearchResults,
+    best_match_first,
     cases_matching,
     organisations_matching,
     persons_matching,
@@ -25,20 +26,21 @@ def search(request: HttpRequest) -> HttpResponse:
     results = SearchResults(query=query)
     if query:
         if request.user.has_perm("people.view_person"):
+            persons = persons_matching(query, Person.objects.visible_to(request.user))
             results.persons = list(
-                persons_matching(query, Person.objects.visible_to(request.user)).prefetch_related(
-                    "aliases"
-                )[:SEARCH_LIMIT]
-            )
-        if request.user.has_perm("people.view_organisation"):
-            results.organisations = list(
-                organisations_matching(query, Organisation.objects.visible_to(request.user))[
+                best_match_first(persons, query, owner="person").prefetch_related("aliases")[
                     :SEARCH_LIMIT
                 ]
             )
-        results.cases = list(
-            cases_matching(query, selectors.cases_visible_to(request.user))[:SEARCH_LIMIT]
-        )
+        if request.user.has_perm("people.view_organisation"):
+            organisations = organisations_matching(
+                query, Organisation.objects.visible_to(request.user)
+            )
+            results.organisations = list(
+                best_match_first(organisations, query, owner="organisation")[:SEARCH_LIMIT]
+            )
+        cases = cases_matching(query, selectors.cases_visible_to(request.user))
+        results.cases = list(best_match_first(cases, query, owner="case")[:SEARCH_LIMIT])
         results.sections = [
             (section, list(section.find(request.user, query)[:SEARCH_LIMIT]))
             for section in search_sections()

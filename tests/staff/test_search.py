@@ -141,3 +141,25 @@ def test_search_keys_are_backfilled_by_the_rebuild_for_rows_written_without_save
     assert not persons_matching("Mendygazyev").exists()
     search_names_rebuild()
     assert persons_matching("Mendygazyev").count() == 1
+
+
+def _names(html: str, section: str) -> list[str]:
+    import re
+
+    block = re.search(rf'class="plain results-{section}">(.*?)</ul>', html, re.S)
+    return re.findall(r"<strong>([^<]*)</strong>", block.group(1)) if block else []
+
+
+def test_search_and_picker_list_the_best_match_first(editor_client):
+    # Alphabetically Apetrov comes first and Petrova before Petrov: best match first instead.
+    apetrov = PersonFactory(given_name="Lev", family_name="Apetrov")
+    petrova = PersonFactory(given_name="Anna", family_name="Petrova")
+    petrov = PersonFactory(given_name="Oleg", family_name="Petrov")
+    for person in (apetrov, petrova, petrov):
+        CasePartyFactory(person=person)
+
+    picked = editor_client.get(reverse("staff:person_picker"), {"q": "Петров"}).json()
+    assert [row["id"] for row in picked["results"]] == [petrov.pk, petrova.pk, apetrov.pk]
+
+    html = editor_client.get(reverse("staff:search"), {"q": "Petrov"}).content.decode()
+    assert _names(html, "persons") == ["Oleg Petrov", "Anna Petrova", "Lev Apetrov"]
