@@ -25,7 +25,31 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "casefiles.settings")
 os.environ.setdefault("DEBUG", "1")
 
-SYLLABLES = ["ba", "ke", "zhan", "men", "dy", "ga", "zi", "ev", "ov", "nur", "sul", "tan", "as", "kar", "bek", "ali", "mu", "rat", "jus", "su", "pov", "er", "lan"]
+SYLLABLES = [
+    "ba",
+    "ke",
+    "zhan",
+    "men",
+    "dy",
+    "ga",
+    "zi",
+    "ev",
+    "ov",
+    "nur",
+    "sul",
+    "tan",
+    "as",
+    "kar",
+    "bek",
+    "ali",
+    "mu",
+    "rat",
+    "jus",
+    "su",
+    "pov",
+    "er",
+    "lan",
+]
 QUERIES = ("Mendygazuev", "Kenzhebek", "Karsultan", "Ali")
 
 
@@ -61,6 +85,7 @@ def measure(label: str) -> None:
             started = time.perf_counter()
             found = len(list(persons_matching(query)[:20]))
             times.append(time.perf_counter() - started)
+        median = statistics.median(times) * 1000
         median = statistics.median(times) * 1000
         print(f"{label:<24} {query:<12} found {found:>2}  median {median:.0f} ms")
 
