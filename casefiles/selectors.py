@@ -6,7 +6,22 @@ import datetime
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AnonymousUser, User
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import (
+    DateField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    Max,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    RowRange,
+    Subquery,
+    Value,
+    Window,
+)
+from django.db.models.functions import Cast, Coalesce
 from simple_history.utils import get_history_model_for_model
 
 from casefiles.choices import CUSTODIAL_MEASURES, PartyRole
@@ -128,6 +143,82 @@ def custody_runs_now(
     now = [run for run in runs if run.in_custody]
     now.sort(key=lambda run: (run.started_on, run.person.name, run.person.pk))
     return now
+
+
+# Coalesce bounds for the run-start window below: no earlier measure reaches any day; a
+# measure with no end recorded reaches every day.
+_NO_REACH = datetime.date(1, 1, 1)
+_OPEN_ENDED = datetime.date(9999, 12, 31)
+
+
+def _run_starts(cases: QuerySet[Case], *, today: datetime.date) -> QuerySet[Detention]:
+    """The custodial measures in `cases`, begun by `today`, that start a run (custody_runs'
+    rule, in SQL): no earlier measure of the person, in (start, id) order, reaches the day
+    before. `reach` is the latest end among the earlier ones (open-ended: far future)."""
+    reach = Window(
+        Max(Coalesce("actual_end", Value(_OPEN_ENDED))),
+        partition_by=F("person_id"),
+        order_by=[F("started_on").asc(), F("pk").asc()],
+        frame=RowRange(start=None, end=-1),
+    )
+    return (
+        Detention.objects.filter(
+            case__in=cases, measure__in=CUSTODIAL_MEASURES, started_on__lte=today
+        )
+        .annotate(
+            reach=Coalesce(reach, Value(_NO_REACH)),
+            day_before=Cast(
+                ExpressionWrapper(F("started_on") - _ONE_DAY, output_field=DateField()),
+                DateField(),
+            ),
+        )
+        .filter(reach__lt=F("day_before"))
+    )
+
+
+def persons_detained_now(cases: QuerySet[Case], *, today: datetime.date) -> QuerySet[Person]:
+    """Everyone held today in `cases`, each with `custody_since`: the first day of their
+    unbroken run across all of `cases` (the latest run start by today). Longest in custody
+    first; slice it for the few a page shows, count it for the total."""
+    held = Detention.objects.custodial_on(today).filter(case__in=cases)
+    since = (
+        _run_starts(cases, today=today)
+        .filter(person_id=OuterRef("pk"))
+        .order_by("-started_on")
+        .values("started_on")[:1]
+    )
+    return (
+        Person.objects.filter(pk__in=held.values("person_id"))
+        .annotate(custody_since=Subquery(since, output_field=DateField()))
+        .order_by("custody_since", "given_name", "family_name", "pk")
+    )
+
+
+@dataclass(frozen=True)
+class DetainedNow:
+    """The longest in custody (`runs`, bounded) and how many are held in all (`count`)."""
+
+    runs: list[CustodyRun]
+    count: int
+
+
+def detained_now_longest(
+    cases: QuerySet[Case], *, today: datetime.date, limit: int
+) -> DetainedNow:
+    """The `limit` people longest in custody today across `cases`, with their runs, and how
+    many are held in all. Three queries whatever the numbers: the count, the persons chosen
+    in SQL, and the custodial measures of those persons only."""
+    persons = persons_detained_now(cases, today=today)
+    count = persons.count()
+    chosen = list(persons[:limit])
+    if not chosen:
+        return DetainedNow(runs=[], count=count)
+    runs = custody_runs(
+        Detention.objects.filter(case__in=cases, person__in=[p.pk for p in chosen]),
+        today=today,
+    )
+    holding = {run.person.pk: run for run in runs if run.in_custody}
+    return DetainedNow(runs=[holding[p.pk] for p in chosen if p.pk in holding], count=count)
 
 
 def days_in_custody(detention: Detention, *, today: datetime.date) -> int | None:
