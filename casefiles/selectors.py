@@ -237,18 +237,28 @@ def with_days_in_custody(detentions, *, today: datetime.date) -> list[Detention]
     return detentions
 
 
+def term_ending(*, today: datetime.date, days: int = UPCOMING_DAYS) -> Q:
+    """A detention whose ordered term runs out within `days`, or already has, with no end
+    recorded (the dashboard's list and the case list's filter)."""
+    return Q(
+        actual_end__isnull=True,
+        planned_end__isnull=False,
+        planned_end__lte=today + datetime.timedelta(days=days),
+    )
+
+
+def hearing_upcoming(*, today: datetime.date, days: int = UPCOMING_DAYS) -> Q:
+    """A hearing held from today to `days` ahead (the dashboard's list and the filter)."""
+    return Q(held_on__gte=today, held_on__lte=today + datetime.timedelta(days=days))
+
+
 def detentions_ending(
     cases: QuerySet[Case], *, today: datetime.date, days: int = UPCOMING_DAYS
 ) -> QuerySet[Detention]:
     """Ordered terms running out within `days` (or already overdue with no end recorded),
     each marked with whether an extension hearing was recorded after it started."""
     return (
-        Detention.objects.filter(
-            case__in=cases,
-            actual_end__isnull=True,
-            planned_end__isnull=False,
-            planned_end__lte=today + datetime.timedelta(days=days),
-        )
+        Detention.objects.filter(term_ending(today=today, days=days), case__in=cases)
         .with_extension_recorded()
         .select_related("person", "case")
         .order_by("planned_end", "pk")
@@ -259,9 +269,7 @@ def hearings_upcoming(
     cases: QuerySet[Case], *, today: datetime.date, days: int = UPCOMING_DAYS
 ) -> QuerySet[Hearing]:
     return (
-        Hearing.objects.filter(
-            case__in=cases, held_on__gte=today, held_on__lte=today + datetime.timedelta(days=days)
-        )
+        Hearing.objects.filter(hearing_upcoming(today=today, days=days), case__in=cases)
         .select_related("case", "court")
         .prefetch_related("defendants")
         .order_by("held_on", "starts_at", "pk")
