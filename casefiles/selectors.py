@@ -176,22 +176,25 @@ def _run_starts(cases: QuerySet[Case], *, today: datetime.date) -> QuerySet[Dete
     )
 
 
-def persons_detained_now(cases: QuerySet[Case], *, today: datetime.date) -> QuerySet[Person]:
-    """Everyone held today in `cases`, each with `custody_since`: the first day of their
-    unbroken run across all of `cases` (the latest run start by today). Longest in custody
-    first; slice it for the few a page shows, count it for the total."""
-    held = Detention.objects.custodial_on(today).filter(case__in=cases)
-    since = (
-        _run_starts(cases, today=today)
-        .filter(person_id=OuterRef("pk"))
-        .order_by("-started_on")
-        .values("started_on")[:1]
-    )
+def detained_now_since(cases: QuerySet[Case], *, today: datetime.date) -> QuerySet[Detention]:
+    """Everyone held today in `cases`, as rows of `person_id` and `custody_since`: the first
+    day of their unbroken run across all of `cases` (their latest run start by today).
+    Longest in custody first; slice it for the few a page shows. The window runs over the
+    measures of those held only, once (not once per person: that costs more at thousands)."""
+    held = Detention.objects.custodial_on(today).filter(case__in=cases).values("person_id")
+    starts = _run_starts(cases, today=today).filter(person_id__in=held)
     return (
-        Person.objects.filter(pk__in=held.values("person_id"))
-        .annotate(custody_since=Subquery(since, output_field=DateField()))
-        .order_by("custody_since", "given_name", "family_name", "pk")
+        Detention.objects.filter(pk__in=starts.values("pk"))
+        .values("person_id")
+        .annotate(custody_since=Max("started_on"))
+        .order_by("custody_since", "person__given_name", "person__family_name", "person_id")
     )
+
+
+def persons_detained_now(cases: QuerySet[Case], *, today: datetime.date) -> QuerySet[Person]:
+    """Everyone held today in `cases` (for counting)."""
+    held = Detention.objects.custodial_on(today).filter(case__in=cases)
+    return Person.objects.filter(pk__in=held.values("person_id"))
 
 
 @dataclass(frozen=True)
@@ -208,17 +211,15 @@ def detained_now_longest(
     """The `limit` people longest in custody today across `cases`, with their runs, and how
     many are held in all. Three queries whatever the numbers: the count, the persons chosen
     in SQL, and the custodial measures of those persons only."""
-    persons = persons_detained_now(cases, today=today)
-    count = persons.count()
-    chosen = list(persons[:limit])
+    count = persons_detained_now(cases, today=today).count()
+    chosen = [row["person_id"] for row in detained_now_since(cases, today=today)[:limit]]
     if not chosen:
         return DetainedNow(runs=[], count=count)
     runs = custody_runs(
-        Detention.objects.filter(case__in=cases, person__in=[p.pk for p in chosen]),
-        today=today,
+        Detention.objects.filter(case__in=cases, person__in=chosen), today=today
     )
     holding = {run.person.pk: run for run in runs if run.in_custody}
-    return DetainedNow(runs=[holding[p.pk] for p in chosen if p.pk in holding], count=count)
+    return DetainedNow(runs=[holding[pk] for pk in chosen if pk in holding], count=count)
 
 
 def days_in_custody(detention: Detention, *, today: datetime.date) -> int | None:

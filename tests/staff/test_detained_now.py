@@ -23,10 +23,8 @@ def _held(person, case=None, **dates):
 
 def _since(user):
     cases = selectors.cases_visible_to(user)
-    return {
-        person.pk: person.custody_since
-        for person in selectors.persons_detained_now(cases, today=TODAY)
-    }
+    rows = selectors.detained_now_since(cases, today=TODAY)
+    return {row["person_id"]: row["custody_since"] for row in rows}
 
 
 def _python_since(user):
