@@ -11,8 +11,8 @@ from django_countries import countries
 
 from casefiles.choices import CaseStatus, SentenceStepKind
 from casefiles.models import SENTENCE_MONTHS_MAX, Article, Case, Detention, Hearing, SentenceStep
-from casefiles.selectors import UPCOMING_DAYS, hearing_upcoming, term_ending
 from casefiles.search import cases_matching, persons_matching
+from casefiles.selectors import UPCOMING_DAYS, hearing_upcoming, term_ending
 
 
 def detained_now_condition() -> Exists:
@@ -187,9 +187,7 @@ class CaseFilterSet(django_filters.FilterSet):
             return queryset.filter(term_ending_condition())
         return queryset
 
-    def filter_hearing_upcoming(
-        self, queryset: QuerySet[Case], name: str, value
-    ) -> QuerySet[Case]:
+    def filter_hearing_upcoming(self, queryset: QuerySet[Case], name: str, value) -> QuerySet[Case]:
         if value:
             return queryset.filter(hearing_upcoming_condition())
         return queryset

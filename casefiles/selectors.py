@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import (
@@ -17,7 +19,6 @@ from django.db.models import (
     Q,
     QuerySet,
     RowRange,
-    Subquery,
     Value,
     Window,
 )
@@ -176,7 +177,9 @@ def _run_starts(cases: QuerySet[Case], *, today: datetime.date) -> QuerySet[Dete
     )
 
 
-def detained_now_since(cases: QuerySet[Case], *, today: datetime.date) -> QuerySet[Detention]:
+def detained_now_since(
+    cases: QuerySet[Case], *, today: datetime.date
+) -> QuerySet[Detention, Mapping[str, Any]]:
     """Everyone held today in `cases`, as rows of `person_id` and `custody_since`: the first
     day of their unbroken run across all of `cases` (their latest run start by today).
     Longest in custody first; slice it for the few a page shows. The window runs over the
@@ -205,9 +208,7 @@ class DetainedNow:
     count: int
 
 
-def detained_now_longest(
-    cases: QuerySet[Case], *, today: datetime.date, limit: int
-) -> DetainedNow:
+def detained_now_longest(cases: QuerySet[Case], *, today: datetime.date, limit: int) -> DetainedNow:
     """The `limit` people longest in custody today across `cases`, with their runs, and how
     many are held in all. Three queries whatever the numbers: the count, the persons chosen
     in SQL, and the custodial measures of those persons only."""
@@ -215,9 +216,7 @@ def detained_now_longest(
     chosen = [row["person_id"] for row in detained_now_since(cases, today=today)[:limit]]
     if not chosen:
         return DetainedNow(runs=[], count=count)
-    runs = custody_runs(
-        Detention.objects.filter(case__in=cases, person__in=chosen), today=today
-    )
+    runs = custody_runs(Detention.objects.filter(case__in=cases, person__in=chosen), today=today)
     holding = {run.person.pk: run for run in runs if run.in_custody}
     return DetainedNow(runs=[holding[pk] for pk in chosen if pk in holding], count=count)
 

@@ -8,7 +8,6 @@ import datetime
 import pytest
 
 from casefiles import selectors
-from casefiles.models import Detention
 from tests.factories import CaseFactory, DetentionFactory, PersonFactory
 
 pytestmark = pytest.mark.django_db
@@ -29,10 +28,7 @@ def _since(user):
 
 def _python_since(user):
     cases = selectors.cases_visible_to(user)
-    return {
-        run.person.pk: run.started_on
-        for run in selectors.custody_runs_now(cases, today=TODAY)
-    }
+    return {run.person.pk: run.started_on for run in selectors.custody_runs_now(cases, today=TODAY)}
 
 
 def test_a_measure_starting_the_day_after_the_last_ended_continues_the_run(viewer):
