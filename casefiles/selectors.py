@@ -9,6 +9,7 @@ from typing import Any
 
 from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import (
+    Count,
     DateField,
     Exists,
     ExpressionWrapper,
@@ -194,12 +195,6 @@ def detained_now_since(
     )
 
 
-def persons_detained_now(cases: QuerySet[Case], *, today: datetime.date) -> QuerySet[Person]:
-    """Everyone held today in `cases` (for counting)."""
-    held = Detention.objects.custodial_on(today).filter(case__in=cases)
-    return Person.objects.filter(pk__in=held.values("person_id"))
-
-
 @dataclass(frozen=True)
 class DetainedNow:
     """The longest in custody (`runs`, bounded) and how many are held in all (`count`)."""
@@ -210,10 +205,12 @@ class DetainedNow:
 
 def detained_now_longest(cases: QuerySet[Case], *, today: datetime.date, limit: int) -> DetainedNow:
     """The `limit` people longest in custody today across `cases`, with their runs, and how
-    many are held in all. Three queries whatever the numbers: the count, the persons chosen
-    in SQL, and the custodial measures of those persons only."""
-    count = persons_detained_now(cases, today=today).count()
-    chosen = [row["person_id"] for row in detained_now_since(cases, today=today)[:limit]]
+    many are held in all. Two queries whatever the numbers: the persons chosen in SQL with
+    the count, and the custodial measures of those persons only."""
+    # Everyone held is counted in the same query, over the grouped rows before the slice.
+    rows = list(detained_now_since(cases, today=today).annotate(held=Window(Count("*")))[:limit])
+    count = rows[0]["held"] if rows else 0
+    chosen = [row["person_id"] for row in rows]
     if not chosen:
         return DetainedNow(runs=[], count=count)
     runs = custody_runs(Detention.objects.filter(case__in=cases, person__in=chosen), today=today)

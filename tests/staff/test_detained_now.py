@@ -101,8 +101,8 @@ def test_the_longest_in_custody_come_first_bounded_with_the_total(
         _held(person, measure="arrest", started_on=started, actual_end=started)
         _held(person, started_on=started + datetime.timedelta(days=1))
     cases = selectors.cases_visible_to(viewer)
-    # The total (1), the persons chosen (1), the custodial measures of those only (1).
-    with django_assert_num_queries(3):
+    # The persons chosen with the total (1), the custodial measures of those only (1).
+    with django_assert_num_queries(2):
         detained = selectors.detained_now_longest(cases, today=TODAY, limit=4)
     assert detained.count == 6
     assert [run.person for run in detained.runs] == persons[::-1][:4]
