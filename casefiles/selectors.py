@@ -169,6 +169,8 @@ def _run_starts(cases: QuerySet[Case], *, today: datetime.date) -> QuerySet[Dete
         )
         .annotate(
             reach=Coalesce(reach, Value(_NO_REACH)),
+            # Cast back to a date: SQLite's date arithmetic gives a datetime string, which
+            # would sort after the same day's date and break the day-after join.
             day_before=Cast(
                 ExpressionWrapper(F("started_on") - _ONE_DAY, output_field=DateField()),
                 DateField(),
