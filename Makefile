@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1:8000
 export DEBUG ?= 1
 
-.PHONY: run test worker beat lint typecheck bench clean
+.PHONY: run test worker beat lint typecheck bench bench-dashboard clean
 
 # Installs the app and its test tools; re-runs only when pyproject.toml changes.
 $(VENV)/.installed: pyproject.toml
@@ -36,6 +36,12 @@ beat: $(VENV)/.installed
 # and CELERY_BROKER_URL for the worker throughput part.
 bench: $(VENV)/.installed
 	$(BIN)/python bench/letters.py
+
+# Dashboard figures at size (see docs/staff.md): median and worst time, queries, response
+# size with 20,000 cases, 100,000 persons and 5,000 detained now. Set DATABASE_URL to a
+# scratch PostgreSQL database: the script creates and fills it.
+bench-dashboard: $(VENV)/.installed
+	$(BIN)/python bench/dashboard.py
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .

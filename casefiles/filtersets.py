@@ -10,13 +10,24 @@ from django.utils import timezone
 from django_countries import countries
 
 from casefiles.choices import CaseStatus, SentenceStepKind
-from casefiles.models import SENTENCE_MONTHS_MAX, Article, Case, Detention, SentenceStep
+from casefiles.models import SENTENCE_MONTHS_MAX, Article, Case, Detention, Hearing, SentenceStep
 from casefiles.search import cases_matching, persons_matching
+from casefiles.selectors import UPCOMING_DAYS, hearing_upcoming, term_ending
 
 
 def detained_now_condition() -> Exists:
     today = timezone.localdate()
     return Exists(Detention.objects.custodial_on(today).filter(case=OuterRef("pk")))
+
+
+def term_ending_condition() -> Exists:
+    today = timezone.localdate()
+    return Exists(Detention.objects.filter(term_ending(today=today), case=OuterRef("pk")))
+
+
+def hearing_upcoming_condition() -> Exists:
+    today = timezone.localdate()
+    return Exists(Hearing.objects.filter(hearing_upcoming(today=today), case=OuterRef("pk")))
 
 
 def _steps_since_verdict(kind: str) -> QuerySet[SentenceStep]:
@@ -88,6 +99,16 @@ class CaseFilterSet(django_filters.FilterSet):
         method="filter_detained_now",
         widget=forms.CheckboxInput,
     )
+    term_ending = django_filters.BooleanFilter(
+        label=f"A detention term ends within {UPCOMING_DAYS} days or has run out",
+        method="filter_term_ending",
+        widget=forms.CheckboxInput,
+    )
+    hearing_upcoming = django_filters.BooleanFilter(
+        label=f"A hearing in the next {UPCOMING_DAYS} days",
+        method="filter_hearing_upcoming",
+        widget=forms.CheckboxInput,
+    )
     sentenced_over_years = django_filters.NumberFilter(
         label="Sentenced to more than (years)",
         method="filter_sentenced_over_years",
@@ -122,6 +143,8 @@ class CaseFilterSet(django_filters.FilterSet):
             "person",
             "article",
             "detained_now",
+            "term_ending",
+            "hearing_upcoming",
             "sentenced_over_years",
             "opened",
         ]
@@ -157,6 +180,16 @@ class CaseFilterSet(django_filters.FilterSet):
     def filter_detained_now(self, queryset: QuerySet[Case], name: str, value) -> QuerySet[Case]:
         if value:
             return queryset.filter(detained_now_condition())
+        return queryset
+
+    def filter_term_ending(self, queryset: QuerySet[Case], name: str, value) -> QuerySet[Case]:
+        if value:
+            return queryset.filter(term_ending_condition())
+        return queryset
+
+    def filter_hearing_upcoming(self, queryset: QuerySet[Case], name: str, value) -> QuerySet[Case]:
+        if value:
+            return queryset.filter(hearing_upcoming_condition())
         return queryset
 
     def filter_sentenced_over_years(

@@ -3,10 +3,27 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib.auth.models import AnonymousUser, User
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import (
+    Count,
+    DateField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    Max,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    RowRange,
+    Value,
+    Window,
+)
+from django.db.models.functions import Cast, Coalesce
 from simple_history.utils import get_history_model_for_model
 
 from casefiles.choices import CUSTODIAL_MEASURES, PartyRole
@@ -130,6 +147,79 @@ def custody_runs_now(
     return now
 
 
+# Coalesce bounds for the run-start window below: no earlier measure reaches any day; a
+# measure with no end recorded reaches every day.
+_NO_REACH = datetime.date(1, 1, 1)
+_OPEN_ENDED = datetime.date(9999, 12, 31)
+
+
+def _run_starts(cases: QuerySet[Case], *, today: datetime.date) -> QuerySet[Detention]:
+    """The custodial measures in `cases`, begun by `today`, that start a run (custody_runs'
+    rule, in SQL): no earlier measure of the person, in (start, id) order, reaches the day
+    before. `reach` is the latest end among the earlier ones (open-ended: far future)."""
+    reach = Window(
+        Max(Coalesce("actual_end", Value(_OPEN_ENDED))),
+        partition_by=F("person_id"),
+        order_by=[F("started_on").asc(), F("pk").asc()],
+        frame=RowRange(start=None, end=-1),
+    )
+    return (
+        Detention.objects.filter(
+            case__in=cases, measure__in=CUSTODIAL_MEASURES, started_on__lte=today
+        )
+        .annotate(
+            reach=Coalesce(reach, Value(_NO_REACH)),
+            # Cast back to a date: SQLite's date arithmetic gives a datetime string, which
+            # would sort after the same day's date and break the day-after join.
+            day_before=Cast(
+                ExpressionWrapper(F("started_on") - _ONE_DAY, output_field=DateField()),
+                DateField(),
+            ),
+        )
+        .filter(reach__lt=F("day_before"))
+    )
+
+
+def detained_now_since(
+    cases: QuerySet[Case], *, today: datetime.date
+) -> QuerySet[Detention, Mapping[str, Any]]:
+    """Everyone held today in `cases`, as rows of `person_id` and `custody_since`: the first
+    day of their unbroken run across all of `cases` (their latest run start by today).
+    Longest in custody first; slice it for the few a page shows. The window runs over the
+    measures of those held only, once (not once per person: that costs more at thousands)."""
+    held = Detention.objects.custodial_on(today).filter(case__in=cases).values("person_id")
+    starts = _run_starts(cases, today=today).filter(person_id__in=held)
+    return (
+        Detention.objects.filter(pk__in=starts.values("pk"))
+        .values("person_id")
+        .annotate(custody_since=Max("started_on"))
+        .order_by("custody_since", "person__given_name", "person__family_name", "person_id")
+    )
+
+
+@dataclass(frozen=True)
+class DetainedNow:
+    """The longest in custody (`runs`, bounded) and how many are held in all (`count`)."""
+
+    runs: list[CustodyRun]
+    count: int
+
+
+def detained_now_longest(cases: QuerySet[Case], *, today: datetime.date, limit: int) -> DetainedNow:
+    """The `limit` people longest in custody today across `cases`, with their runs, and how
+    many are held in all. Two queries whatever the numbers: the persons chosen in SQL with
+    the count, and the custodial measures of those persons only."""
+    # Everyone held is counted in the same query, over the grouped rows before the slice.
+    rows = list(detained_now_since(cases, today=today).annotate(held=Window(Count("*")))[:limit])
+    count = rows[0]["held"] if rows else 0
+    chosen = [row["person_id"] for row in rows]
+    if not chosen:
+        return DetainedNow(runs=[], count=count)
+    runs = custody_runs(Detention.objects.filter(case__in=cases, person__in=chosen), today=today)
+    holding = {run.person.pk: run for run in runs if run.in_custody}
+    return DetainedNow(runs=[holding[pk] for pk in chosen if pk in holding], count=count)
+
+
 def days_in_custody(detention: Detention, *, today: datetime.date) -> int | None:
     """Days held so far (or in all, once ended); None for a non-custodial measure."""
     if detention.measure not in CUSTODIAL_MEASURES:
@@ -146,18 +236,28 @@ def with_days_in_custody(detentions, *, today: datetime.date) -> list[Detention]
     return detentions
 
 
+def term_ending(*, today: datetime.date, days: int = UPCOMING_DAYS) -> Q:
+    """A detention whose ordered term runs out within `days`, or already has, with no end
+    recorded (the dashboard's list and the case list's filter)."""
+    return Q(
+        actual_end__isnull=True,
+        planned_end__isnull=False,
+        planned_end__lte=today + datetime.timedelta(days=days),
+    )
+
+
+def hearing_upcoming(*, today: datetime.date, days: int = UPCOMING_DAYS) -> Q:
+    """A hearing held from today to `days` ahead (the dashboard's list and the filter)."""
+    return Q(held_on__gte=today, held_on__lte=today + datetime.timedelta(days=days))
+
+
 def detentions_ending(
     cases: QuerySet[Case], *, today: datetime.date, days: int = UPCOMING_DAYS
 ) -> QuerySet[Detention]:
     """Ordered terms running out within `days` (or already overdue with no end recorded),
     each marked with whether an extension hearing was recorded after it started."""
     return (
-        Detention.objects.filter(
-            case__in=cases,
-            actual_end__isnull=True,
-            planned_end__isnull=False,
-            planned_end__lte=today + datetime.timedelta(days=days),
-        )
+        Detention.objects.filter(term_ending(today=today, days=days), case__in=cases)
         .with_extension_recorded()
         .select_related("person", "case")
         .order_by("planned_end", "pk")
@@ -168,9 +268,7 @@ def hearings_upcoming(
     cases: QuerySet[Case], *, today: datetime.date, days: int = UPCOMING_DAYS
 ) -> QuerySet[Hearing]:
     return (
-        Hearing.objects.filter(
-            case__in=cases, held_on__gte=today, held_on__lte=today + datetime.timedelta(days=days)
-        )
+        Hearing.objects.filter(hearing_upcoming(today=today, days=days), case__in=cases)
         .select_related("case", "court")
         .prefetch_related("defendants")
         .order_by("held_on", "starts_at", "pk")

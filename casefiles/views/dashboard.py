@@ -1,4 +1,7 @@
-"""The dashboard: who is detained now, terms ending, hearings, latest changes."""
+"""The dashboard: counts and the most urgent few of each list, with links to the rest.
+
+It stays a dashboard at any size: each list is bounded (DASHBOARD_ROWS), carries its total,
+and links to the filtered case list for everything else."""
 
 from __future__ import annotations
 
@@ -11,24 +14,31 @@ from casefiles import selectors
 from casefiles.sentences import sentences_in_force
 from casefiles.views.base import view_case_required
 
+DASHBOARD_ROWS = 10
+
 
 @require_GET
 @view_case_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     cases = selectors.cases_visible_to(request.user)
-    # One row per person held today, counted from the start of their unbroken custody.
-    detained = selectors.custody_runs_now(cases, today=today)
-    sentences = sentences_in_force(detained, cases=cases, today=today)
+    # The longest in custody, counted from the start of their unbroken custody.
+    detained = selectors.detained_now_longest(cases, today=today, limit=DASHBOARD_ROWS)
+    sentences = sentences_in_force(detained.runs, cases=cases, today=today)
+    ending = selectors.detentions_ending(cases, today=today)
+    hearings = selectors.hearings_upcoming(cases, today=today)
     return render(
         request,
         "staff/dashboard.html",
         {
             "today": today,
-            "detained": detained,
-            "detained_rows": [(run, sentences.get(run.person.pk)) for run in detained],
-            "ending": selectors.detentions_ending(cases, today=today),
-            "hearings": selectors.hearings_upcoming(cases, today=today),
+            "detained": detained.runs,
+            "detained_count": detained.count,
+            "detained_rows": [(run, sentences.get(run.person.pk)) for run in detained.runs],
+            "ending": list(ending[:DASHBOARD_ROWS]),
+            "ending_count": ending.count(),
+            "hearings": list(hearings[:DASHBOARD_ROWS]),
+            "hearings_count": hearings.count(),
             "changes": selectors.changes_latest(cases),
             "undelivered": selectors.reminders_undelivered(cases),
             "upcoming_days": selectors.UPCOMING_DAYS,
