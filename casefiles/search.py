@@ -254,7 +254,7 @@ def best_match_first(queryset: QuerySet, query: str, *, owner: str) -> QuerySet:
         ranked = names.annotate(rank=_name_rank(key)).order_by("rank").values("rank")[:1]
         return Subquery(ranked, output_field=IntegerField())
 
-    rank = best(matching_names(query).filter(**{owner: OuterRef("pk")}))
+    rank: Subquery | Coalesce = best(matching_names(query).filter(**{owner: OuterRef("pk")}))
     if owner == "case":
         party_names = matching_names(query).filter(
             person__in=CaseParty.objects.filter(case=OuterRef(OuterRef("pk"))).values("person")
