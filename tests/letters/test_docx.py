@@ -162,3 +162,18 @@ def test_a_letter_that_cannot_be_printed_says_why_on_the_letter_page(client):
     assert response.redirect_chain[-1][0] == reverse("letters:detail", args=[letter.pk])
     assert "cannot be made yet" in response.content.decode()
     assert re.search(r"\[\^src:999999\]", response.content.decode())
+
+
+def test_a_scanned_signature_is_printed_above_its_name():
+    from django.core.files.base import ContentFile
+    from PIL import Image
+
+    letter = make_letter()
+    buffer = io.BytesIO()
+    Image.new("RGB", (60, 20), "blue").save(buffer, "PNG")
+    signatory = letter.signatories.first()
+    signatory.signature_image.save("signature.png", ContentFile(buffer.getvalue()))
+    parts = read_docx(letter_docx_bytes(letter))
+    assert [name for name in parts if name.startswith("word/media/")]
+    body = "".join(paragraphs(parts["word/document.xml"]))
+    assert body.index("Sincerely,") < body.index(signatory.person.signature_name)
