@@ -17,6 +17,8 @@ real hyperlink, its relationship held by the footnotes part (a link belongs to t
 text is in).
 
 Word numbers the notes itself, in the order of their calls; ids only tie a call to its note.
+As Word itself does, the settings part names the two separators (``<w:footnotePr>``, placed
+before ``<w:compat>`` as the schema's order wants).
 """
 
 from __future__ import annotations
@@ -82,7 +84,22 @@ class Footnotes:
             PackURI(FOOTNOTES_PARTNAME), CT.WML_FOOTNOTES, parse_xml(EMPTY_FOOTNOTES), package
         )
         document_part.relate_to(self.part, RT.FOOTNOTES)
+        self._name_separators(document)
         self.count = 0
+
+    @staticmethod
+    def _name_separators(document: Document) -> None:
+        settings = document.settings.element
+        footnote_properties = OxmlElement("w:footnotePr")
+        for separator_id in ("-1", "0"):
+            separator = OxmlElement("w:footnote")
+            separator.set(qn("w:id"), separator_id)
+            footnote_properties.append(separator)
+        compat = settings.find(qn("w:compat"))
+        if compat is not None:
+            compat.addprevious(footnote_properties)
+        else:
+            settings.append(footnote_properties)
 
     def add(self, paragraph: Paragraph, text: str, *, url: str = "") -> int:
         """Add a note saying ``text`` (a hyperlink to ``url`` when given) and its call at the

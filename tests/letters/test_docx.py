@@ -10,6 +10,7 @@ import pytest
 from django.contrib.auth.models import Group, User
 from django.core.management import call_command
 from django.urls import reverse
+from docx import Document
 from lxml import etree
 
 from letters.docx import letter_docx_bytes
@@ -25,6 +26,14 @@ R = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 def read_docx(data: bytes) -> dict[str, bytes]:
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         return {name: archive.read(name) for name in archive.namelist()}
+
+
+def _zip(parts: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
 
 
 def paragraphs(xml: bytes) -> list[str]:
@@ -51,6 +60,11 @@ def test_the_command_writes_a_word_document_with_a_footnotes_part(demo_docx):
     assert "wordprocessingml.footnotes+xml" in types
     relationships = demo_docx["word/_rels/document.xml.rels"].decode()
     assert "relationships/footnotes" in relationships
+    settings = etree.fromstring(demo_docx["word/settings.xml"])
+    separators = settings.findall(f"{W}footnotePr/{W}footnote")
+    assert [s.get(f"{W}id") for s in separators] == ["-1", "0"]
+    # python-docx opens what it wrote.
+    Document(io.BytesIO(_zip(demo_docx)))
 
 
 def test_the_footnotes_part_holds_the_eight_urls_in_order(demo_docx):
