@@ -5,6 +5,7 @@ from django.utils.html import format_html
 
 from letters.models import (
     Letter,
+    Letterhead,
     LetterRecipient,
     LetterSignatory,
     LetterTemplate,
@@ -253,3 +254,15 @@ class ReplyAdmin(VisibleAdmin):
 class LetterTemplateAdmin(VisibleAdmin):
     list_display = ["name", "subject"]
     search_fields = ["name", "subject", "body"]
+
+
+@admin.register(Letterhead)
+class LetterheadAdmin(admin.ModelAdmin):
+    """The organisation's one letterhead; only Administrators may change it (roles)."""
+
+    list_display = ["name"]
+    fields = ["name", "address", "logo"]
+
+    def has_add_permission(self, request) -> bool:
+        # One letterhead: once it exists it is changed, not added to.
+        return super().has_add_permission(request) and not Letterhead.objects.exists()

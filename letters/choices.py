@@ -30,3 +30,8 @@ class RenderStatus(models.TextChoices):
     RENDERING = "rendering", "Rendering"
     DONE = "done", "Done"
     FAILED = "failed", "Failed"
+
+
+class LetterheadChoice(models.TextChoices):
+    NONE = "none", "None"
+    ORGANISATION = "organisation", "The organisation's letterhead"

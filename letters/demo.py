@@ -104,6 +104,8 @@ def load_demo_letter(demo: DemoCase) -> Letter:
             "place": "Brussels",
             "dated_on": dated,
             "language": "en",
+            # The letter as sent had no subject line.
+            "show_subject": False,
             "salutation": "Your Excellency,",
             "body": letter_body(demo),
             "closing": "Sincerely,",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 
 from django.core.exceptions import ValidationError
+from django.core.validators import FileExtensionValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -12,11 +13,25 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from casefiles.models import SUMMARY_MAX, Case
-from letters.choices import LetterStatus, RecipientKind, RenderStatus, SignedVia, SigningStatus
+from letters.choices import (
+    LetterheadChoice,
+    LetterStatus,
+    RecipientKind,
+    RenderStatus,
+    SignedVia,
+    SigningStatus,
+)
 from people.fields import BoundedTextField, FactDateField
 from people.history import HistoryAuthor
 from people.models import ADDRESS_MAX, Organisation, Person, Position
-from people.uploads import document_validators, signature_image_validators
+from people.uploads import (
+    IMAGE_EXTENSIONS,
+    FileContentValidator,
+    FileSizeValidator,
+    ImagePixelsValidator,
+    document_validators,
+    signature_image_validators,
+)
 from people.visibility import visible_through
 
 # A letter is a few pages; this is ten times the longest we have sent.
@@ -31,6 +46,17 @@ class Letter(models.Model):
         error_messages={"unique": "A letter with this reference exists."},
     )
     subject = models.CharField(max_length=300)
+    show_subject = models.BooleanField(
+        "print the subject line",
+        default=True,
+        help_text='Print "Subject: …" above the salutation.',
+    )
+    letterhead = models.CharField(
+        max_length=12,
+        choices=LetterheadChoice.choices,
+        default=LetterheadChoice.NONE,
+        help_text="Print the organisation's letterhead (admin → Letterhead) at the top.",
+    )
     place = models.CharField(max_length=100, default="Brussels")
     dated_on = FactDateField(default=datetime.date.today)
     language = models.CharField(max_length=8, default="en")
@@ -250,6 +276,40 @@ class Reply(models.Model):
 
     def __str__(self) -> str:
         return f"Reply to {self.letter.reference} of {self.received_on:%d %b %Y}"
+
+
+# A logo is printed a few centimetres wide at the top of every letter that asks for it.
+LOGO_MAX_BYTES = 1024 * 1024
+LOGO_MAX_PIXELS = 2000
+
+
+class Letterhead(models.Model):
+    """The organisation's letterhead, set by an Administrator: one row (the admin adds no
+    second). Letters print it when their ``letterhead`` is "organisation"."""
+
+    name = models.CharField(max_length=200, help_text="The organisation's name, as printed.")
+    address = models.TextField(
+        max_length=1_000, blank=True, help_text="Address lines, one per line, as printed."
+    )
+    logo = models.ImageField(
+        upload_to="letterhead/",
+        blank=True,
+        validators=[
+            FileExtensionValidator(IMAGE_EXTENSIONS),
+            FileSizeValidator(LOGO_MAX_BYTES),
+            FileContentValidator(),
+            ImagePixelsValidator(LOGO_MAX_PIXELS),
+        ],
+        help_text="PNG or JPEG, at most 1 MB and 2000 pixels on a side.",
+    )
+    history = HistoricalRecords(bases=[HistoryAuthor])
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def address_lines(self) -> list[str]:
+        return [line.strip() for line in self.address.splitlines() if line.strip()]
 
 
 class LetterTemplate(models.Model):

@@ -26,9 +26,9 @@ from casefiles.models import Source
 from casefiles.pdf import PDFRenderError, css_string, font_face_css, render_pdf
 from casefiles.sandbox import RenderLimitError, limits_from_settings, run_bounded
 from casefiles.templatetags.staff import safe_link
-from letters.choices import LetterStatus, RecipientKind, SigningStatus
+from letters.choices import LetterheadChoice, LetterStatus, RecipientKind, SigningStatus
 from letters.markup import BodyMarkupError, markdown_to_html
-from letters.models import Letter, LetterSignatory
+from letters.models import Letter, Letterhead, LetterSignatory
 
 CITATION = re.compile(r"\[\^src:(\d+)\]")
 STYLESHEET = Path(settings.BASE_DIR) / "static" / "letters" / "letter.css"
@@ -77,6 +77,13 @@ class PrintedSignatory:
     signs_as: str
     signature_src: str
     awaiting: bool
+
+
+@dataclass(frozen=True)
+class PrintedLetterhead:
+    name: str
+    address_lines: list[str]
+    logo_src: str  # "" when there is no logo
 
 
 @dataclass(frozen=True)
@@ -168,10 +175,48 @@ def signature_files(letter: Letter) -> dict[str, Path]:
     }
 
 
-def letter_html(letter: Letter, *, for_pdf: bool = True, final: bool | None = None) -> str:
-    """The letter as one HTML document: what the PDF shows, or its on-screen preview."""
-    body = body_to_html(letter.body)
-    final = letter_is_final(letter) if final is None else final
+def letter_letterhead(letter: Letter) -> Letterhead | None:
+    """The letterhead this letter prints: the organisation's, when it asks for it and one is set."""
+    if letter.letterhead != LetterheadChoice.ORGANISATION:
+        return None
+    return Letterhead.objects.order_by("pk").first()
+
+
+def letterhead_logo_key(letterhead: Letterhead) -> str:
+    """The name the logo is fetched by in the PDF; changes when a new logo is uploaded."""
+    return f"letterhead/{letterhead.pk}/{Path(str(letterhead.logo.name)).name}"
+
+
+def letter_files(letter: Letter) -> dict[str, Path]:
+    """Every file a letter's PDF may load besides fonts: signature images and the logo."""
+    files = signature_files(letter)
+    letterhead = letter_letterhead(letter)
+    if letterhead is not None and letterhead.logo:
+        files[letterhead_logo_key(letterhead)] = Path(str(letterhead.logo.path))
+    return files
+
+
+def printed_letterhead(letter: Letter, *, for_pdf: bool) -> PrintedLetterhead | None:
+    letterhead = letter_letterhead(letter)
+    if letterhead is None:
+        return None
+    if not letterhead.logo:
+        src = ""
+    elif for_pdf:
+        src = letterhead_logo_key(letterhead)
+    else:
+        src = reverse("letters:letterhead_logo", args=[letterhead.pk])
+    return PrintedLetterhead(letterhead.name, letterhead.address_lines, src)
+
+
+def printed_parties(
+    letter: Letter, *, for_pdf: bool
+) -> tuple[PrintedRecipient | None, list[PrintedRecipient], list[PrintedSignatory]]:
+    """The addressee, the copies and the signatories as printed (PDF, preview and Word).
+
+    A signature's ``signature_src`` is its key in `signature_files` for the PDF, its URL
+    for the preview.
+    """
     addressee, copies = None, []
     for recipient in letter.recipients.all():
         if len(recipient.address_block) > ADDRESS_MAX_CHARS:
@@ -207,6 +252,14 @@ def letter_html(letter: Letter, *, for_pdf: bool = True, final: bool | None = No
                 awaiting=signatory.status == SigningStatus.INVITED,
             )
         )
+    return addressee, copies, signatories
+
+
+def letter_html(letter: Letter, *, for_pdf: bool = True, final: bool | None = None) -> str:
+    """The letter as one HTML document: what the PDF shows, or its on-screen preview."""
+    body = body_to_html(letter.body)
+    final = letter_is_final(letter) if final is None else final
+    addressee, copies, signatories = printed_parties(letter, for_pdf=for_pdf)
     return render_to_string(
         "letters/letter_document.html",
         {
@@ -216,6 +269,7 @@ def letter_html(letter: Letter, *, for_pdf: bool = True, final: bool | None = No
             "font_family": css_string(str(settings.PDF_FONT_FAMILY)),
             "reference_css": css_string(letter.reference),
             "date_line": f"{letter.place}, {date_format(letter.dated_on, 'j F Y')}",
+            "letterhead": printed_letterhead(letter, for_pdf=for_pdf),
             "addressee": addressee,
             "copies": copies,
             "signatories": signatories,

@@ -39,9 +39,9 @@ from letters.rendering import (
     LetterContentError,
     content_hash,
     html_to_pdf,
+    letter_files,
     letter_html,
     letter_is_final,
-    signature_files,
 )
 from letters.signing import SigningError, pdf_sign, signing_configured
 from people.dates import DatePrecision
@@ -480,7 +480,7 @@ def letter_version_render(*, version_id: int, task_id: str = "") -> LetterVersio
         )
 
     try:
-        pdf = html_to_pdf(version.html, allowed_files=signature_files(version.letter))
+        pdf = html_to_pdf(version.html, allowed_files=letter_files(version.letter))
         if version.is_final and signing_configured():
             pdf = pdf_sign(
                 pdf,

@@ -26,8 +26,9 @@ from casefiles.forms import record_id
 from casefiles.selectors import case_for_page, cases_visible_to
 from casefiles.views.base import typed_query
 from letters.choices import LetterStatus, RenderStatus
+from letters.docx import letter_docx_bytes
 from letters.forms import LetterCreateForm, SignatureForm
-from letters.models import Letter, LetterSignatory, LetterVersion, Reply
+from letters.models import Letter, Letterhead, LetterSignatory, LetterVersion, Reply
 from letters.rendering import LetterContentError, letter_html, preview_fonts_css
 from letters.selectors import letters_at_a_glance, letters_for_list, recipients_in_order
 from letters.services import (
@@ -42,6 +43,7 @@ from letters.services import (
 from letters.services_recipients import letter_is_frozen
 from letters.views_editor import CREATE_PEOPLE
 
+DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 PENDING = (RenderStatus.QUEUED, RenderStatus.RENDERING)
 LETTERS_PER_PAGE = 50
 
@@ -166,6 +168,32 @@ def version_download(request: HttpRequest, pk: int) -> FileResponse:
         filename=f"{version.letter.reference}-v{version.number}.pdf",
         content_type="application/pdf",
     )
+
+
+@require_GET
+@permission_required("letters.view_letterversion", raise_exception=True)
+def letter_docx(request: HttpRequest, pk: int) -> HttpResponse:
+    """The letter as an editable Word document, made now from the letter as it stands."""
+    letter = get_object_or_404(_letters(request), pk=pk)
+    try:
+        data = letter_docx_bytes(letter)
+    except LetterContentError as exc:
+        messages.error(request, f"The Word document cannot be made yet: {exc}")
+        return redirect("letters:detail", pk=letter.pk)
+    response = HttpResponse(data, content_type=DOCX_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{letter.reference}.docx"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@require_GET
+@permission_required("letters.view_letter", raise_exception=True)
+def letterhead_logo(request: HttpRequest, pk: int) -> FileResponse:
+    """The letterhead's logo, for the letter preview (the PDF is given the file itself)."""
+    letterhead = get_object_or_404(Letterhead, pk=pk)
+    if not letterhead.logo:
+        raise Http404("No logo.")
+    return protected_file_response(letterhead.logo, inline=True)
 
 
 @require_GET

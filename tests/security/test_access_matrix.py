@@ -46,7 +46,7 @@ from casefiles.models import (
 )
 from casefiles.twofactor import user_needs_second_factor
 from letters.choices import RenderStatus
-from letters.models import Letter, LetterVersion, Reply
+from letters.models import Letter, Letterhead, LetterVersion, Reply
 from people.admin_visibility import VisibleAdmin
 from people.deletion import DeletionRulesAdminMixin, deletion_refusal
 from people.models import HealthCondition, Person
@@ -120,6 +120,9 @@ def world(demo, viewer, editor, letters_user, health_editor, administrator, outs
     reply.file.save("reply.txt", ContentFile(MARKER.encode()))
     signatory = letter.signatories.first()
     signatory.signature_image.save("signature.png", _png())
+    # The organisation's, not the restricted case's: every role may read it.
+    letterhead = Letterhead.objects.create(name="The organisation")
+    letterhead.logo.save("logo.png", _png())
     hearing = Hearing.objects.filter(case=case).first()
     Reminder.objects.create(
         kind="hearing", case=case, hearing=hearing, due_on=hearing.held_on, message=MARKER
@@ -339,6 +342,16 @@ STAFF: dict[str, Expect] = {
     ),
     "letters:download": Expect(
         lambda w: reverse("letters:download", args=[w.version.pk]), LETTER_PAGE, NO_POST
+    ),
+    # The Word document is made from the letter as it stands: as the PDF download.
+    "letters:docx": Expect(
+        lambda w: reverse("letters:docx", args=[_letter(w)]), LETTER_PAGE, NO_POST
+    ),
+    # The organisation's logo, shown in every letter's preview: to all who may read letters.
+    "letters:letterhead_logo": Expect(
+        lambda w: reverse("letters:letterhead_logo", args=[Letterhead.objects.get().pk]),
+        EVERYONE,
+        NO_POST,
     ),
     "letters:signature": Expect(
         lambda w: reverse("letters:signature", args=[w.signatory_pk]), LETTER_PAGE, NO_POST

@@ -3,6 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from letters.choices import RenderStatus
+from letters.docx import letter_docx_bytes
 from letters.models import Letter
 from letters.rendering import LetterContentError, letter_html
 from letters.services import letter_render_now, letter_version_request
@@ -21,12 +22,30 @@ class Command(BaseCommand):
         parser.add_argument(
             "--list", action="store_true", help="List letters: reference and subject."
         )
-        parser.add_argument("-o", "--output", type=Path, help="Write the rendered PDF here.")
+        parser.add_argument(
+            "-o",
+            "--output",
+            type=Path,
+            help="Write the rendered PDF (or, with --docx, .docx) here.",
+        )
+        parser.add_argument(
+            "--docx",
+            action="store_true",
+            help="Write the letter as an editable Word document to --output instead of a PDF.",
+        )
         parser.add_argument("--html", type=Path, help="Write the HTML that is rendered here.")
         parser.add_argument("--sync", action="store_true", help="Render now, in this process.")
 
     def handle(
-        self, *args, reference=None, list=False, output=None, html=None, sync=False, **options
+        self,
+        *args,
+        reference=None,
+        list=False,
+        output=None,
+        html=None,
+        sync=False,
+        docx=False,
+        **options,
     ) -> None:
         if list:
             for ref, subject in Letter.objects.order_by("reference").values_list(
@@ -40,6 +59,16 @@ class Command(BaseCommand):
             letter = Letter.objects.get(reference=reference)
         except Letter.DoesNotExist:
             raise CommandError(f"No letter with reference {reference!r}; see --list.") from None
+
+        if docx:
+            if not output:
+                raise CommandError("Give the file to write the Word document to: -o letter.docx")
+            try:
+                output.write_bytes(letter_docx_bytes(letter))
+            except LetterContentError as exc:
+                raise CommandError(str(exc)) from None
+            self.stdout.write(f"Word document written to {output}")
+            return
 
         try:
             if html:
