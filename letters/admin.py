@@ -6,6 +6,7 @@ from django.utils.html import format_html
 from letters.models import (
     Letter,
     LetterRecipient,
+    LetterRevision,
     LetterSignatory,
     LetterTemplate,
     LetterVersion,
@@ -18,7 +19,7 @@ from people.admin_visibility import VisibleAdmin, VisibleStackedInline, VisibleT
 
 # Workflow fields: written only by the services behind the letter page (signing,
 # finalising, sending), never typed into the back office.
-SIGNATURE_WORKFLOW_FIELDS = ("status", "signed_at", "signed_via", "signature_image")
+SIGNATURE_WORKFLOW_FIELDS = ("status", "revision", "signed_at", "signed_via", "signature_image")
 LETTER_WORKFLOW_FIELDS = ("status", "sent_on")
 
 
@@ -62,7 +63,8 @@ class LetterSignatoryForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         position = cleaned.get("position")
-        if not cleaned.get("signs_as"):
+        # On a final or sent letter the line is read-only (not a field): nothing to fill.
+        if "signs_as" in self.fields and not cleaned.get("signs_as"):
             if position is None:
                 self.add_error("signs_as", "Fill this in, or choose the position they sign in.")
             else:
@@ -121,6 +123,7 @@ class LetterSignatoryInline(FrozenWithLetterInline, VisibleTabularInline):
         "position",
         "signs_as",
         "status",
+        "revision",
         "signed_at",
         "signed_via",
         "signature_image",
@@ -147,6 +150,21 @@ class LetterVersionInline(VisibleTabularInline):
         return False
 
 
+class LetterRevisionInline(VisibleTabularInline):
+    """The texts sent out for signature; written only by "Send for signature"."""
+
+    model = LetterRevision
+    extra = 0
+    can_delete = False
+    fields = readonly_fields = ("number", "subject", "content_hash", "frozen_at", "frozen_by")
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
 class ReplyInline(VisibleTabularInline):
     model = Reply
     extra = 0
@@ -161,7 +179,13 @@ class LetterAdmin(VisibleAdmin):
     autocomplete_fields = ["case"]
     list_select_related = ["case"]
     date_hierarchy = "dated_on"
-    inlines = [LetterRecipientInline, LetterSignatoryInline, LetterVersionInline, ReplyInline]
+    inlines = [
+        LetterRecipientInline,
+        LetterSignatoryInline,
+        LetterRevisionInline,
+        LetterVersionInline,
+        ReplyInline,
+    ]
     readonly_fields = ["letter_page", *LETTER_WORKFLOW_FIELDS]
     actions = ["render_pdf"]
 

@@ -337,6 +337,14 @@ STAFF: dict[str, Expect] = {
     "letters:finalise": Expect(
         lambda w: reverse("letters:finalise", args=[_letter(w)]), POST_ONLY_GET, LETTER_WRITE
     ),
+    "letters:edit": Expect(
+        lambda w: reverse("letters:edit", args=[_letter(w)]), LETTER_FORM, LETTER_FORM
+    ),
+    "letters:send_for_signature": Expect(
+        lambda w: reverse("letters:send_for_signature", args=[_letter(w)]),
+        POST_ONLY_GET,
+        LETTER_WRITE,
+    ),
     "letters:download": Expect(
         lambda w: reverse("letters:download", args=[w.version.pk]), LETTER_PAGE, NO_POST
     ),
