@@ -62,17 +62,17 @@ class Letter(models.Model):
     def __str__(self) -> str:
         return f"{self.reference}: {self.subject}"
 
-    def get_absolute_url(self) -> str:
-        return reverse("letters:detail", args=[self.pk])
-
-    def clean(self) -> None:
-        refuse_frozen_letter_change(self)
-
     def save(self, *args, **kwargs) -> None:
         # Also here, not only in clean(): no path — the back office, a shell, a service that
         # forgot — may change the text of a letter that is out for signature, final or sent.
         refuse_frozen_letter_change(self)
         super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("letters:detail", args=[self.pk])
+
+    def clean(self) -> None:
+        refuse_frozen_letter_change(self)
 
     @property
     def text_is_frozen(self) -> bool:

@@ -90,14 +90,14 @@ def test_a_frozen_revision_never_changes(draft):
 # --- Editing a text out for signature -----------------------------------------------------
 
 
-def test_the_edit_page_names_who_signed_and_asks_for_the_confirmation(
-    client, letters_user, draft
-):
+def test_the_edit_page_names_who_signed_and_asks_for_the_confirmation(client, letters_user, draft):
     out_for_signature_with_one_signature(draft)
     client = password_login(client, letters_user)
     html = client.get(reverse("letters:edit", args=[draft.pk])).content.decode()
     assert "Revision 1" in html and "Signed this revision" in html
-    assert "Petras" in html and "Róża" not in html.split("Signed this revision")[1].split("</ul>")[0]
+    assert (
+        "Petras" in html and "Róża" not in html.split("Signed this revision")[1].split("</ul>")[0]
+    )
     assert 'name="asking_signatories_again"' in html
     assert "they will be asked to sign again" in html
 
@@ -145,7 +145,9 @@ def test_a_confirmed_edit_starts_a_new_draft_and_the_signatures_read_earlier_tex
 def test_signatures_on_an_earlier_text_do_not_let_the_letter_be_final(draft):
     _, petras, roza = out_for_signature_with_one_signature(draft)
     signatory_sign(signatory=roza, via=SignedVia.EMAIL)
-    letter_text_update(letter=draft, **service_text(draft, body="New."), asking_signatories_again=True)
+    letter_text_update(
+        letter=draft, **service_text(draft, body="New."), asking_signatories_again=True
+    )
     letter_send_for_signature(letter=draft)
     roza.refresh_from_db()
     signatory_sign(signatory=roza, via=SignedVia.EMAIL)
@@ -270,3 +272,25 @@ def test_a_viewer_may_neither_edit_nor_send_for_signature(client, viewer, draft)
     assert [r.status_code for r in responses] == [403, 403, 403]
     draft.refresh_from_db()
     assert draft.status == LetterStatus.DRAFT and not draft.revisions.exists()
+
+
+# --- Letters from before revisions --------------------------------------------------------
+
+
+def test_the_migration_gives_letters_already_out_their_first_revision():
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("letters.migrations.0008_letter_revisions_frozen_text")
+    collecting = make_letter(status=LetterStatus.COLLECTING)
+    sent = make_letter(status=LetterStatus.SENT)
+    draft = make_letter(signed=False)
+    migration.first_revisions(apps, None)
+    for letter in (collecting, sent):
+        revision = letter.revisions.get()
+        assert (revision.number, revision.body) == (1, letter.body)
+        assert set(letter.signatories.values_list("revision", flat=True)) == {revision.pk}
+    assert not draft.revisions.exists()
+    migration.first_revisions(apps, None)  # run twice: nothing more
+    assert LetterRevision.objects.count() == 2
