@@ -238,6 +238,38 @@ class LetterSignatoryAdmin(FrozenWithLetterAdmin, VisibleAdmin):
     readonly_fields = SIGNATURE_WORKFLOW_FIELDS
 
 
+@admin.register(LetterRevision)
+class LetterRevisionAdmin(VisibleAdmin):
+    """Read-only: a revision is written by "Send for signature" and never changes."""
+
+    list_display = ["letter", "number", "subject", "frozen_at", "frozen_by"]
+    search_fields = ["letter__reference", "subject"]
+    list_select_related = ["letter", "frozen_by"]
+    readonly_fields = [
+        "letter",
+        "number",
+        "subject",
+        "place",
+        "dated_on",
+        "language",
+        "salutation",
+        "body",
+        "closing",
+        "content_hash",
+        "frozen_at",
+        "frozen_by",
+    ]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
 @admin.register(LetterVersion)
 class LetterVersionAdmin(VisibleAdmin):
     list_display = ["letter", "number", "status", "is_final", "sha256", "created_at"]

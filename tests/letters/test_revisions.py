@@ -294,3 +294,12 @@ def test_the_migration_gives_letters_already_out_their_first_revision():
     assert not draft.revisions.exists()
     migration.first_revisions(apps, None)  # run twice: nothing more
     assert LetterRevision.objects.count() == 2
+
+
+def test_a_final_letter_is_not_moved_back_to_draft_in_code(draft):
+    draft.status = LetterStatus.FINAL
+    Letter.objects.filter(pk=draft.pk).update(status=LetterStatus.FINAL)
+    draft.status = LetterStatus.DRAFT
+    with pytest.raises(ValidationError, match="can no longer be edited"):
+        draft.save()
+    assert Letter.objects.get(pk=draft.pk).status == LetterStatus.FINAL
