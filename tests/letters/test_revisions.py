@@ -303,3 +303,19 @@ def test_a_final_letter_is_not_moved_back_to_draft_in_code(draft):
     with pytest.raises(ValidationError, match="can no longer be edited"):
         draft.save()
     assert Letter.objects.get(pk=draft.pk).status == LetterStatus.FINAL
+
+
+def test_the_letter_page_offers_sending_and_editing_to_the_letters_role_only(
+    client, letters_user, viewer, draft
+):
+    send = reverse("letters:send_for_signature", args=[draft.pk])
+    edit = reverse("letters:edit", args=[draft.pk])
+    detail = reverse("letters:detail", args=[draft.pk])
+    html = password_login(client, letters_user).get(detail).content.decode()
+    assert send in html and edit in html
+    letter_send_for_signature(letter=draft)
+    html = client.get(detail).content.decode()
+    assert "revision 1" in html and send not in html and edit in html
+    client.logout()
+    html = password_login(client, viewer).get(detail).content.decode()
+    assert send not in html and edit not in html
