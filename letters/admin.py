@@ -7,6 +7,7 @@ from letters.models import (
     Letter,
     Letterhead,
     LetterRecipient,
+    LetterRevision,
     LetterSignatory,
     LetterTemplate,
     LetterVersion,
@@ -19,7 +20,7 @@ from people.admin_visibility import VisibleAdmin, VisibleStackedInline, VisibleT
 
 # Workflow fields: written only by the services behind the letter page (signing,
 # finalising, sending), never typed into the back office.
-SIGNATURE_WORKFLOW_FIELDS = ("status", "signed_at", "signed_via", "signature_image")
+SIGNATURE_WORKFLOW_FIELDS = ("status", "revision", "signed_at", "signed_via", "signature_image")
 LETTER_WORKFLOW_FIELDS = ("status", "sent_on")
 
 
@@ -63,7 +64,8 @@ class LetterSignatoryForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         position = cleaned.get("position")
-        if not cleaned.get("signs_as"):
+        # On a final or sent letter the line is read-only (not a field): nothing to fill.
+        if "signs_as" in self.fields and not cleaned.get("signs_as"):
             if position is None:
                 self.add_error("signs_as", "Fill this in, or choose the position they sign in.")
             else:
@@ -122,6 +124,7 @@ class LetterSignatoryInline(FrozenWithLetterInline, VisibleTabularInline):
         "position",
         "signs_as",
         "status",
+        "revision",
         "signed_at",
         "signed_via",
         "signature_image",
@@ -148,6 +151,21 @@ class LetterVersionInline(VisibleTabularInline):
         return False
 
 
+class LetterRevisionInline(VisibleTabularInline):
+    """The texts sent out for signature; written only by "Send for signature"."""
+
+    model = LetterRevision
+    extra = 0
+    can_delete = False
+    fields = readonly_fields = ("number", "subject", "content_hash", "frozen_at", "frozen_by")
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
 class ReplyInline(VisibleTabularInline):
     model = Reply
     extra = 0
@@ -162,7 +180,13 @@ class LetterAdmin(VisibleAdmin):
     autocomplete_fields = ["case"]
     list_select_related = ["case"]
     date_hierarchy = "dated_on"
-    inlines = [LetterRecipientInline, LetterSignatoryInline, LetterVersionInline, ReplyInline]
+    inlines = [
+        LetterRecipientInline,
+        LetterSignatoryInline,
+        LetterRevisionInline,
+        LetterVersionInline,
+        ReplyInline,
+    ]
     readonly_fields = ["letter_page", *LETTER_WORKFLOW_FIELDS]
     actions = ["render_pdf"]
 
@@ -213,6 +237,38 @@ class LetterSignatoryAdmin(FrozenWithLetterAdmin, VisibleAdmin):
     autocomplete_fields = ["letter", "person", "position"]
     list_select_related = ["person", "letter"]
     readonly_fields = SIGNATURE_WORKFLOW_FIELDS
+
+
+@admin.register(LetterRevision)
+class LetterRevisionAdmin(VisibleAdmin):
+    """Read-only: a revision is written by "Send for signature" and never changes."""
+
+    list_display = ["letter", "number", "subject", "frozen_at", "frozen_by"]
+    search_fields = ["letter__reference", "subject"]
+    list_select_related = ["letter", "frozen_by"]
+    readonly_fields = [
+        "letter",
+        "number",
+        "subject",
+        "place",
+        "dated_on",
+        "language",
+        "salutation",
+        "body",
+        "closing",
+        "content_hash",
+        "frozen_at",
+        "frozen_by",
+    ]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
 
 
 @admin.register(LetterVersion)

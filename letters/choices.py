@@ -16,6 +16,9 @@ class RecipientKind(models.TextChoices):
 class SigningStatus(models.TextChoices):
     INVITED = "invited", "Invited"
     SIGNED = "signed", "Signed"
+    # Signed a revision whose text was edited afterwards: shown, but it does not count and
+    # the signatory is asked again (letters.services_revisions).
+    EARLIER = "earlier", "Signed an earlier text"
     DECLINED = "declined", "Declined"
 
 

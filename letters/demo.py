@@ -7,6 +7,7 @@ import datetime
 from casefiles.demo import DemoCase
 from letters.choices import LetterStatus, RecipientKind, SignedVia, SigningStatus
 from letters.models import Letter, LetterRecipient, LetterSignatory, LetterTemplate
+from letters.services_revisions import letter_send_for_signature
 from people.demo import ensure
 
 LETTER_REFERENCE = "LTR-2021-06-29"
@@ -123,6 +124,10 @@ def load_demo_letter(demo: DemoCase) -> Letter:
                 "address_block": position.address_block,
             },
         )
+    # The text the MEPs signed: revision 1, frozen when it went out for signature.
+    revision = letter.revisions.order_by("-number").first() or letter_send_for_signature(
+        letter=letter
+    )
     signed_at = datetime.datetime(2021, 6, 29, 9, 0, tzinfo=datetime.UTC)
     for order, (person_key, position_key, signs_as) in enumerate(SIGNATORIES):
         ensure(
@@ -133,6 +138,7 @@ def load_demo_letter(demo: DemoCase) -> Letter:
                 "order": order,
                 "signs_as": signs_as,
                 "status": SigningStatus.SIGNED,
+                "revision": revision,
                 "signed_at": signed_at,
                 "signed_via": SignedVia.EMAIL,
             },

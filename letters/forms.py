@@ -10,7 +10,7 @@ from django_countries import countries
 
 from casefiles.forms import RecordChoiceField
 from letters.choices import RecipientKind, SignedVia
-from letters.models import LetterTemplate
+from letters.models import BODY_MAX, LetterTemplate
 from people.choices import OrganisationKind
 from people.fields import validate_fact_date
 from people.models import ADDRESS_MAX, Organisation
@@ -124,3 +124,29 @@ def form_errors_from(form: forms.Form, exc: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, exc)
+
+
+class LetterTextForm(forms.Form):
+    """The letter's own words. Saving a text that somebody has signed needs
+    ``asking_signatories_again``: their signatures then read "signed an earlier text"."""
+
+    TEXT_FIELDS = ("subject", "place", "dated_on", "salutation", "body", "closing")
+
+    subject = forms.CharField(max_length=300)
+    place = forms.CharField(max_length=100)
+    dated_on = forms.DateField(
+        label="Date",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        validators=[validate_fact_date],
+    )
+    salutation = forms.CharField(max_length=200)
+    body = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 20}),
+        max_length=BODY_MAX,
+        help_text="Markdown. Cite a source with [^src:ID]; it becomes a footnote with its URL.",
+    )
+    closing = forms.CharField(max_length=200)
+    asking_signatories_again = forms.BooleanField(
+        required=False,
+        label="I understand that they will be asked to sign again.",
+    )

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime
+import hashlib
+import json
 
 from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator
@@ -86,8 +88,121 @@ class Letter(models.Model):
     def __str__(self) -> str:
         return f"{self.reference}: {self.subject}"
 
+    def save(self, *args, **kwargs) -> None:
+        # Also here, not only in clean(): no path — the back office, a shell, a service that
+        # forgot — may change the text of a letter that is out for signature, final or sent.
+        refuse_frozen_letter_change(self)
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self) -> str:
         return reverse("letters:detail", args=[self.pk])
+
+    def clean(self) -> None:
+        refuse_frozen_letter_change(self)
+
+    @property
+    def text_is_frozen(self) -> bool:
+        """Out for signature, final or sent: the text is its latest revision's."""
+        return self.status != LetterStatus.DRAFT
+
+    def text_fields(self) -> dict[str, str]:
+        return {name: str(getattr(self, name)) for name in REVISION_TEXT_FIELDS}
+
+
+# What a revision freezes: everything printed in the letter's own words.
+REVISION_TEXT_FIELDS = ("subject", "place", "dated_on", "language", "salutation", "body", "closing")
+# The back office may additionally change nothing else on a final or sent letter but this.
+_FINAL_CHANGEABLE = ("status", "sent_on")
+
+
+def text_hash(text: dict[str, str]) -> str:
+    """sha256 of a letter's text fields: two revisions with the same hash read the same."""
+    return hashlib.sha256(json.dumps(text, sort_keys=True).encode()).hexdigest()
+
+
+def refuse_frozen_letter_change(letter: Letter) -> None:
+    """The one guard on a letter's text, whoever saves it.
+
+    - A final or sent letter changes in nothing but final → sent and its date of sending;
+      a correction is a new letter referring to this one.
+    - A letter out for signature keeps its text: the letter page's edit starts a new revision
+      (letters.services_revisions.letter_text_update), which first moves the letter back to
+      draft and marks the signatures given as on an earlier text.
+    - A letter out for signature goes back to draft only once no signature counts on it.
+    """
+    if letter.pk is None:
+        return
+    stored = Letter.objects.filter(pk=letter.pk).first()
+    if stored is None:
+        return
+    what = f"Letter {stored.reference} is {stored.get_status_display().lower()}"
+    if stored.status in (LetterStatus.FINAL, LetterStatus.SENT):
+        changed = [
+            field.name
+            for field in letter._meta.concrete_fields
+            if field.name not in _FINAL_CHANGEABLE
+            and getattr(letter, field.attname) != getattr(stored, field.attname)
+        ]
+        back = letter.status not in (LetterStatus.FINAL, LetterStatus.SENT) or (
+            stored.status == LetterStatus.SENT and letter.status != LetterStatus.SENT
+        )
+        if changed or back:
+            raise ValidationError(
+                f"{what} and can no longer be edited. To correct it, write a new letter "
+                "referring to this one."
+            )
+        return
+    if stored.status == LetterStatus.COLLECTING:
+        if letter.text_fields() != stored.text_fields():
+            raise ValidationError(
+                f"{what}: its text is frozen. Edit it on the letter page, which starts a new "
+                "revision and asks the signatories again."
+            )
+        if (
+            letter.status == LetterStatus.DRAFT
+            and stored.signatories.filter(status=SigningStatus.SIGNED).exists()
+        ):
+            raise ValidationError(
+                f"{what} and has signatures; it goes back to draft only through an edit on "
+                "the letter page."
+            )
+
+
+class LetterRevision(models.Model):
+    """A letter's text as it was sent out for signature. Never changes once written:
+    signatures belong to one revision, and an edit afterwards makes the next one."""
+
+    letter = models.ForeignKey(Letter, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField()
+    subject = models.CharField(max_length=300)
+    place = models.CharField(max_length=100)
+    dated_on = FactDateField()
+    language = models.CharField(max_length=8)
+    salutation = models.CharField(max_length=200)
+    body = BoundedTextField(max_length=BODY_MAX)
+    closing = models.CharField(max_length=200)
+    content_hash = models.CharField(max_length=64, help_text="sha256 of the frozen text fields.")
+    frozen_at = models.DateTimeField(default=timezone.now)
+    frozen_by = models.ForeignKey(
+        "auth.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    objects = visible_through("letter")
+
+    class Meta:
+        ordering = ["letter", "-number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["letter", "number"], name="letterrevision_unique_number"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.letter.reference} revision {self.number}"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None:
+            raise ValidationError("A letter's revision never changes; edit the letter instead.")
+        super().save(*args, **kwargs)
 
 
 def require_letter_open(record: models.Model, what: str) -> None:
@@ -169,6 +284,15 @@ class LetterSignatory(models.Model):
     )
     signed_at = models.DateTimeField(null=True, blank=True)
     signed_via = models.CharField(max_length=10, choices=SignedVia.choices, blank=True)
+    revision = models.ForeignKey(
+        LetterRevision,
+        null=True,
+        blank=True,
+        # RESTRICT, not PROTECT: deleting the letter deletes both together.
+        on_delete=models.RESTRICT,
+        related_name="signatures",
+        help_text="The text they signed (empty for signatures recorded before revisions).",
+    )
     signature_image = models.ImageField(
         upload_to="signatures/%Y/",
         blank=True,

@@ -13,8 +13,11 @@ OPEN = (LetterStatus.DRAFT, LetterStatus.COLLECTING)
 
 
 def _waiting(letters: QuerySet[Letter]) -> QuerySet[Letter]:
-    """Open letters with at least one signatory who has neither signed nor declined."""
-    invited = LetterSignatory.objects.filter(letter=OuterRef("pk"), status=SigningStatus.INVITED)
+    """Open letters with at least one signatory who has neither signed the text as it stands
+    nor declined (one who signed an earlier text is asked again)."""
+    invited = LetterSignatory.objects.filter(
+        letter=OuterRef("pk"), status__in=(SigningStatus.INVITED, SigningStatus.EARLIER)
+    )
     return letters.filter(status__in=OPEN).filter(Exists(invited))
 
 

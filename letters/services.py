@@ -43,6 +43,7 @@ from letters.rendering import (
     letter_html,
     letter_is_final,
 )
+from letters.services_revisions import revision_for_signature
 from letters.signing import SigningError, pdf_sign, signing_configured
 from people.dates import DatePrecision
 
@@ -228,6 +229,10 @@ def signatory_sign(
         raise ValidationError(f"Unknown way of signing: {via!r}")
     if via == SignedVia.SCANNED and not (signature_image or signatory.signature_image):
         raise ValidationError("A scanned signature needs its image.")
+    # A signature is given on a fixed text: the revision out for signature, or — signing a
+    # draft — its text frozen now.
+    signatory.revision = revision_for_signature(letter=signatory.letter)
+    signatory.letter.refresh_from_db(fields=["status"])
     signatory.status = SigningStatus.SIGNED
     signatory.signed_via = via
     signatory.signed_at = signed_at or timezone.now()
@@ -253,6 +258,7 @@ def letter_finalise(*, letter: Letter, requested_by: User | None = None) -> Lett
     """Make the letter final — only once every signatory still on it has signed — and queue its
     final PDF."""
     letter = Letter.objects.select_for_update().get(pk=letter.pk)
+    # Only signatures on the text as it stands count; "signed an earlier text" is waiting.
     remaining = letter.signatories.exclude(status=SigningStatus.DECLINED)
     waiting = [
         s.person.signature_name
@@ -266,6 +272,10 @@ def letter_finalise(*, letter: Letter, requested_by: User | None = None) -> Lett
     if not remaining.exists():
         raise ValidationError("The letter cannot be final: nobody has signed it.")
     if letter.status not in (LetterStatus.FINAL, LetterStatus.SENT):
+        # The final text is a frozen revision: the one signed, or (signatures recorded before
+        # revisions existed) the text frozen now.
+        revision_for_signature(letter=letter, by=requested_by)
+        letter.refresh_from_db(fields=["status"])
         letter.status = LetterStatus.FINAL
         letter.save(update_fields=["status"])
     return letter_version_request(letter=letter, requested_by=requested_by)

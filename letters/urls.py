@@ -1,6 +1,6 @@
 from django.urls import path
 
-from letters import views, views_editor
+from letters import views, views_editor, views_revisions
 
 app_name = "letters"
 
@@ -13,6 +13,13 @@ urlpatterns = [
     path("<int:pk>/versions/", views.letter_versions, name="versions"),
     path("<int:pk>/render/", views.letter_render, name="render"),
     path("<int:pk>/finalise/", views.letter_make_final, name="finalise"),
+    # The text and its revisions (views_revisions).
+    path("<int:pk>/edit/", views_revisions.letter_edit, name="edit"),
+    path(
+        "<int:pk>/send-for-signature/",
+        views_revisions.letter_send_for_signature_view,
+        name="send_for_signature",
+    ),
     path("versions/<int:pk>/download/", views.version_download, name="download"),
     path("<int:pk>/docx/", views.letter_docx, name="docx"),
     path("letterhead/<int:pk>/logo/", views.letterhead_logo, name="letterhead_logo"),

@@ -41,6 +41,7 @@ from letters.services import (
     signatory_sign,
 )
 from letters.services_recipients import letter_is_frozen
+from letters.services_revisions import letter_current_revision
 from letters.views_editor import CREATE_PEOPLE
 
 DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -82,6 +83,7 @@ def letter_detail(request: HttpRequest, pk: int) -> HttpResponse:
         and letter.status in (LetterStatus.DRAFT, LetterStatus.COLLECTING),
         "can_render": request.user.has_perm("letters.change_letter"),
         "frozen": frozen,
+        "revision": letter_current_revision(letter),
         "can_edit_parties": request.user.has_perm("letters.change_letter") and not frozen,
         "can_create_people": request.user.has_perms(CREATE_PEOPLE),
     }

@@ -110,7 +110,7 @@ def test_signing_records_when_and_how(db):
     assert signatory.signed_via == SignedVia.EMAIL and signatory.signed_at
 
 
-def test_a_final_version_is_never_overwritten_and_an_edit_makes_a_new_final_version(
+def test_a_final_version_is_never_overwritten_and_a_final_letter_is_never_edited(
     finalise_now,
 ):
     letter = make_letter()
@@ -121,9 +121,12 @@ def test_a_final_version_is_never_overwritten_and_an_edit_makes_a_new_final_vers
     assert finalise_now(letter).pk == final.pk  # the same content: the same file
     letter.refresh_from_db()
     letter.closing = "Yours sincerely,"
-    letter.save()
-    edited = letter_render_now(letter=letter)
-    assert edited.pk != final.pk and edited.is_final and edited.number == 2
+    # A final letter's text is what was signed (test_revisions.py): a correction is a new
+    # letter, never a second final version next to the signed one.
+    with pytest.raises(ValidationError, match="can no longer be edited"):
+        letter.save()
+    letter.refresh_from_db()
+    assert letter_render_now(letter=letter).pk == final.pk
 
     final.refresh_from_db()
     assert (final.file.name, final.sha256, file_sha256(final)) == (name, sha, sha)

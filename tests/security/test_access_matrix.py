@@ -110,8 +110,9 @@ def world(demo, viewer, editor, letters_user, health_editor, administrator, outs
     source.file.save("record.txt", ContentFile(MARKER.encode()))
     event.sources.add(source)
     letter = Letter.objects.get(case=case)
-    letter.subject = f"{letter.subject} {MARKER}"
-    letter.save()
+    # The demo letter is sent, so its text cannot be saved changed: mark it in the database.
+    Letter.objects.filter(pk=letter.pk).update(subject=f"{letter.subject} {MARKER}")
+    letter.refresh_from_db()
     version = LetterVersion.objects.create(
         letter=letter, number=1, content_hash="0" * 64, status=RenderStatus.DONE
     )
@@ -339,6 +340,15 @@ STAFF: dict[str, Expect] = {
     ),
     "letters:finalise": Expect(
         lambda w: reverse("letters:finalise", args=[_letter(w)]), POST_ONLY_GET, LETTER_WRITE
+    ),
+    # The demo letter is sent: its edit page says so, and a post is refused with a redirect.
+    "letters:edit": Expect(
+        lambda w: reverse("letters:edit", args=[_letter(w)]), LETTER_FORM, LETTER_WRITE
+    ),
+    "letters:send_for_signature": Expect(
+        lambda w: reverse("letters:send_for_signature", args=[_letter(w)]),
+        POST_ONLY_GET,
+        LETTER_WRITE,
     ),
     "letters:download": Expect(
         lambda w: reverse("letters:download", args=[w.version.pk]), LETTER_PAGE, NO_POST

@@ -110,8 +110,10 @@ def test_the_shell_cannot_delete_a_final_version(final_version):
 
 
 def test_a_letter_once_sent_stays_kept_when_its_status_is_changed_back(sent_letter):
-    sent_letter.status = "draft"
-    sent_letter.save()
+    # No page or service moves a sent letter back (letters.models.refuse_frozen_letter_change
+    # refuses it); a row changed in the database directly is kept all the same.
+    Letter.objects.filter(pk=sent_letter.pk).update(status="draft")
+    sent_letter.refresh_from_db()
     assert deletion_refusal(sent_letter) == SENT_REFUSAL
 
 
