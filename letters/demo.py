@@ -6,7 +6,7 @@ import datetime
 
 from casefiles.demo import DemoCase
 from letters.choices import LetterStatus, RecipientKind, SignedVia, SigningStatus
-from letters.models import Letter, LetterRecipient, LetterSignatory, LetterTemplate
+from letters.models import Letter, Letterhead, LetterRecipient, LetterSignatory, LetterTemplate
 from letters.services_revisions import letter_send_for_signature
 from people.demo import ensure
 
@@ -92,8 +92,21 @@ def letter_body(demo: DemoCase) -> str:
     return body.replace("[^src:#", "[^src:")
 
 
+def load_demo_letterhead() -> Letterhead:
+    """A letterhead an Administrator would set (no logo); the seed letter does not use it."""
+    existing = Letterhead.objects.first()
+    if existing is not None:
+        return existing
+    return ensure(
+        Letterhead,
+        {"name": "Casefiles demo organisation"},
+        {"address": "Example Street 1\n1000 Brussels\nBelgium"},
+    )
+
+
 def load_demo_letter(demo: DemoCase) -> Letter:
     load_demo_template()
+    load_demo_letterhead()
     dated = datetime.date(2021, 6, 29)
     letter = ensure(
         Letter,

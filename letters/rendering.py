@@ -166,12 +166,18 @@ def signature_key(signatory: LetterSignatory) -> str:
     return f"signatures/{signatory.pk}/{Path(str(signatory.signature_image.name)).name}"
 
 
+def shows_signature(signatory: LetterSignatory) -> bool:
+    """Only a signature on the text being printed is printed: one given on an earlier text
+    (or not yet given) leaves the line "awaited"."""
+    return signatory.status == SigningStatus.SIGNED and bool(signatory.signature_image)
+
+
 def signature_files(letter: Letter) -> dict[str, Path]:
     """The files a letter's PDF may load besides fonts: its signatories' images."""
     return {
         signature_key(signatory): Path(str(signatory.signature_image.path))
         for signatory in printed_signatories(letter)
-        if signatory.signature_image
+        if shows_signature(signatory)
     }
 
 
@@ -238,7 +244,7 @@ def printed_parties(
             copies.append(printed)
     signatories = []
     for signatory in printed_signatories(letter):
-        if not signatory.signature_image:
+        if not shows_signature(signatory):
             src = ""
         elif for_pdf:
             src = signature_key(signatory)
@@ -249,7 +255,7 @@ def printed_parties(
                 name=signatory.person.signature_name,
                 signs_as=signatory.signs_as,
                 signature_src=src,
-                awaiting=signatory.status == SigningStatus.INVITED,
+                awaiting=signatory.status in (SigningStatus.INVITED, SigningStatus.EARLIER),
             )
         )
     return addressee, copies, signatories

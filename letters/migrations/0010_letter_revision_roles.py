@@ -4,11 +4,14 @@ from people.roles import ADMINISTRATOR, ALL_ACTIONS, EDITOR, LETTERS, READ, VIEW
 
 
 def grant(apps, schema_editor):
-    # Same grants as 0002 and 0004, now covering LetterRevision too (a no-op for the rest).
+    # Same grants as 0002, 0004 and 0008, now covering LetterRevision too (a no-op for the
+    # rest); the letterhead stays the Administrators' to change.
     grant_app_permissions(
         apps,
         "letters",
         {VIEWER: READ, EDITOR: READ, LETTERS: ALL_ACTIONS, ADMINISTRATOR: ALL_ACTIONS},
+        sensitive=["letterhead"],
+        sensitive_grants={VIEWER: READ, EDITOR: READ, LETTERS: READ, ADMINISTRATOR: ALL_ACTIONS},
     )
 
 

@@ -51,3 +51,32 @@ def test_a_letter_may_load_only_its_own_signatories_images():
     own = signature_files(first)
     assert len(own) == 1
     assert all(str(first.signatories.first().pk) in key for key in own)
+
+
+def test_a_signature_on_an_earlier_text_is_not_printed_on_the_new_one():
+    from letters.rendering import letter_html
+    from letters.services_revisions import letter_send_for_signature, letter_text_update
+
+    letter = make_letter(signed=False)
+    letter_send_for_signature(letter=letter)
+    signatory = signatory_sign(
+        signatory=letter.signatories.first(), via=SignedVia.SCANNED, signature_image=png()
+    )
+    assert f'src="signatures/{signatory.pk}/' in letter_html(letter)
+
+    letter_text_update(
+        letter=letter,
+        subject=letter.subject,
+        place=letter.place,
+        dated_on=letter.dated_on,
+        salutation=letter.salutation,
+        body="A corrected text.",
+        closing=letter.closing,
+        asking_signatories_again=True,
+    )
+    letter.refresh_from_db()
+
+    html = letter_html(letter)
+    assert "signatures/" not in html
+    assert "(signature awaited)" in html
+    assert signature_files(letter) == {}
