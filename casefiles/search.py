@@ -99,17 +99,24 @@ def _case_names(case) -> list[str]:
     return [case.reference, case.title]
 
 
-def _replace_names(owner_field: str, owner, names: Iterable[str]) -> None:
+def _name_rows(owner_field: str, owner, names: Iterable[str]) -> list:
+    """The SearchName rows of one owner: one per distinct key of its names."""
     from casefiles.models import SearchName
 
-    SearchName.objects.filter(**{owner_field: owner}).delete()
     rows, seen = [], set()
     for name in names:
         key = search_key(name or "")
         if key and key not in seen:
             seen.add(key)
             rows.append(SearchName(**{owner_field: owner}, text=name, key=key))
-    SearchName.objects.bulk_create(rows)
+    return rows
+
+
+def _replace_names(owner_field: str, owner, names: Iterable[str]) -> None:
+    from casefiles.models import SearchName
+
+    SearchName.objects.filter(**{owner_field: owner}).delete()
+    SearchName.objects.bulk_create(_name_rows(owner_field, owner, names))
 
 
 @transaction.atomic
@@ -123,20 +130,41 @@ def search_names_update(*, person=None, organisation=None, case=None) -> None:
         _replace_names("case", case, _case_names(case))
 
 
+# Rows read and written per round trip by the rebuild.
+REBUILD_BATCH = 5_000
+
+
 @transaction.atomic
 def search_names_rebuild() -> int:
-    """Rebuild every key (after a bulk import that bypassed save()); returns rows written."""
+    """Rebuild every key (after a bulk import that bypassed save()), in bulk: the owners are
+    read in chunks (persons with their aliases) and the keys written in batches, in one
+    transaction, so a search meanwhile sees the old keys or the new ones, never none.
+    Returns the rows written. `python manage.py rebuild_search_names` runs it."""
     from casefiles.models import Case, SearchName
     from people.models import Organisation, Person
 
     SearchName.objects.all().delete()
-    for person in Person.objects.prefetch_related("aliases"):
-        search_names_update(person=person)
-    for organisation in Organisation.objects.all():
-        search_names_update(organisation=organisation)
-    for case in Case.objects.all():
-        search_names_update(case=case)
-    return SearchName.objects.count()
+    written = 0
+    pending: list = []
+
+    def write(rows: list, *, force: bool = False) -> None:
+        nonlocal written
+        pending.extend(rows)
+        if pending and (force or len(pending) >= REBUILD_BATCH):
+            SearchName.objects.bulk_create(pending, batch_size=REBUILD_BATCH)
+            written += len(pending)
+            pending.clear()
+
+    persons = Person.objects.only("pk", "title", "given_name", "family_name", "name_original")
+    for person in persons.prefetch_related("aliases").iterator(chunk_size=REBUILD_BATCH):
+        write(_name_rows("person", person, _person_names(person)))
+    for organisation in Organisation.objects.iterator(chunk_size=REBUILD_BATCH):
+        write(_name_rows("organisation", organisation, _organisation_names(organisation)))
+    cases = Case.objects.only("pk", "reference", "title")
+    for case in cases.iterator(chunk_size=REBUILD_BATCH):
+        write(_name_rows("case", case, _case_names(case)))
+    write([], force=True)
+    return written
 
 
 # --- querying ---------------------------------------------------------------------------

@@ -43,6 +43,10 @@ def test_each_model_is_granted_to_the_roles_that_need_it(model):
     if name == "healthcondition":
         assert view not in codenames(VIEWER) | codenames(EDITOR) | codenames(LETTERS)
         assert {view, change} <= codenames(HEALTH)
+    elif name == "letterhead":
+        # The organisation's letterhead: everyone reads it, only an Administrator sets it.
+        assert view in codenames(VIEWER) & codenames(LETTERS)
+        assert change not in codenames(LETTERS) | codenames(EDITOR)
     else:
         assert view in codenames(VIEWER)
         writer = LETTERS if model._meta.app_label == "letters" else EDITOR

@@ -193,3 +193,25 @@ def test_the_sqlite_near_spelling_pattern_allows_one_letter_off(key, near):
     import re
 
     assert bool(re.search(near_spelling_pattern(search_key("Mendygaziev")), key)) is near
+
+
+def test_the_bulk_rebuild_writes_exactly_the_keys_that_saving_writes(demo):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from casefiles.models import SearchName
+
+    def keys() -> set[tuple]:
+        return set(
+            SearchName.objects.values_list("person_id", "organisation_id", "case_id", "text", "key")
+        )
+
+    saved = keys()
+    assert saved
+
+    out = StringIO()
+    call_command("rebuild_search_names", stdout=out)
+
+    assert keys() == saved
+    assert f"{len(saved):,} search names written" in out.getvalue()
