@@ -187,6 +187,8 @@ class LetterRevision(models.Model):
         "auth.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     objects = visible_through("letter")
+    # One row per revision (it never changes): who froze it and when, like every record.
+    history = HistoricalRecords(bases=[HistoryAuthor])
 
     class Meta:
         ordering = ["letter", "-number"]
@@ -412,7 +414,7 @@ class Letterhead(models.Model):
     second). Letters print it when their ``letterhead`` is "organisation"."""
 
     name = models.CharField(max_length=200, help_text="The organisation's name, as printed.")
-    address = models.TextField(
+    address = BoundedTextField(
         max_length=1_000, blank=True, help_text="Address lines, one per line, as printed."
     )
     logo = models.ImageField(

@@ -122,7 +122,8 @@ def world(demo, viewer, editor, letters_user, health_editor, administrator, outs
     signatory = letter.signatories.first()
     signatory.signature_image.save("signature.png", _png())
     # The organisation's, not the restricted case's: every role may read it.
-    letterhead = Letterhead.objects.create(name="The organisation")
+    # The demo's letterhead, given a logo.
+    letterhead = Letterhead.objects.get()
     letterhead.logo.save("logo.png", _png())
     hearing = Hearing.objects.filter(case=case).first()
     Reminder.objects.create(
