@@ -151,9 +151,7 @@ def timeline_page(
     number = min(max(number, 1), last)
     end = total - (number - 1) * size
     start = max(0, end - size)
-    return TimelinePage(
-        entries=entries[start:end], number=number, earlier=start, later=total - end
-    )
+    return TimelinePage(entries=entries[start:end], number=number, earlier=start, later=total - end)
 
 
 # --- casefiles' own entries -----------------------------------------------------------

@@ -123,7 +123,7 @@ def test_the_case_page_filters_the_timeline_from_its_query_string(demo, viewer_c
 
 
 def test_letters_appear_only_for_users_who_may_read_letters(demo, outsider):
-    from casefiles.timeline import TIMELINE_PAGE_SIZE, case_timeline
+    from casefiles.timeline import case_timeline
 
     kinds = {e.kind for e in case_timeline(demo.case, user=AnonymousUser())}
     assert "letter_sent" not in kinds

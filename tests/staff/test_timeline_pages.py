@@ -15,9 +15,10 @@ from tests.factories import CaseFactory, CasePartyFactory, DetentionFactory, Per
 
 D = datetime.date
 pytestmark = pytest.mark.django_db
+FIRST_DAY = D(2015, 1, 1)
 
 
-def _events(case, count: int, *, first=D(2015, 1, 1)) -> list[Event]:
+def _events(case, count: int, *, first: datetime.date = FIRST_DAY) -> list[Event]:
     """`count` events, one a day from `first`: `count` timeline entries, oldest first."""
     return Event.objects.bulk_create(
         Event(
@@ -70,9 +71,7 @@ def test_earlier_entries_links_to_the_case_page_and_to_the_fragment_with_the_fil
     assert f'data-timeline-earlier="{fragment}?{earlier}"' in html
 
 
-def test_the_fragment_is_the_earlier_page_alone_with_its_own_earlier_link(
-    long_case, viewer_client
-):
+def test_the_fragment_is_the_earlier_page_alone_with_its_own_earlier_link(long_case, viewer_client):
     fragment = reverse("staff:case_timeline", args=[long_case.pk])
     response = viewer_client.get(fragment, {"kind": "event", "page": 2})
     titles = _titles(response)
@@ -101,7 +100,7 @@ def test_filters_narrow_every_page(viewer_client):
     case = CaseFactory()
     _events(case, 150)
     person = PersonFactory()
-    for n in range(150):
+    for _ in range(150):
         DetentionFactory(case=case, person=person, started_on=D(2016, 1, 1), planned_end=None)
     url = reverse("staff:case_detail", args=[case.pk])
     for page in (1, 2):
