@@ -102,6 +102,58 @@ def case_timeline(
     return entries
 
 
+# The case page shows the latest entries and loads earlier ones a page at a time: a case
+# followed for years has thousands of entries, and drawing them all made the page slow and
+# heavy. The brief, a document, still lists them all.
+TIMELINE_PAGE_SIZE = 100
+
+
+@dataclass
+class TimelinePage:
+    """One page of a timeline, counted back from the latest: page 1 holds the latest
+    entries, page 2 the ones just before them, and so on; entries stay oldest first."""
+
+    entries: list[TimelineEntry]
+    number: int
+    # How many entries come before this page (on later-numbered pages).
+    earlier: int
+    # How many entries come after it (on earlier-numbered pages).
+    later: int
+
+    @property
+    def has_earlier(self) -> bool:
+        return self.earlier > 0
+
+    @property
+    def has_later(self) -> bool:
+        return self.later > 0
+
+
+def timeline_page(
+    entries: list[TimelineEntry],
+    *,
+    number: int | None = None,
+    marked: Iterable[str] = (),
+    size: int = TIMELINE_PAGE_SIZE,
+) -> TimelinePage:
+    """The page `number` of `entries` (oldest first), counted back from the latest.
+
+    Without a number it is the page holding the oldest of the `marked` anchors (entries
+    just logged, so that the page they are sent to shows them), or else the latest page.
+    A number past the last page gives the last (oldest) page.
+    """
+    total = len(entries)
+    last = max(1, -(-total // size))
+    if number is None:
+        wanted = set(marked)
+        positions = [i for i, entry in enumerate(entries) if entry.anchor in wanted]
+        number = (total - 1 - min(positions)) // size + 1 if positions else 1
+    number = min(max(number, 1), last)
+    end = total - (number - 1) * size
+    start = max(0, end - size)
+    return TimelinePage(entries=entries[start:end], number=number, earlier=start, later=total - end)
+
+
 # --- casefiles' own entries -----------------------------------------------------------
 
 CASEFILES_KINDS = {

@@ -13,6 +13,7 @@ urlpatterns = [
     path("cases/", views.case_list, name="case_list"),
     path("cases/new/", views.case_new, name="case_new"),
     path("cases/<int:pk>/", views.case_detail, name="case_detail"),
+    path("cases/<int:pk>/timeline/", views.case_timeline_page, name="case_timeline"),
     path("cases/<int:pk>/brief/", views.case_brief, name="case_brief"),
     path("cases/<int:pk>/brief.pdf", views.case_brief_pdf, name="case_brief_pdf"),
     path("cases/<int:pk>/detentions/new/", views.detention_log, name="detention_log"),

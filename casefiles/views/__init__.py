@@ -7,7 +7,7 @@ one visibility rule.
 
 from casefiles.views.backoffice import admin_shortcut
 from casefiles.views.briefs import case_brief, case_brief_pdf
-from casefiles.views.cases import case_detail, case_list
+from casefiles.views.cases import case_detail, case_list, case_timeline_page
 from casefiles.views.dashboard import dashboard
 from casefiles.views.facts import (
     detention_edit,
@@ -32,6 +32,7 @@ __all__ = [
     "case_brief",
     "case_brief_pdf",
     "case_detail",
+    "case_timeline_page",
     "case_new",
     "case_list",
     "dashboard",

@@ -6,9 +6,9 @@ import csv
 
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
 from django.http.response import HttpResponseBase
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
@@ -19,7 +19,7 @@ from casefiles.forms import record_id
 from casefiles.models import CaseParty
 from casefiles.sentences import custody_from, sentences_for_case
 from casefiles.services.sources import case_sources
-from casefiles.timeline import case_timeline, timeline_kinds
+from casefiles.timeline import case_timeline, timeline_kinds, timeline_page
 from casefiles.views.base import CASES_PER_PAGE, view_case_required
 
 
@@ -95,32 +95,69 @@ def _cases_csv(cases) -> StreamingHttpResponse:
     return response
 
 
+def _timeline_context(request: HttpRequest, case) -> dict:
+    """The page of the case's timeline the query string asks for, with its filters: kinds
+    (`kind`, repeated), one person (`person`) and the page counted back from the latest
+    (`page`; without it, the page holding the entries just logged, `new`, or the latest)."""
+    kinds = [kind for kind in request.GET.getlist("kind") if kind in timeline_kinds()]
+    person_id = record_id(request.GET.get("person", ""))
+    # Several entries may be new at once: a case opened with its charges and hearing.
+    new_entries = request.GET.getlist("new")
+    entries = case_timeline(case, user=request.user, kinds=kinds, person_id=person_id)
+    page = timeline_page(entries, number=record_id(request.GET.get("page", "")), marked=new_entries)
+    # The earlier and later pages keep the filters (not the marks: they are this page's).
+    filters = QueryDict(mutable=True)
+    filters.setlist("kind", kinds)
+    if person_id is not None:
+        filters["person"] = str(person_id)
+    earlier, later = filters.copy(), filters.copy()
+    earlier["page"] = str(page.number + 1)
+    if page.number > 2:
+        later["page"] = str(page.number - 1)
+    return {
+        "timeline": page.entries,
+        "timeline_page": page,
+        "earlier_query": earlier.urlencode(),
+        "later_query": later.urlencode(),
+        "kinds": timeline_kinds(),
+        "selected_kinds": kinds,
+        "selected_person": person_id,
+        "new_entries": new_entries,
+    }
+
+
+@require_GET
+@view_case_required
+def case_timeline_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """One page of the case's timeline alone: the case page's "Earlier entries" fetches it
+    and puts it in place (without JavaScript the link opens the case page at that page)."""
+    case = get_object_or_404(selectors.cases_visible_to(request.user), pk=pk)
+    context = _timeline_context(request, case) | {
+        "case": case,
+        "today": timezone.localdate(),
+        "fragment": True,
+    }
+    return render(request, "staff/_timeline.html", context)
+
+
 @require_GET
 @view_case_required
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     today = timezone.localdate()
     cases = selectors.cases_visible_to(request.user)
     case = selectors.case_for_page(cases, pk)
-    kinds = [kind for kind in request.GET.getlist("kind") if kind in timeline_kinds()]
-    person_id = record_id(request.GET.get("person", ""))
-    timeline = case_timeline(case, user=request.user, kinds=kinds, person_id=person_id)
     # Those held today in this case, counted across every case the user may see.
     custody = selectors.custody_runs_now(cases, today=today, detained_in=cases.filter(pk=case.pk))
     persons = {party.person.pk: party.person for party in case.parties.all() if party.person}
     return render(
         request,
         "staff/case_detail.html",
-        {
+        _timeline_context(request, case)
+        | {
             "case": case,
-            "timeline": timeline,
             "custody_runs": custody,
             "sentences": sentences_for_case(case, custody=custody_from(cases, today=today)),
-            "kinds": timeline_kinds(),
-            "selected_kinds": kinds,
             "persons": sorted(persons.values(), key=lambda person: person.name),
-            "selected_person": person_id,
-            # Several entries may be new at once: a case opened with its charges and hearing.
-            "new_entries": request.GET.getlist("new"),
             "today": today,
             "can_log": request.user.has_perms(["casefiles.add_detention", "casefiles.add_hearing"]),
             "can_add_sentence_step": request.user.has_perm("casefiles.add_sentencestep"),

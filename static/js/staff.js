@@ -174,4 +174,34 @@
     if (startPrecision) startPrecision.addEventListener("change", update);
     update();
   }
+  // Case page timeline: "Earlier entries" fetches the page before the one shown (the
+  // fragment at data-timeline-earlier, filters kept) and puts it in place of the link.
+  // Without this script, or if the fetch fails, the link opens the case page at that page.
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest ? event.target.closest("a[data-timeline-earlier]") : null;
+    if (!link || !window.fetch) return;
+    event.preventDefault();
+    if (link.getAttribute("aria-busy") === "true") return;
+    link.setAttribute("aria-busy", "true");
+    fetch(link.dataset.timelineEarlier, { credentials: "same-origin" })
+      .then(function (response) {
+        if (!response.ok) throw new Error(response.status);
+        return response.text();
+      })
+      .then(function (html) {
+        var holder = link.closest("[data-timeline-more]");
+        var template = document.createElement("template");
+        template.innerHTML = html;
+        var page = template.content.querySelector("[data-timeline-page]");
+        holder.replaceWith(template.content);
+        // Keyboard and screen-reader users land on the newest of the entries just added.
+        var entries = page ? page.querySelectorAll("li.entry") : [];
+        var last = entries[entries.length - 1];
+        if (last) {
+          last.setAttribute("tabindex", "-1");
+          last.focus();
+        }
+      })
+      .catch(function () { window.location.href = link.href; });
+  });
 })();

@@ -221,6 +221,10 @@ STAFF: dict[str, Expect] = {
     "staff:case_detail": Expect(
         lambda w: reverse("staff:case_detail", args=[_case(w)]), CASE_PAGE, NO_POST
     ),
+    # One page of the case page's timeline, fetched in place: the same as the case page.
+    "staff:case_timeline": Expect(
+        lambda w: reverse("staff:case_timeline", args=[_case(w)]), CASE_PAGE, NO_POST
+    ),
     "staff:case_brief": Expect(
         lambda w: reverse("staff:case_brief", args=[_case(w)]), CASE_PAGE, NO_POST
     ),
