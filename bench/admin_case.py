@@ -139,7 +139,9 @@ def administrator_client():
 
     from people.roles import ADMINISTRATOR
 
-    user, _ = User.objects.get_or_create(username="bench_administrator", defaults={"is_staff": True})
+    user, _ = User.objects.get_or_create(
+        username="bench_administrator", defaults={"is_staff": True}
+    )
     user.groups.set(Group.objects.filter(name=ADMINISTRATOR))
     device, _ = TOTPDevice.objects.get_or_create(
         user=user, name="Bench authenticator", defaults={"confirmed": True}
@@ -200,8 +202,10 @@ def main() -> None:
         charges=args.charges,
     )
     total = args.events + args.detentions + args.hearings + args.charges
-    print(f"One case with {total:,} entries: {args.events:,} events, {args.detentions:,} ")
-    print(f"detentions, {args.hearings:,} hearings, {args.charges:,} charges")
+    print(
+        f"One case with {total:,} entries: {args.events:,} events, {args.detentions:,} "
+        f"detentions, {args.hearings:,} hearings, {args.charges:,} charges"
+    )
     measure(case, args.repeat)
 
 

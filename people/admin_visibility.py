@@ -14,8 +14,8 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db.models import Model, QuerySet
-from django.urls import NoReverseMatch, reverse
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.urls import NoReverseMatch, reverse
 from simple_history.admin import SimpleHistoryAdmin
 
 from people.deletion import DeletionRulesAdminMixin
@@ -132,14 +132,12 @@ class BoundedInlineFormSet(forms.BaseInlineFormSet):
                     ]
                 )
             # The one count the page needs: "Showing 20 of 2,000".
-            self.total = (
-                rows.count() if len(shown) >= self.shown_at_most else len(shown)
-            )
+            self.total = rows.count() if len(shown) >= self.shown_at_most else len(shown)
             self._queryset = rows.filter(pk__in=shown).order_by(*self.newest_first)
         return self._queryset
 
     def _posted_pks(self) -> list:
-        pk_field = self.model._meta.pk
+        pk_field = self.model._meta.pk  # type: ignore[union-attr]
         pks = []
         for i in range(min(self.initial_form_count(), self.shown_at_most)):
             value = self.data.get(f"{self.add_prefix(i)}-{pk_field.name}")
@@ -154,7 +152,7 @@ class BoundedInlineFormSet(forms.BaseInlineFormSet):
     @property
     def see_all_url(self) -> str:
         """The model's change list, filtered to this parent (empty if it has none)."""
-        opts = self.model._meta
+        opts = self.model._meta  # type: ignore[union-attr]
         try:
             url = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
         except NoReverseMatch:

@@ -147,9 +147,7 @@ def test_deleting_a_shown_hearing_deletes_only_it(client, editor, long_case):
     assert Hearing.objects.filter(case=long_case).count() == 59
 
 
-def test_a_row_added_meanwhile_does_not_push_a_shown_one_out_of_the_save(
-    client, editor, long_case
-):
+def test_a_row_added_meanwhile_does_not_push_a_shown_one_out_of_the_save(client, editor, long_case):
     """The page showed the newest 20; someone adds a newer event before it is saved: the edit
     to the oldest row shown is still saved, and the new event is left as it is."""
     client.force_login(editor)
