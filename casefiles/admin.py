@@ -1,7 +1,7 @@
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.http import HttpRequest
 
 from casefiles.models import (
@@ -21,9 +21,10 @@ from casefiles.models import (
 )
 from casefiles.services import case_creator_assign, term_end
 from people.admin_visibility import (
+    BoundedStackedInline,
+    BoundedTabularInline,
     VisibleAdmin,
     VisibleChoicesMixin,
-    VisibleStackedInline,
     VisibleTabularInline,
     visible,
 )
@@ -43,15 +44,17 @@ class CasePartyInlineFormSet(forms.BaseInlineFormSet):
                 raise ValidationError(refusal)
 
 
-class CasePartyInline(VisibleTabularInline):
+class CasePartyInline(BoundedTabularInline):
     model = CaseParty
+    newest_first = ("-pk",)
     formset = CasePartyInlineFormSet
     extra = 0
     autocomplete_fields = ["person", "organisation"]
 
 
-class ChargeInline(VisibleTabularInline):
+class ChargeInline(BoundedTabularInline):
     model = Charge
+    newest_first = (F("brought_on").desc(nulls_last=True), "-pk")
     extra = 0
     autocomplete_fields = ["person", "article", "sources"]
     fields = [
@@ -93,9 +96,10 @@ class DetentionAdminForm(forms.ModelForm):
         return cleaned
 
 
-class DetentionInline(VisibleTabularInline):
+class DetentionInline(BoundedTabularInline):
     form = DetentionAdminForm
     model = Detention
+    newest_first = ("-started_on", "-pk")
     extra = 0
     autocomplete_fields = ["person", "ordered_by", "sources"]
     fields = [
@@ -113,15 +117,17 @@ class DetentionInline(VisibleTabularInline):
     ]
 
 
-class HearingInline(VisibleTabularInline):
+class HearingInline(BoundedTabularInline):
     model = Hearing
+    newest_first = ("-held_on", "-pk")
     extra = 0
     autocomplete_fields = ["court", "judge", "defendants", "sources"]
     fields = ["held_on", "starts_at", "kind", "court", "judge", "defendants", "outcome", "sources"]
 
 
-class SentenceStepInline(VisibleTabularInline):
+class SentenceStepInline(BoundedTabularInline):
     model = SentenceStep
+    newest_first = ("-occurred_on", "-pk")
     extra = 0
     autocomplete_fields = ["person", "article", "court", "sources"]
     fields = [
@@ -141,8 +147,9 @@ class SentenceStepInline(VisibleTabularInline):
     ]
 
 
-class EventInline(VisibleStackedInline):
+class EventInline(BoundedStackedInline):
     model = Event
+    newest_first = ("-occurred_on", "-pk")
     extra = 0
     autocomplete_fields = ["sources"]
     fields = [("occurred_on", "precision", "kind"), "title", "description", "place", "sources"]
@@ -161,6 +168,8 @@ class CaseAdmin(VisibleAdmin):
     ]
     autocomplete_fields = ["assigned_staff"]
     date_hierarchy = "opened_on"
+    # A long case has thousands of events, detentions and hearings: each inline shows the
+    # newest 20 and links to the full, paginated list filtered by the case.
     inlines = [
         CasePartyInline,
         ChargeInline,

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.urls import NoReverseMatch, reverse
 from simple_history.admin import SimpleHistoryAdmin
 
 from people.deletion import DeletionRulesAdminMixin
@@ -102,6 +104,91 @@ class VisibleTabularInline(VisibleInlineMixin, admin.TabularInline):
 
 class VisibleStackedInline(VisibleInlineMixin, admin.StackedInline):
     pass
+
+
+class BoundedInlineFormSet(forms.BaseInlineFormSet):
+    """An inline formset that holds at most `shown_at_most` rows, the newest first.
+
+    Slicing the queryset would break the formset (it filters and re-reads it on save), so
+    the rows are chosen by primary key: on the page, the newest `shown_at_most`; on save,
+    those whose ids the page sent back (within the parent's visible rows), so a row added
+    meanwhile does not push a shown one out of the form. Rows never shown are never in
+    the formset, so saving cannot change or delete them.
+    """
+
+    shown_at_most = 20
+    newest_first: tuple = ("-pk",)
+    total: int = 0
+
+    def get_queryset(self) -> QuerySet:
+        if not hasattr(self, "_queryset"):
+            rows = super().get_queryset()
+            if self.is_bound:
+                shown = self._posted_pks()
+            else:
+                shown = list(
+                    rows.order_by(*self.newest_first).values_list("pk", flat=True)[
+                        : self.shown_at_most
+                    ]
+                )
+            # The one count the page needs: "Showing 20 of 2,000".
+            self.total = rows.count() if len(shown) >= self.shown_at_most else len(shown)
+            self._queryset = rows.filter(pk__in=shown).order_by(*self.newest_first)
+        return self._queryset
+
+    def _posted_pks(self) -> list:
+        pk_field = self.model._meta.pk  # type: ignore[union-attr]
+        pks = []
+        for i in range(min(self.initial_form_count(), self.shown_at_most)):
+            value = self.data.get(f"{self.add_prefix(i)}-{pk_field.name}")
+            try:
+                pk = pk_field.to_python(value)  # type: ignore[union-attr]
+            except (ValidationError, ValueError):
+                continue
+            if pk is not None:
+                pks.append(pk)
+        return pks
+
+    @property
+    def see_all_url(self) -> str:
+        """The model's change list, filtered to this parent (empty if it has none)."""
+        opts = self.model._meta  # type: ignore[union-attr]
+        try:
+            url = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
+        except NoReverseMatch:
+            return ""
+        return f"{url}?{self.fk.name}__{self.fk.target_field.attname}__exact={self.instance.pk}"
+
+
+class BoundedInlineMixin:
+    """For inlines of a parent with thousands of rows (a long case's events): the page shows
+    the newest `shown_at_most`, and a line "Showing 20 of 2,000 — see all" links to the
+    model's change list filtered by the parent, where the rest are paginated."""
+
+    shown_at_most = 20
+    newest_first: tuple = ("-pk",)
+
+    def get_formset(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> Any:
+        kwargs.setdefault("formset", self.formset)  # type: ignore[attr-defined]
+        base = kwargs["formset"]
+        if not issubclass(base, BoundedInlineFormSet):
+            base = type(f"Bounded{base.__name__}", (BoundedInlineFormSet, base), {})
+        kwargs["formset"] = type(
+            base.__name__,
+            (base,),
+            {"shown_at_most": self.shown_at_most, "newest_first": self.newest_first},
+        )
+        return super().get_formset(request, obj, **kwargs)  # type: ignore[misc]
+
+
+class BoundedTabularInline(BoundedInlineMixin, VisibleTabularInline):
+    template = "admin/edit_inline/bounded.html"
+    inner_template = "admin/edit_inline/tabular.html"
+
+
+class BoundedStackedInline(BoundedInlineMixin, VisibleStackedInline):
+    template = "admin/edit_inline/bounded.html"
+    inner_template = "admin/edit_inline/stacked.html"
 
 
 def shortcut_allowed(request: HttpRequest, model: type[Model], object_id: str) -> bool:
