@@ -43,7 +43,7 @@ def squash(text: str) -> str:
 @pytest.fixture
 def letterhead() -> Letterhead:
     letterhead = Letterhead.objects.create(
-        name="Open Dialogue Foundation", address="Rue Belliard 20\n1040 Brussels\n\nBelgium"
+        name="Steppe Rights Watch", address="Example Street 9\n1000 Brussels\n\nBelgium"
     )
     letterhead.logo.save("logo.png", ContentFile(png()))
     return letterhead
@@ -114,7 +114,7 @@ def test_the_letterhead_and_its_logo_are_printed_at_the_top(letterhead):
     assert refused == []
     first_page = PdfReader(io.BytesIO(pdf)).pages[0]
     text = squash(first_page.extract_text())
-    assert text.startswith(squash("Open Dialogue FoundationRue Belliard 201040 BrusselsBelgium"))
+    assert text.startswith(squash("Steppe Rights WatchExample Street 91000 BrusselsBelgium"))
     images = first_page.images
     assert len(images) == 1
     assert images[0].image.size == (120, 40)
@@ -155,7 +155,7 @@ def test_the_word_document_carries_the_letterhead_and_logo(letterhead):
         names = archive.namelist()
         document = archive.read("word/document.xml").decode()
     assert any(name.startswith("word/media/") for name in names)
-    assert document.index("Open Dialogue Foundation") < document.index("The President")
+    assert document.index("Steppe Rights Watch") < document.index("The President")
     assert "Subject:" in document
 
 
