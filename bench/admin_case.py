@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import datetime
 import os
-import statistics
 import sys
 import time
 from pathlib import Path
@@ -29,38 +28,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "casefiles.settings")
 os.environ.setdefault("DEBUG", "1")
+from bench._common import report_page, setup  # noqa: E402
 
 TARGET_MS = 1000
 REFERENCE = "BENCH-LONG-CASE"
-
-
-def ensure_database() -> None:
-    """Create the PostgreSQL database named in DATABASE_URL when it does not exist yet."""
-    import dj_database_url
-
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith("postgres"):
-        sys.exit("Set DATABASE_URL to a scratch PostgreSQL database (it will be filled).")
-    import psycopg
-
-    config = dj_database_url.parse(url)
-    admin_url = url.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        exists = conn.execute(
-            "SELECT 1 FROM pg_database WHERE datname = %s", [config["NAME"]]
-        ).fetchone()
-        if not exists:
-            conn.execute(f'CREATE DATABASE "{config["NAME"]}"')
-
-
-def setup() -> None:
-    import django
-
-    ensure_database()
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
 
 
 def build(*, events: int, detentions: int, hearings: int, charges: int):
@@ -156,30 +127,17 @@ def administrator_client():
 
 
 def measure(case, repeat: int) -> None:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
     from django.urls import reverse
 
-    client = administrator_client()
     url = reverse("admin:casefiles_case_change", args=[case.pk])
-    times, size = [], 0
-    for i in range(repeat + 1):  # the first warms caches and is not counted
-        started = time.perf_counter()
-        response = client.get(url)
-        elapsed = time.perf_counter() - started
-        assert response.status_code == 200, response.status_code
-        size = len(response.content)
-        if i >= 1:
-            times.append(elapsed)
-    with CaptureQueriesContext(connection) as queries:
-        client.get(url)
-    median = statistics.median(times) * 1000
-    print(f"Case change page, {repeat} requests:")
-    print(f"  median   {median:8.0f} ms  (target ≤ {TARGET_MS} ms: ", end="")
-    print("met)" if median <= TARGET_MS else "NOT met)")
-    print(f"  worst    {max(times) * 1000:8.0f} ms")
-    print(f"  queries  {len(queries):8d}")
-    print(f"  size     {size / 1024:8.0f} KiB")
+    report_page(
+        "Case change page",
+        administrator_client(),
+        url,
+        repeat=repeat,
+        target_ms=TARGET_MS,
+        warm_up=1,
+    )
 
 
 def main() -> None:

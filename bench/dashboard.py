@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import datetime
 import os
-import statistics
 import sys
 import time
 from pathlib import Path
@@ -31,38 +30,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "casefiles.settings")
 os.environ.setdefault("DEBUG", "1")
+from bench._common import report_page, setup, viewer_client  # noqa: E402
 
 TARGET_MS = 150
 BENCH_PREFIX = "BENCH-"
-
-
-def ensure_database() -> None:
-    """Create the PostgreSQL database named in DATABASE_URL when it does not exist yet."""
-    import dj_database_url
-
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith("postgres"):
-        sys.exit("Set DATABASE_URL to a scratch PostgreSQL database (it will be filled).")
-    import psycopg
-
-    config = dj_database_url.parse(url)
-    admin_url = url.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        exists = conn.execute(
-            "SELECT 1 FROM pg_database WHERE datname = %s", [config["NAME"]]
-        ).fetchone()
-        if not exists:
-            conn.execute(f'CREATE DATABASE "{config["NAME"]}"')
-
-
-def setup() -> None:
-    import django
-
-    ensure_database()
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
 
 
 def build(*, cases: int, persons: int, detained: int) -> None:
@@ -147,42 +118,8 @@ def build(*, cases: int, persons: int, detained: int) -> None:
     print(f"Built {cases:,} cases, {persons:,} persons in {time.perf_counter() - started:.0f} s")
 
 
-def viewer_client():
-    from django.contrib.auth.models import Group, User
-    from django.test import Client
-
-    from people.roles import VIEWER
-
-    user, _ = User.objects.get_or_create(username="bench_viewer", defaults={"is_staff": True})
-    user.groups.set(Group.objects.filter(name=VIEWER))
-    client = Client(HTTP_HOST="127.0.0.1")
-    client.force_login(user)
-    return client
-
-
 def measure(repeat: int) -> None:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    client = viewer_client()
-    times, size = [], 0
-    for i in range(repeat + 2):  # the first two warm caches and are not counted
-        started = time.perf_counter()
-        response = client.get("/")
-        elapsed = time.perf_counter() - started
-        assert response.status_code == 200, response.status_code
-        size = len(response.content)
-        if i >= 2:
-            times.append(elapsed)
-    with CaptureQueriesContext(connection) as queries:
-        client.get("/")
-    median = statistics.median(times) * 1000
-    print(f"Dashboard, {repeat} requests:")
-    print(f"  median   {median:8.0f} ms  (target ≤ {TARGET_MS} ms: ", end="")
-    print("met)" if median <= TARGET_MS else "NOT met)")
-    print(f"  worst    {max(times) * 1000:8.0f} ms")
-    print(f"  queries  {len(queries):8d}")
-    print(f"  size     {size / 1024:8.0f} KiB")
+    report_page("Dashboard", viewer_client(), "/", repeat=repeat, target_ms=TARGET_MS)
 
 
 def main() -> None:

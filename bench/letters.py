@@ -33,27 +33,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "casefiles.settings")
 os.environ.setdefault("DEBUG", "1")
+from bench._common import ensure_database  # noqa: E402
+
 if "MEDIA_ROOT" not in os.environ:  # render children re-run this module: no new dir each
     os.environ["MEDIA_ROOT"] = tempfile.mkdtemp(prefix="letters-bench-media-")
-
-
-def ensure_database() -> None:
-    """Create the PostgreSQL database named in DATABASE_URL when it does not exist yet."""
-    import dj_database_url
-
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith("postgres"):
-        return
-    import psycopg
-
-    config = dj_database_url.parse(url)
-    admin_url = url.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        exists = conn.execute(
-            "SELECT 1 FROM pg_database WHERE datname = %s", [config["NAME"]]
-        ).fetchone()
-        if not exists:
-            conn.execute(f'CREATE DATABASE "{config["NAME"]}"')
 
 
 def setup() -> None:

@@ -28,6 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "casefiles.settings")
 os.environ.setdefault("DEBUG", "1")
+from bench._common import ensure_database  # noqa: E402
 
 SYLLABLES = [
     "ba",
@@ -78,17 +79,6 @@ def build(persons: int) -> None:
         ),
         batch_size=5000,
     )
-
-
-def ensure_database(url: str) -> None:
-    """Create the PostgreSQL database named in `url` when it does not exist yet."""
-    import dj_database_url
-    import psycopg
-
-    name = dj_database_url.parse(url)["NAME"]
-    with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def measure(label: str) -> None:
