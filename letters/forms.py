@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django_countries import countries
 
 from casefiles.forms import RecordChoiceField
@@ -115,15 +114,6 @@ class SignatoryLineForm(forms.Form):
         max_length=300,
         help_text='The line under the name, as printed: "MEP (Renew Europe Group; Lithuania)".',
     )
-
-
-def form_errors_from(form: forms.Form, exc: ValidationError) -> None:
-    """Put a service's refusal on the form: per field where the form has it, else on top."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 class LetterTextForm(forms.Form):

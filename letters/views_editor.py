@@ -20,10 +20,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from casefiles.forms import record_id
+from casefiles.forms import apply_service_errors, record_id
 from casefiles.search import organisations_matching, persons_matching
 from letters.choices import RecipientKind
-from letters.forms import RecipientForm, RecipientNewForm, SignatoryLineForm, form_errors_from
+from letters.forms import RecipientForm, RecipientNewForm, SignatoryLineForm
 from letters.models import Letter, LetterRecipient, LetterSignatory
 from letters.services_recipients import (
     letter_is_frozen,
@@ -181,7 +181,7 @@ def recipient_new(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             recipient = recipient_create_with_position(letter=letter, **form.cleaned_data)
         except ValidationError as exc:
-            form_errors_from(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, f"{recipient.title_line} recorded and added.")
             return _back(letter.pk, "recipients")
@@ -206,7 +206,7 @@ def recipient_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             recipient_update(recipient=recipient, **form.cleaned_data)
         except ValidationError as exc:
-            form_errors_from(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, f"{recipient.title_line} saved.")
             return _back(recipient.letter_id, "recipients")
@@ -286,7 +286,7 @@ def signatory_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             signatory_update(signatory=signatory, **form.cleaned_data)
         except ValidationError as exc:
-            form_errors_from(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, f"{signatory.person.signature_name} saved.")
             return _back(signatory.letter_id, "signatories")

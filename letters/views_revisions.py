@@ -17,7 +17,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from letters.forms import LetterTextForm, form_errors_from
+from casefiles.forms import apply_service_errors
+from letters.forms import LetterTextForm
 from letters.models import Letter
 from letters.services_revisions import (
     CLOSED,
@@ -55,7 +56,7 @@ def letter_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             asked_again = letter_text_update(letter=letter, **form.cleaned_data)
         except ValidationError as exc:
-            form_errors_from(form, exc)
+            apply_service_errors(form, exc)
         else:
             if asked_again:
                 names = ", ".join(s.person.signature_name for s in asked_again)

@@ -21,7 +21,6 @@ from django.contrib.auth.models import User
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Model
 from django.utils import timezone
 
 from casefiles.choices import PartyRole, TermUnit
@@ -36,7 +35,7 @@ from casefiles.models import (
     Source,
     require_parties,
 )
-from casefiles.services.persons import NewPerson, person_new_checked
+from casefiles.services.persons import NewPerson, errors_into, person_new_checked
 from people.dates import DatePrecision, truncate_to_precision
 from people.dates import format_partial_date as show_date
 from people.models import Organisation, Person
@@ -275,15 +274,6 @@ def _prefixed(error: ValidationError, prefix: str) -> dict[str, list[str]]:
     }
 
 
-def _clean_into(errors: dict[str, list[str]], record: Model, prefix: str) -> None:
-    """Validate one part of the New case form, adding its errors under the form's names."""
-    try:
-        record.full_clean()
-    except ValidationError as error:
-        for field, messages in _prefixed(error, prefix).items():
-            errors.setdefault(field, []).extend(messages)
-
-
 @transaction.atomic
 def case_open(
     *,
@@ -333,7 +323,7 @@ def case_open(
     case = Case(
         country=country, title=title, reference=reference, summary=summary, restricted=restricted
     )
-    _clean_into(errors, case, "")
+    errors_into(errors, case)
     cited: Source | None = None
     if source is not None:
         cited = Source(
@@ -342,7 +332,7 @@ def case_open(
             publisher=source.publisher,
             published_on=source.published_on,
         )
-        _clean_into(errors, cited, "source_")
+        errors_into(errors, cited, "source_")
     if errors:
         raise ValidationError(errors)
     assert person is not None  # picked, or built from new_person above
