@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime
 
 from django import forms
+from django.conf import global_settings
 from django_countries import countries
 
 from casefiles.forms import RecordChoiceField
-from letters.choices import RecipientKind, SignedVia
+from letters.choices import LetterheadChoice, RecipientKind, SignedVia
 from letters.models import BODY_MAX, LetterTemplate
 from people.choices import OrganisationKind
 from people.fields import validate_fact_date
@@ -120,9 +121,39 @@ class LetterTextForm(forms.Form):
     """The letter's own words. Saving a text that somebody has signed needs
     ``asking_signatories_again``: their signatures then read "signed an earlier text"."""
 
-    TEXT_FIELDS = ("subject", "place", "dated_on", "salutation", "body", "closing")
+    TEXT_FIELDS = (
+        "subject",
+        "show_subject",
+        "place",
+        "dated_on",
+        "language",
+        "letterhead",
+        "salutation",
+        "body",
+        "closing",
+    )
 
     subject = forms.CharField(max_length=300)
+    # Left out of a post (an older form, a script), these three stay as the letter has them.
+    show_subject = forms.TypedChoiceField(
+        label="Subject line",
+        choices=[("yes", "Printed above the salutation"), ("no", "Not printed")],
+        coerce=lambda value: value == "yes",
+        empty_value=None,
+        required=False,
+    )
+    language = forms.TypedChoiceField(
+        choices=[(code, name) for code, name in global_settings.LANGUAGES if len(code) <= 8],
+        empty_value=None,
+        required=False,
+        help_text="The language the letter is written in.",
+    )
+    letterhead = forms.TypedChoiceField(
+        choices=LetterheadChoice.choices,
+        empty_value=None,
+        required=False,
+        help_text="None, or the organisation's letterhead that an Administrator sets.",
+    )
     place = forms.CharField(max_length=100)
     dated_on = forms.DateField(
         label="Date",
@@ -133,10 +164,21 @@ class LetterTextForm(forms.Form):
     body = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 20}),
         max_length=BODY_MAX,
-        help_text="Markdown. Cite a source with [^src:ID]; it becomes a footnote with its URL.",
+        help_text="Markdown: **bold**, *italic*, a blank line between paragraphs. Use “Cite a "
+        "source” and “Insert a fact” to add footnotes.",
     )
     closing = forms.CharField(max_length=200)
     asking_signatories_again = forms.BooleanField(
         required=False,
         label="I understand that they will be asked to sign again.",
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        shown = self.initial.get("show_subject")
+        if isinstance(shown, bool):
+            self.initial["show_subject"] = "yes" if shown else "no"
+        language = self.initial.get("language")
+        field = self.fields["language"]
+        if language and language not in dict(field.choices):
+            field.choices = [(language, language), *field.choices]

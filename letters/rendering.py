@@ -52,17 +52,28 @@ class Footnote:
 
     @property
     def url(self) -> str:
-        return self.source.link
+        """What the footnote prints (kept under this name for the preview's list)."""
+        return footnote_text(self.source)
 
     @property
     def href(self) -> str:
-        """The link to print, only for a web address or our own download: a javascript: or
-        file: URL forced into the database is shown as text, never followed."""
+        """The link to print, only for a web address: a javascript: or file: URL forced into
+        the database is shown as text, never followed."""
         return footnote_href(self.source)
 
 
 def footnote_href(source: Source) -> str:
-    return safe_link(source.link)
+    """Only a source's own http(s) URL is linked: never our login-protected download of an
+    uploaded file, which nobody outside the organisation can open."""
+    return safe_link(source.url) if source.url and not source.url.startswith("/") else ""
+
+
+def footnote_text(source: Source) -> str:
+    """A footnote as printed: the source's URL, or — for a source that only has an uploaded
+    file — its title and publisher (an app-internal address means nothing to the reader)."""
+    if source.url:
+        return source.url
+    return ", ".join(part for part in (source.title, source.publisher) if part)
 
 
 @dataclass(frozen=True)
@@ -125,11 +136,11 @@ def body_to_html(body: str) -> LetterBody:
     def footnote(match: re.Match[str]) -> str:
         source = sources[int(match.group(1))]
         footnotes.append(Footnote(len(footnotes) + 1, source))
-        url = html.escape(source.link, quote=True)
+        text = html.escape(footnote_text(source), quote=True)
         if not footnote_href(source):
-            return f'<span class="footnote">{url}</span>'
+            return f'<span class="footnote">{text}</span>'
         href = html.escape(footnote_href(source), quote=True)
-        return f'<span class="footnote"><a href="{href}">{url}</a></span>'
+        return f'<span class="footnote"><a href="{href}">{text}</a></span>'
 
     return LetterBody(re.sub(rf"{marker}(\d+)x", footnote, clean), footnotes)
 

@@ -105,10 +105,15 @@ def letter_text_update(
     salutation: str,
     body: str,
     closing: str,
+    language: str | None = None,
+    show_subject: bool | None = None,
+    letterhead: str | None = None,
     asking_signatories_again: bool = False,
 ) -> list[LetterSignatory]:
     """Change the letter's text; return the signatories who will be asked to sign again.
 
+    ``language``, ``show_subject`` and ``letterhead`` stay as they are when not given; a
+    change to how the letter is printed asks its signatories again like a change of words.
     Refused — nothing written — when the letter is final or sent, or when somebody has signed
     the frozen text and ``asking_signatories_again`` is not confirmed. An unchanged text
     changes nothing.
@@ -122,9 +127,16 @@ def letter_text_update(
         "salutation": salutation,
         "body": body,
         "closing": closing,
+        "language": letter.language if language is None else language,
+    }
+    layout = {
+        "show_subject": letter.show_subject if show_subject is None else show_subject,
+        "letterhead": letter.letterhead if letterhead is None else letterhead,
     }
     current = letter.text_fields()
-    if all(str(value) == current[name] for name, value in new_text.items()):
+    if all(str(value) == current[name] for name, value in new_text.items()) and all(
+        value == getattr(letter, name) for name, value in layout.items()
+    ):
         return []
     signed = signatures_on_current_text(letter) if letter.text_is_frozen else []
     if signed and not asking_signatories_again:
@@ -143,7 +155,7 @@ def letter_text_update(
     if letter.status == LetterStatus.COLLECTING:
         letter.status = LetterStatus.DRAFT  # the text is open again: a new draft revision
         letter.save(update_fields=["status"])
-    for name, value in new_text.items():
+    for name, value in {**new_text, **layout}.items():
         setattr(letter, name, value)
     letter.full_clean()
     letter.save()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from letters import views, views_editor, views_revisions
+from letters import views, views_cite, views_editor, views_revisions
 
 app_name = "letters"
 
@@ -44,4 +44,10 @@ urlpatterns = [
         views_editor.signatory_remove_view,
         name="signatory_remove",
     ),
+    # Citing by picking, the editor's preview and comparing revisions (views_cite).
+    path("<int:pk>/cite/", views_cite.cite_search, name="cite_search"),
+    path("<int:pk>/cite/add/", views_cite.cite_append, name="cite_append"),
+    path("<int:pk>/fact/", views_cite.fact_insert, name="fact_insert"),
+    path("<int:pk>/preview/draft/", views_cite.preview_draft, name="preview_draft"),
+    path("revisions/<int:pk>/compare/", views_cite.revision_compare, name="revision_compare"),
 ]

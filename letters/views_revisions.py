@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 from casefiles.forms import apply_service_errors
 from letters.forms import LetterTextForm
 from letters.models import Letter
+from letters.services_cite import citations_hidden
 from letters.services_revisions import (
     CLOSED,
     letter_current_revision,
@@ -27,6 +28,7 @@ from letters.services_revisions import (
     letter_text_update,
     signatures_on_current_text,
 )
+from letters.views_cite import fact_choices
 
 WRITE = "letters.change_letter"
 
@@ -53,6 +55,10 @@ def letter_edit(request: HttpRequest, pk: int) -> HttpResponse:
         )
         return redirect("letters:detail", pk=letter.pk)
     if request.method == "POST" and form.is_valid():
+        hidden = citations_hidden(body=form.cleaned_data["body"], user=request.user)
+        if hidden:
+            form.add_error("body", hidden)
+    if request.method == "POST" and form.is_valid():
         try:
             asked_again = letter_text_update(letter=letter, **form.cleaned_data)
         except ValidationError as exc:
@@ -77,6 +83,7 @@ def letter_edit(request: HttpRequest, pk: int) -> HttpResponse:
             "closed": closed,
             "signed": signed,
             "revision": letter_current_revision(letter),
+            "facts": [] if closed else fact_choices(letter, request.user),
         },
     )
 

@@ -431,6 +431,36 @@ STAFF: dict[str, Expect] = {
         POST_ONLY_GET,
         LETTER_WRITE,
     ),
+    # cite
+    "letters:cite_search": Expect(
+        lambda w: reverse("letters:cite_search", args=[_letter(w)]) + "?q=Interrogation",
+        LETTER_FORM,
+        NO_POST,
+    ),
+    # An empty post: "choose a source", back to the editor.
+    "letters:cite_append": Expect(
+        lambda w: reverse("letters:cite_append", args=[_letter(w)]), POST_ONLY_GET, LETTER_WRITE
+    ),
+    # GET: the sentence about the event, for the editor's script; an empty post: "choose a fact".
+    "letters:fact_insert": Expect(
+        lambda w: reverse("letters:fact_insert", args=[_letter(w)]) + f"?fact=event:{_event(w)}",
+        LETTER_FORM,
+        LETTER_WRITE,
+    ),
+    # An empty post is an incomplete text: the preview says what is missing.
+    "letters:preview_draft": Expect(
+        lambda w: reverse("letters:preview_draft", args=[_letter(w)]),
+        POST_ONLY_GET,
+        (LOGIN, 403, 403, 403, 404, 403, 422, 422),
+    ),
+    "letters:revision_compare": Expect(
+        lambda w: (
+            reverse("letters:revision_compare", args=[w.letter.revisions.first().pk])
+            + "?with=current"
+        ),
+        LETTER_PAGE,
+        NO_POST,
+    ),
     "login": Expect(lambda w: reverse("login"), (200,) * 8, (200,) * 8),
     # Logging out is a POST (Django 5); each request here has a client of its own.
     "logout": Expect(lambda w: reverse("logout"), (LOGIN,) + (405,) * 7, (302,) * 8),
