@@ -150,7 +150,7 @@ def charge_sentence(charge: Charge, source_ids: Iterable[int] = ()) -> str:
 
 
 # How a letter says someone is held under each measure.
-_HELD = {
+_HELD: dict[str, str] = {
     DetentionMeasure.ARREST: "held under arrest",
     DetentionMeasure.PRETRIAL_DETENTION: "held in pretrial detention",
     DetentionMeasure.HOUSE_ARREST: "held under house arrest",
@@ -186,7 +186,7 @@ def detention_sentence(detention: Detention, source_ids: Iterable[int] = ()) -> 
     return _sentence(text, source_ids)
 
 
-_HEARING = {
+_HEARING: dict[str, str] = {
     HearingKind.DETENTION: "a hearing on the measure of restraint",
     HearingKind.EXTENSION: "a hearing on extending the detention",
     HearingKind.PRELIMINARY: "a preliminary hearing",

@@ -17,8 +17,10 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -33,7 +35,7 @@ SOURCES_OFFERED = 20
 QUERY_MAX = 200
 
 # The facts "Insert fact" offers, by the name the editor's form sends.
-FACT_KINDS: dict[str, type] = {
+FACT_KINDS: dict[str, type[models.Model]] = {
     "event": Event,
     "charge": Charge,
     "detention": Detention,
@@ -166,7 +168,8 @@ class OfferedFact:
 
 def _facts(kind: str, cases: QuerySet[Case], user: AnyUser) -> QuerySet:
     model = FACT_KINDS[kind]
-    queryset = model._default_manager.visible_to(user).filter(case__in=cases)
+    manager: Any = model._default_manager  # every fact's manager has visible_to
+    queryset = manager.visible_to(user).filter(case__in=cases)
     related = {
         "event": (),
         "charge": ("person", "article"),

@@ -158,6 +158,11 @@ def fact_choices(letter: Letter, user) -> list[tuple[str, list]]:
 # --- The preview of the text being edited -------------------------------------------------
 
 
+def _field_label(form: LetterTextForm, name: str) -> str:
+    field = form.fields.get(name)
+    return f"{field.label or name.replace('_', ' ').capitalize()}: " if field else ""
+
+
 @require_POST
 @xframe_options_sameorigin
 @csp_replace({"frame-ancestors": [SELF]})  # type: ignore[arg-type]
@@ -169,7 +174,7 @@ def preview_draft(request: HttpRequest, pk: int) -> HttpResponse:
     form = LetterTextForm(request.POST)
     if not form.is_valid():
         problems = "; ".join(
-            f"{form.fields[name].label or name}: {' '.join(errors)}"
+            f"{_field_label(form, name)}{' '.join(str(error) for error in errors)}"
             for name, errors in form.errors.items()
         )
         return HttpResponse(
