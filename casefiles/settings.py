@@ -108,7 +108,8 @@ AUTH_PASSWORD_VALIDATORS = [
 AUTHENTICATION_BACKENDS = [
     # First, so a locked-out username is refused before its password is even checked.
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's own, with permissions read in one query (casefiles/auth_backend.py).
+    "casefiles.auth_backend.ModelBackend1Query",
 ]
 # Failed logins (django-axes): counted per username, not per address, because staff share
 # office addresses and one colleague's typos must not lock out the rest. After
