@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1:8000
 export DEBUG ?= 1
 
-.PHONY: run serve test worker beat lint typecheck bench bench-dashboard clean
+.PHONY: run serve test worker beat lint typecheck bench bench-dashboard bench-scale clean
 
 # Installs the app and its test tools; re-runs only when pyproject.toml changes.
 $(VENV)/.installed: pyproject.toml
@@ -51,6 +51,14 @@ bench: $(VENV)/.installed
 # scratch PostgreSQL database: the script creates and fills it.
 bench-dashboard: $(VENV)/.installed
 	$(BIN)/python bench/dashboard.py
+
+# Every staff page at an organisation's real size, then a load test of the production server
+# (see docs/staff.md, "At size"). Fills a scratch PostgreSQL database (DATABASE_URL, default
+# casefiles_scale on the local server); the first run builds it (a few minutes).
+bench-scale: $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/casefiles_scale} \
+		$(BIN)/python bench/scale.py
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
