@@ -155,6 +155,9 @@ STATIC_ROOT = env_path("STATIC_ROOT", VAR_DIR / "static")
 # debug it finds the files where they are, so `make run` needs no collectstatic.
 WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
+if DEBUG:
+    # Empty in development (the files are found where they are); WhiteNoise wants it to exist.
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
