@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1:8000
 export DEBUG ?= 1
 
-.PHONY: run test worker beat lint typecheck bench bench-dashboard clean
+.PHONY: run serve test worker beat lint typecheck bench bench-dashboard bench-scale clean
 
 # Installs the app and its test tools; re-runs only when pyproject.toml changes.
 $(VENV)/.installed: pyproject.toml
@@ -22,6 +22,15 @@ run: $(VENV)/.installed
 	@echo "  Casefiles is at http://$(HOST)/  —  log in as demo / $${DEMO_PASSWORD:-casefiles-demo}"
 	@echo
 	$(BIN)/python manage.py runserver $(HOST)
+
+# Production server: DEBUG off, gunicorn, static files collected and served by WhiteNoise.
+# Needs SECRET_KEY and ALLOWED_HOSTS; TLS ends at the proxy in front, which redirects plain
+# HTTP (set SECURE_SSL_REDIRECT=1 to have the app redirect too). WORKERS defaults to 2 per core.
+serve: $(VENV)/.installed
+	DEBUG=0 $(BIN)/python manage.py migrate --noinput
+	DEBUG=0 $(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	DEBUG=0 SECURE_SSL_REDIRECT=$${SECURE_SSL_REDIRECT:-0} $(BIN)/gunicorn casefiles.wsgi \
+		--bind $(HOST) --workers $${WORKERS:-$$(( 2 * $$(nproc) ))} --access-logfile - --timeout 60
 
 test: $(VENV)/.installed
 	$(BIN)/python -m pytest
@@ -42,6 +51,14 @@ bench: $(VENV)/.installed
 # scratch PostgreSQL database: the script creates and fills it.
 bench-dashboard: $(VENV)/.installed
 	$(BIN)/python bench/dashboard.py
+
+# Every staff page at an organisation's real size, then a load test of the production server
+# (see docs/staff.md, "At size"). Fills a scratch PostgreSQL database (DATABASE_URL, default
+# casefiles_scale on the local server); the first run builds it (a few minutes).
+bench-scale: $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/casefiles_scale} \
+		$(BIN)/python bench/scale.py
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .

@@ -111,6 +111,13 @@ class Case(models.Model):
         permissions = [
             ("view_restricted_case", "Can see restricted cases without being assigned to them")
         ]
+        indexes = [
+            # The few restricted cases, found without reading the rest: every visibility
+            # test of persons, organisations and sources starts from them.
+            models.Index(
+                fields=["id"], condition=models.Q(restricted=True), name="case_restricted_idx"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.reference}: {self.title}"

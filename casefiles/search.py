@@ -20,9 +20,9 @@ from typing import Any
 from anyascii import anyascii
 from django.db import connection, models, transaction
 from django.db.models import (
-    Exists,
     F,
     IntegerField,
+    Min,
     OuterRef,
     Q,
     QuerySet,
@@ -212,24 +212,27 @@ def near_spelling_pattern(word: str) -> str:
     return "(?:" + "|".join(sorted(variants)) + ")"
 
 
-def _name_matches(query_key: str) -> Q:
+def _name_matches(query_key: str, prefix: str = "") -> Q:
     """A stored name matches when it contains every word of the query, or when every word
     is a near spelling of a word in the name: trigram word similarity on PostgreSQL, one
     letter changed, added or dropped on SQLite (the embedded default)."""
+    key = f"{prefix}key"
     condition = Q()
     for word in query_key.split():
-        word_q = Q(key__contains=word)
+        word_q = Q(**{f"{key}__contains": word})
         if uses_trigrams() and len(word) >= 3:
             from django.contrib.postgres.lookups import TrigramWordSimilar
 
             # key %> word: the word is a near spelling of some word in the key.
-            word_q |= Q(TrigramWordSimilar(F("key"), Value(word)))
+            word_q |= Q(TrigramWordSimilar(F(key), Value(word)))
         elif not uses_trigrams() and len(word) >= NEAR_SPELLING_SHORTEST:
             # One letter off leaves one half of the word intact: SQLite's own substring test
             # narrows the rows before the (Python) regular expression runs on them.
             half = len(word) // 2
-            intact_half = Q(key__contains=word[:half]) | Q(key__contains=word[half:])
-            word_q |= intact_half & Q(key__regex=near_spelling_pattern(word))
+            intact_half = Q(**{f"{key}__contains": word[:half]}) | Q(
+                **{f"{key}__contains": word[half:]}
+            )
+            word_q |= intact_half & Q(**{f"{key}__regex": near_spelling_pattern(word)})
         condition &= word_q
     return condition
 
@@ -247,26 +250,25 @@ def persons_matching(query: str, queryset=None) -> models.QuerySet:
     from people.models import Person
 
     queryset = Person.objects.all() if queryset is None else queryset
-    names = matching_names(query).filter(person=OuterRef("pk"))
-    return queryset.filter(Exists(names))
+    # `pk IN (matching names)`, not a correlated EXISTS: the database finds the few matching
+    # names through the key's index first, instead of testing every person in turn.
+    return queryset.filter(pk__in=matching_names(query).values("person_id"))
 
 
 def organisations_matching(query: str, queryset=None) -> models.QuerySet:
     from people.models import Organisation
 
     queryset = Organisation.objects.all() if queryset is None else queryset
-    names = matching_names(query).filter(organisation=OuterRef("pk"))
-    return queryset.filter(Exists(names))
+    return queryset.filter(pk__in=matching_names(query).values("organisation_id"))
 
 
 def cases_matching(query: str, queryset) -> models.QuerySet:
     """Cases whose reference or title matches, or in which a matching person is a party."""
     from casefiles.models import CaseParty
 
-    own_names = matching_names(query).filter(case=OuterRef("pk"))
-    party_names = matching_names(query).filter(person=OuterRef("person_id"))
-    parties = CaseParty.objects.filter(case=OuterRef("pk")).filter(Exists(party_names))
-    return queryset.filter(Exists(own_names) | Exists(parties))
+    names = matching_names(query)
+    parties = CaseParty.objects.filter(person_id__in=names.values("person_id"))
+    return queryset.filter(Q(pk__in=names.values("case_id")) | Q(pk__in=parties.values("case_id")))
 
 
 # How well a stored name matches, best first: the whole name, a name or word starting with
@@ -274,14 +276,15 @@ def cases_matching(query: str, queryset) -> models.QuerySet:
 RANK_EXACT, RANK_PREFIX, RANK_CONTAINS, RANK_NEAR = range(4)
 
 
-def _name_rank(query_key: str) -> models.Case:
+def _name_rank(query_key: str, prefix: str = "") -> models.Case:
+    key = f"{prefix}key"
     contains_every_word = Q()
     for word in query_key.split():
-        contains_every_word &= Q(key__contains=word)
+        contains_every_word &= Q(**{f"{key}__contains": word})
     return models.Case(
-        models.When(key=query_key, then=Value(RANK_EXACT)),
+        models.When(Q(**{key: query_key}), then=Value(RANK_EXACT)),
         models.When(
-            Q(key__startswith=query_key) | Q(key__contains=f" {query_key}"),
+            Q(**{f"{key}__startswith": query_key}) | Q(**{f"{key}__contains": f" {query_key}"}),
             then=Value(RANK_PREFIX),
         ),
         models.When(contains_every_word, then=Value(RANK_CONTAINS)),
@@ -294,10 +297,26 @@ def best_match_first(queryset: QuerySet, query: str, *, owner: str) -> QuerySet:
     """`queryset` (persons, organisations or cases matched by `query`) ordered by how well
     their best name matches — "Petrov" finds Oleg Petrov before Anna Petrova before Lev
     Apetrov — then by the model's own order. A case matched through a party ranks as that
-    party's best name does when none of its own names matches better."""
+    party's best name does when none of its own names matches better.
+
+    Persons and organisations are narrowed to the matches here: pass them unfiltered
+    (matching them first as well cost a second scan of the names)."""
     from casefiles.models import CaseParty
 
     key = search_key(query)
+    ordering = list(queryset.query.order_by or queryset.model._meta.ordering)
+    if owner != "case":
+        if not key:
+            return queryset.none()
+        # Ranked in one pass over the matching names, joined to their owners: the names
+        # are found through the key's index, and each owner's best rank is their minimum.
+        # (A subquery per owner re-read the names of each of thousands of matches.)
+        return (
+            queryset.filter(_name_matches(key, prefix="search_names__"))
+            .annotate(match_rank=Min(_name_rank(key, prefix="search_names__")))
+            .order_by("match_rank", *ordering, "pk")
+        )
+
     if not key:
         return queryset
 
@@ -311,7 +330,6 @@ def best_match_first(queryset: QuerySet, query: str, *, owner: str) -> QuerySet:
             person__in=CaseParty.objects.filter(case=OuterRef(OuterRef("pk"))).values("person")
         )
         rank = Coalesce(rank, best(party_names), Value(RANK_NEAR))
-    ordering = list(queryset.query.order_by or queryset.model._meta.ordering)
     return queryset.annotate(match_rank=rank).order_by("match_rank", *ordering, "pk")
 
 

@@ -27,7 +27,15 @@ from django.db.models.functions import Cast, Coalesce
 from simple_history.utils import get_history_model_for_model
 
 from casefiles.choices import CUSTODIAL_MEASURES, PartyRole
-from casefiles.models import Case, CaseParty, Charge, Detention, Hearing, Reminder
+from casefiles.models import (
+    Case,
+    CaseParty,
+    Charge,
+    Detention,
+    Hearing,
+    Reminder,
+    SentenceStep,
+)
 from people.models import Person, Relationship
 
 UPCOMING_DAYS = 14
@@ -348,6 +356,13 @@ def changes_latest(cases: QuerySet[Case], *, limit: int = 10) -> list[Change]:
     return changes
 
 
+def prefetched(instance, relation: str) -> list | None:
+    """`instance`'s `relation` when the page has loaded it already (see `case_for_page`),
+    so that what else the page draws does not ask the database again; None otherwise."""
+    cache = getattr(instance, "_prefetched_objects_cache", {})
+    return list(cache[relation]) if relation in cache else None
+
+
 def case_for_page(cases: QuerySet[Case], pk: int) -> Case:
     """One case with what its page shows above the timeline, in a fixed number of queries."""
     from django.shortcuts import get_object_or_404
@@ -365,6 +380,10 @@ def case_for_page(cases: QuerySet[Case], pk: int) -> Case:
                 queryset=Charge.objects.select_related("person", "article").order_by(
                     "person__family_name", "brought_on", "pk"
                 ),
+            ),
+            Prefetch(
+                "sentence_steps",
+                queryset=SentenceStep.objects.select_related("person", "article", "court"),
             ),
             "assigned_staff",
         ),

@@ -224,14 +224,16 @@ def _run_start(
 
 
 def sentences_current(
-    steps: QuerySet[SentenceStep], *, custody: CustodyFor | None = None
+    steps: QuerySet[SentenceStep] | list[SentenceStep], *, custody: CustodyFor | None = None
 ) -> list[PersonSentence]:
     """Each person's current sentence in each case among `steps` (already limited to the
     cases the reader may see), by name then case. One query for the steps; one more, through
     `custody`, only when a verdict counts time already held (it runs from the start of the
     custody run that covers the verdict)."""
     chains: dict[tuple[int, int], list[SentenceStep]] = {}
-    for step in steps.select_related("person", "case"):
+    if isinstance(steps, QuerySet):
+        steps = list(steps.select_related("person", "case"))
+    for step in steps:
         chains.setdefault((step.case_id, step.person_id), []).append(step)
     verdicts = {key: _counts_from(chain) for key, chain in chains.items()}
     held = {key: verdict for key, verdict in verdicts.items() if verdict is not None}
@@ -256,7 +258,12 @@ def sentences_current(
 def sentences_for_case(case: Case, *, custody: CustodyFor | None = None) -> list[PersonSentence]:
     """Each sentenced person's current sentence in the case, by name; one query (two when a
     verdict counts time already held and `custody` is given)."""
-    return sentences_current(case.sentence_steps.all(), custody=custody)
+    # The case page has them loaded already (selectors.case_for_page).
+    cache = getattr(case, "_prefetched_objects_cache", {})
+    steps = (
+        list(cache["sentence_steps"]) if "sentence_steps" in cache else case.sentence_steps.all()
+    )
+    return sentences_current(steps, custody=custody)
 
 
 def sentences_in_force(

@@ -48,6 +48,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files from the app server itself (`make serve`): collected, compressed, cached.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     # Response headers (see "Security headers" below): CSP, Permissions-Policy, no-store.
     "csp.middleware.CSPMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
@@ -108,7 +110,8 @@ AUTH_PASSWORD_VALIDATORS = [
 AUTHENTICATION_BACKENDS = [
     # First, so a locked-out username is refused before its password is even checked.
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's own, with permissions read in one query (casefiles/auth_backend.py).
+    "casefiles.auth_backend.ModelBackend1Query",
 ]
 # Failed logins (django-axes): counted per username, not per address, because staff share
 # office addresses and one colleague's typos must not lock out the rest. After
@@ -148,6 +151,17 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = env_path("STATIC_ROOT", VAR_DIR / "static")
+# WhiteNoise serves STATIC_ROOT (filled by collectstatic) with gzip and Brotli copies; in
+# debug it finds the files where they are, so `make run` needs no collectstatic.
+WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_AUTOREFRESH = DEBUG
+if DEBUG:
+    # Empty in development (the files are found where they are); WhiteNoise wants it to exist.
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
 MEDIA_URL = "media/"
 MEDIA_ROOT = env_path("MEDIA_ROOT", VAR_DIR / "media")
 # Uploads (people/uploads.py): a source or reply file may be at most this many megabytes.

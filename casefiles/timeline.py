@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from typing import cast
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, PermissionsMixin
-from django.db.models import Prefetch
 from django.urls import reverse
 
 from casefiles.choices import (
@@ -27,6 +26,9 @@ from casefiles.choices import (
 from people.dates import DatePrecision, format_partial_date
 from people.models import Person
 from people.visibility import AnyUser
+
+User = AbstractBaseUser | AnonymousUser
+Provider = Callable[["object", User], Iterable["TimelineEntry"]]
 
 
 @dataclass
@@ -45,6 +47,11 @@ class TimelineEntry:
     edit_url: str = ""
     # Within one day: what happened first in the life of a case comes first.
     order: int = 50
+    # The record behind the entry ("event", 12): a provider's completer fills in what costs
+    # a query per kind (sources, participants) only for the entries shown.
+    owner: tuple[str, int] = ("", 0)
+    provider: Provider | None = field(default=None, repr=False, compare=False)
+    completed: bool = field(default=False, repr=False, compare=False)
 
     @property
     def date_display(self) -> str:
@@ -62,23 +69,32 @@ class TimelineEntry:
         return any(person.pk == person_id for person in self.persons)
 
 
-User = AbstractBaseUser | AnonymousUser
-Provider = Callable[["object", User], Iterable[TimelineEntry]]
+# Fills in, for some of a provider's entries, what it left out to stay cheap.
+Completer = Callable[[list[TimelineEntry]], None]
 
 
 @dataclass
 class _Registry:
     providers: list[Provider] = field(default_factory=list)
+    completers: dict[Provider, Completer] = field(default_factory=dict)
     kinds: dict[str, str] = field(default_factory=dict)
 
 
 _registry = _Registry()
 
 
-def register_timeline_provider(provider: Provider, *, kinds: dict[str, str]) -> None:
-    """Add a source of timeline entries; `kinds` names the entry kinds it produces."""
+def register_timeline_provider(
+    provider: Provider, *, kinds: dict[str, str], complete: Completer | None = None
+) -> None:
+    """Add a source of timeline entries; `kinds` names the entry kinds it produces.
+
+    A provider may leave out of its entries what costs queries (sources, participants) and
+    give `complete`, which fills them in for the entries that are shown: a page of a long
+    timeline then pays for its hundred entries, not for all of them."""
     if provider not in _registry.providers:
         _registry.providers.append(provider)
+    if complete is not None:
+        _registry.completers[provider] = complete
     _registry.kinds.update(kinds)
 
 
@@ -87,19 +103,45 @@ def timeline_kinds() -> dict[str, str]:
 
 
 def case_timeline(
-    case, *, user: User, kinds: Iterable[str] = (), person_id: int | None = None
+    case,
+    *,
+    user: User,
+    kinds: Iterable[str] = (),
+    person_id: int | None = None,
+    complete: bool = True,
 ) -> list[TimelineEntry]:
-    """Entries for one case, oldest first, optionally only some kinds or one person's."""
+    """Entries for one case, oldest first, optionally only some kinds or one person's.
+
+    With `complete=False` the entries may lack their sources and participants: pass the
+    ones to show to `complete_entries` (the case page does, for one page of them)."""
     wanted = set(kinds)
     entries: list[TimelineEntry] = []
     for provider in _registry.providers:
-        entries.extend(provider(case, user))
-    if wanted:
-        entries = [entry for entry in entries if entry.kind in wanted]
+        produced = [entry for entry in provider(case, user) if not wanted or entry.kind in wanted]
+        for entry in produced:
+            entry.provider = provider
+        entries.extend(produced)
     if person_id is not None:
+        # Who took part is among what completion fills in.
+        complete_entries(entries)
         entries = [entry for entry in entries if entry.involves(person_id)]
+    elif complete:
+        complete_entries(entries)
     entries.sort(key=lambda entry: entry.sort_key)
     return entries
+
+
+def complete_entries(entries: list[TimelineEntry]) -> None:
+    """Fill in what providers left out, once per entry, a fixed number of queries per
+    provider whatever the number of entries."""
+    pending: dict[Provider, list[TimelineEntry]] = {}
+    for entry in entries:
+        provider = entry.provider
+        if provider in _registry.completers and not entry.completed:
+            pending.setdefault(provider, []).append(entry)
+            entry.completed = True
+    for provider, some in pending.items():
+        _registry.completers[provider](some)
 
 
 # The case page shows the latest entries and loads earlier ones a page at a time: a case
@@ -171,9 +213,6 @@ CASEFILES_KINDS = {
 
 
 def _events(case, user: User) -> Iterable[TimelineEntry]:
-    from casefiles.models import EventParticipant
-
-    participants = EventParticipant.objects.select_related("person", "organisation")
     may_edit = cast(AnyUser, user).has_perms(
         [
             "casefiles.change_event",
@@ -181,11 +220,7 @@ def _events(case, user: User) -> Iterable[TimelineEntry]:
             "casefiles.delete_eventparticipant",
         ]
     )
-    for event in case.events.order_by("occurred_on", "pk").prefetch_related(
-        Prefetch("participants", queryset=participants), "sources"
-    ):
-        people = [p.person for p in event.participants.all() if p.person_id]
-        organisations = [p.organisation for p in event.participants.all() if p.organisation_id]
+    for event in case.events.order_by("occurred_on", "pk"):
         international = event.kind in INTERNATIONAL_EVENT_KINDS
         yield TimelineEntry(
             date=event.occurred_on,
@@ -194,12 +229,10 @@ def _events(case, user: User) -> Iterable[TimelineEntry]:
             # An international body's decision is labelled by its kind already.
             title=event.title if international else f"{event.get_kind_display()}: {event.title}",
             detail=event.description + (f" ({event.place})" if event.place else ""),
-            persons=people,
-            organisations=organisations,
-            sources=list(event.sources.all()),
             anchor=f"event-{event.pk}",
             edit_url=reverse("staff:event_edit", args=[event.pk]) if may_edit else "",
             order=10,
+            owner=("event", event.pk),
         )
 
 
@@ -213,12 +246,10 @@ def _edit_url(user: User, permission: str, name: str, pk: int) -> str:
 
 
 def _detentions(case, user: User) -> Iterable[TimelineEntry]:
-    for detention in (
-        case.detentions.order_by("started_on", "pk")
-        .select_related("person", "ordered_by")
-        .prefetch_related("sources")
+    for detention in case.detentions.order_by("started_on", "pk").select_related(
+        "person", "ordered_by"
     ):
-        sources = list(detention.sources.all())
+        owner = ("detention", detention.pk)
         measure = detention.get_measure_display()
         term = f" for {detention.term_display}" if detention.term_display else ""
         where = f" in {detention.facility}" if detention.facility else ""
@@ -236,7 +267,7 @@ def _detentions(case, user: User) -> Iterable[TimelineEntry]:
             edit_url=_edit_url(user, "casefiles.change_detention", "detention_edit", detention.pk),
             order=30,
             persons=persons,
-            sources=sources,
+            owner=owner,
         )
         if detention.planned_end:
             yield TimelineEntry(
@@ -247,7 +278,7 @@ def _detentions(case, user: User) -> Iterable[TimelineEntry]:
                 anchor=f"detention-{detention.pk}-planned-end",
                 order=60,
                 persons=persons,
-                sources=sources,
+                owner=owner,
             )
         if detention.actual_end:
             yield TimelineEntry(
@@ -257,16 +288,19 @@ def _detentions(case, user: User) -> Iterable[TimelineEntry]:
                 anchor=f"detention-{detention.pk}-end",
                 order=70,
                 persons=persons,
-                sources=sources,
+                owner=owner,
             )
 
 
 def _charges(case, user: User) -> Iterable[TimelineEntry]:
     may_change = cast(AnyUser, user).has_perm("casefiles.change_charge")
-    for charge in (
-        case.charges.order_by("pk").select_related("person", "article").prefetch_related("sources")
-    ):
-        sources = list(charge.sources.all())
+    from casefiles.selectors import prefetched
+
+    charges = prefetched(case, "charges")
+    if charges is None:
+        charges = list(case.charges.select_related("person", "article"))
+    for charge in sorted(charges, key=lambda charge: charge.pk):
+        owner = ("charge", charge.pk)
         edit_url = reverse("staff:charge_edit", args=[charge.pk]) if may_change else ""
         offence = charge.offence
         article_title = f" — {charge.article.title}" if charge.article else ""
@@ -278,7 +312,7 @@ def _charges(case, user: User) -> Iterable[TimelineEntry]:
                 title=f"{charge.person.name} charged under {offence}",
                 detail=article_title.removeprefix(" — "),
                 persons=[charge.person],
-                sources=sources,
+                owner=owner,
                 anchor=f"charge-{charge.pk}",
                 order=20,
                 edit_url=edit_url,
@@ -291,7 +325,7 @@ def _charges(case, user: User) -> Iterable[TimelineEntry]:
                 kind="charge_decided",
                 title=f"{charge.person.name} {charge.get_status_display().lower()} of {offence}",
                 persons=[charge.person],
-                sources=sources,
+                owner=owner,
                 anchor=f"charge-{charge.pk}-decided",
                 order=45,
                 edit_url=edit_url,
@@ -316,11 +350,12 @@ def _sentence_step_title(step) -> str:
 
 
 def _sentence_steps(case, user: User) -> Iterable[TimelineEntry]:
-    for step in (
-        case.sentence_steps.order_by("occurred_on", "pk")
-        .select_related("person", "article", "court")
-        .prefetch_related("sources")
-    ):
+    from casefiles.selectors import prefetched
+
+    steps = prefetched(case, "sentence_steps")
+    if steps is None:
+        steps = list(case.sentence_steps.select_related("person", "article", "court"))
+    for step in sorted(steps, key=lambda step: (step.occurred_on, step.pk)):
         details = [
             f"Under {step.article.citation}" if step.article else "",
             "Counts the time already held." if step.counts_time_held else "",
@@ -340,23 +375,18 @@ def _sentence_steps(case, user: User) -> Iterable[TimelineEntry]:
             detail="\n".join(filter(None, details)),
             persons=[step.person],
             organisations=[step.court] if step.court else [],
-            sources=list(step.sources.all()),
+            owner=("sentencestep", step.pk),
             anchor=f"sentence-step-{step.pk}",
             order=46,
         )
 
 
 def _hearings(case, user: User) -> Iterable[TimelineEntry]:
-    for hearing in (
-        case.hearings.order_by("held_on", "pk")
-        .select_related("court", "judge", "postponed_to")
-        .prefetch_related("defendants", "sources")
+    for hearing in case.hearings.order_by("held_on", "pk").select_related(
+        "court", "judge", "postponed_to"
     ):
         at = f" at {hearing.starts_at:%H:%M}" if hearing.starts_at else ""
         court = f" — {hearing.court.name}" if hearing.court else ""
-        persons: list[Person] = list(hearing.defendants.all())
-        if hearing.judge:
-            persons.append(hearing.judge)
         postponed = ""
         if hearing.postponed:
             to = hearing.postponed_to
@@ -369,8 +399,9 @@ def _hearings(case, user: User) -> Iterable[TimelineEntry]:
             kind="hearing",
             title=f"{hearing.get_kind_display()} hearing{at}{court}{postponed}",
             detail=hearing.outcome,
-            persons=persons,
-            sources=list(hearing.sources.all()),
+            # The defendants come first: the completer puts them before the judge.
+            persons=[hearing.judge] if hearing.judge else [],
+            owner=("hearing", hearing.pk),
             anchor=f"hearing-{hearing.pk}",
             order=40,
         )
@@ -384,4 +415,79 @@ def _casefiles_provider(case, user: User) -> Iterable[TimelineEntry]:
     yield from _sentence_steps(case, user)
 
 
-register_timeline_provider(_casefiles_provider, kinds=CASEFILES_KINDS)
+def _complete_casefiles(entries: list[TimelineEntry]) -> None:
+    """Sources of every entry, participants of events and defendants of hearings: four
+    queries at most, whatever the number of entries."""
+    from casefiles.models import EventParticipant, Hearing, Source
+
+    ids: dict[str, set[int]] = {}
+    for entry in entries:
+        ids.setdefault(entry.owner[0], set()).add(entry.owner[1])
+    cited = _citations(ids)
+    sources = Source.objects.in_bulk({source_id for found in cited.values() for source_id in found})
+    participants: dict[int, list] = {}
+    if ids.get("event"):
+        for participant in (
+            EventParticipant.objects.filter(event_id__in=ids["event"])
+            .select_related("person", "organisation")
+            .order_by("pk")
+        ):
+            participants.setdefault(participant.event_id, []).append(participant)
+    defendants: dict[int, list[Person]] = {}
+    if ids.get("hearing"):
+        ordering = [f"person__{field}" for field in Person._meta.ordering]
+        for row in (
+            Hearing.defendants.through.objects.filter(hearing_id__in=ids["hearing"])
+            .select_related("person")
+            .order_by(*ordering, "pk")
+        ):
+            defendants.setdefault(row.hearing_id, []).append(row.person)
+    for entry in entries:
+        kind, pk = entry.owner
+        entry.sources = sorted(
+            (sources[source_id] for source_id in cited.get(entry.owner, ())),
+            key=lambda source: (source.title, source.pk),
+        )
+        if kind == "event":
+            taking_part = participants.get(pk, [])
+            entry.persons = [p.person for p in taking_part if p.person_id]
+            entry.organisations = [p.organisation for p in taking_part if p.organisation_id]
+        elif kind == "hearing":
+            entry.persons = defendants.get(pk, []) + entry.persons
+
+
+def _citations(ids: dict[str, set[int]]) -> dict[tuple[str, int], list[int]]:
+    """The sources cited by each record, read from the five citation tables in one query."""
+    from django.db.models import CharField, F, Value
+
+    from casefiles.models import Charge, Detention, Event, Hearing, SentenceStep
+
+    tables = {
+        "event": (Event, "event_id"),
+        "charge": (Charge, "charge_id"),
+        "detention": (Detention, "detention_id"),
+        "hearing": (Hearing, "hearing_id"),
+        "sentencestep": (SentenceStep, "sentencestep_id"),
+    }
+    parts = [
+        model.sources.through.objects.filter(**{f"{column}__in": ids[kind]})
+        .annotate(
+            kind=Value(kind, output_field=CharField()),
+            record=F(column),
+            cited=F("source_id"),
+        )
+        .values_list("kind", "record", "cited")
+        .order_by()
+        for kind, (model, column) in tables.items()
+        if ids.get(kind)
+    ]
+    if not parts:
+        return {}
+    rows = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+    cited: dict[tuple[str, int], list[int]] = {}
+    for kind, record, source_id in rows:
+        cited.setdefault((kind, record), []).append(source_id)
+    return cited
+
+
+register_timeline_provider(_casefiles_provider, kinds=CASEFILES_KINDS, complete=_complete_casefiles)

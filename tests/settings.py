@@ -17,3 +17,4 @@ CELERY_TASK_EAGER_PROPAGATES = False
 # The test client and the live server speak plain HTTP; production redirects to HTTPS
 # (tests/security/test_headers.py checks the production defaults in a subprocess).
 SECURE_SSL_REDIRECT = False
+STATIC_ROOT = Path(tempfile.mkdtemp(prefix="casefiles-test-static-"))

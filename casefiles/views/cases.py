@@ -19,7 +19,7 @@ from casefiles.forms import record_id
 from casefiles.models import CaseParty
 from casefiles.sentences import custody_from, sentences_for_case
 from casefiles.services.sources import case_sources
-from casefiles.timeline import case_timeline, timeline_kinds, timeline_page
+from casefiles.timeline import case_timeline, complete_entries, timeline_kinds, timeline_page
 from casefiles.views.base import CASES_PER_PAGE, view_case_required
 
 
@@ -103,8 +103,11 @@ def _timeline_context(request: HttpRequest, case) -> dict:
     person_id = record_id(request.GET.get("person", ""))
     # Several entries may be new at once: a case opened with its charges and hearing.
     new_entries = request.GET.getlist("new")
-    entries = case_timeline(case, user=request.user, kinds=kinds, person_id=person_id)
+    entries = case_timeline(
+        case, user=request.user, kinds=kinds, person_id=person_id, complete=False
+    )
     page = timeline_page(entries, number=record_id(request.GET.get("page", "")), marked=new_entries)
+    complete_entries(page.entries)
     # The earlier and later pages keep the filters (not the marks: they are this page's).
     filters = QueryDict(mutable=True)
     filters.setlist("kind", kinds)

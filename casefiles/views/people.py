@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from casefiles import selectors
-from casefiles.search import best_match_first, persons_matching
+from casefiles.search import best_match_first
 from casefiles.sentences import sentences_current
 from casefiles.views.base import PICKER_LIMIT, typed_query
 from people.models import Person, Position
@@ -68,9 +68,7 @@ def person_picker(request: HttpRequest) -> JsonResponse:
     query = typed_query(request)
     visible = Person.objects.visible_to(request.user)
     persons = (
-        best_match_first(persons_matching(query, visible), query, owner="person")[:PICKER_LIMIT]
-        if len(query) >= 2
-        else []
+        best_match_first(visible, query, owner="person")[:PICKER_LIMIT] if len(query) >= 2 else []
     )
     return JsonResponse(
         {

@@ -11,8 +11,6 @@ from casefiles.search import (
     SearchResults,
     best_match_first,
     cases_matching,
-    organisations_matching,
-    persons_matching,
     search_sections,
 )
 from casefiles.views.base import SEARCH_LIMIT, typed_query, view_case_required
@@ -26,16 +24,14 @@ def search(request: HttpRequest) -> HttpResponse:
     results = SearchResults(query=query)
     if query:
         if request.user.has_perm("people.view_person"):
-            persons = persons_matching(query, Person.objects.visible_to(request.user))
+            persons = Person.objects.visible_to(request.user)
             results.persons = list(
                 best_match_first(persons, query, owner="person").prefetch_related("aliases")[
                     :SEARCH_LIMIT
                 ]
             )
         if request.user.has_perm("people.view_organisation"):
-            organisations = organisations_matching(
-                query, Organisation.objects.visible_to(request.user)
-            )
+            organisations = Organisation.objects.visible_to(request.user)
             results.organisations = list(
                 best_match_first(organisations, query, owner="organisation")[:SEARCH_LIMIT]
             )

@@ -215,3 +215,37 @@ def test_the_bulk_rebuild_writes_exactly_the_keys_that_saving_writes(demo):
 
     assert keys() == saved
     assert f"{len(saved):,} search names written" in out.getvalue()
+
+
+@pytest.mark.postgres
+def test_postgresql_finds_near_spellings_through_the_trigram_index(db):
+    """Tens of thousands of names are searched through the trigram index, not read one by
+    one (migration casefiles 0019 tells the planner what the word-similarity test costs)."""
+    from django.db import connection
+
+    from casefiles.models import SearchName
+    from casefiles.search import matching_names
+    from tests.conftest import require_service
+
+    require_service(connection.vendor == "postgresql", "needs PostgreSQL (DATABASE_URL)")
+    owner = Person.objects.create(given_name="Many", family_name="Names")
+    syllables = ["ba", "ke", "zhan", "men", "dy", "ga", "nur", "sul", "tan", "kar", "bek", "ali"]
+    SearchName.objects.bulk_create(
+        (
+            SearchName(person=owner, text=f"name {i}", key=key)
+            for i in range(30_000)
+            for key in [
+                "".join(syllables[(i // 12**k) % 12] for k in range(4))
+                + " "
+                + "".join(syllables[(i * 7 // 12**k) % 12] for k in range(3))
+            ]
+        ),
+        batch_size=5000,
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE casefiles_searchname")
+    sql, params = matching_names("Mendygaziev").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "casefiles_searchname_key_trgm" in plan, plan

@@ -168,18 +168,18 @@ def _fill_case(case, count: int) -> None:
         ).sources.add(source)
 
 
-# Pinned: session, user, user permissions, group permissions (4);
-# case, its parties, charges and assigned staff (4);
-# events, their participants, their sources (3); charges, their sources (2);
-# detentions, their sources (2); hearings, their defendants, their sources (3);
-# sentence steps, their sources (2); letters (1: no letters here, so no signatory or reply
-# queries); the custody runs of those detained now in the case, across the visible cases (1);
-# the sentences card's steps (1); the sources card: the case's sources the user may see (1,
-# one query whatever the number of sources: the timeline's may be filtered, so the card
-# cannot reuse them).
-# Unchanged by paging the timeline: the providers still read every entry of the case (the
-# page is cut from the sorted list), so the count stays 24 whatever the number of entries.
-CASE_PAGE_QUERIES = 24
+# Pinned: session, user, the user's permissions with their groups' (3); the case, its
+# parties, charges, sentence steps and assigned staff (5: the timeline and the sentences
+# card reuse the charges and steps); events (1), detentions (1), hearings (1); letters (1: no
+# letters here, so no signatory or reply queries); then for the page of entries shown only:
+# their sources, from the five citation tables in one query, and the sources themselves
+# (2), the events' participants (1) and the hearings' defendants (1); the custody runs of
+# those detained now in the case, across the visible cases (1); the sources card: the
+# sources cited in cases hidden from the user (1) and the case's sources the user may see (1),
+# whatever the number of sources.
+# Whatever the number of entries: the providers read the case's rows without what they
+# cite, and the page's entries alone are completed.
+CASE_PAGE_QUERIES = 19
 
 
 @pytest.mark.parametrize("count", [10, 500])
@@ -194,9 +194,9 @@ def test_the_case_page_runs_the_same_queries_with_10_and_500_entries(
     assert len(response.context["timeline"]) == min(count + count // 4, TIMELINE_PAGE_SIZE)
 
 
-# Pinned: the 24 above, plus the letter's signatories and replies (2): the demo case has
+# Pinned: the 19 above, plus the letter's signatories and replies (2): the demo case has
 # a letter sent.
-DEMO_CASE_PAGE_QUERIES = 26
+DEMO_CASE_PAGE_QUERIES = 21
 
 
 def test_the_demo_case_page_with_a_letter_runs_a_fixed_number_of_queries(

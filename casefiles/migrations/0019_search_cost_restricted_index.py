@@ -1,0 +1,50 @@
+"""Tell PostgreSQL what pg_trgm's word-similarity operator costs (PostgreSQL only), and
+index the restricted cases (the visibility rule of persons, organisations and sources starts
+from them).
+
+pg_trgm declares the function behind `key %> word` with the default cost of 1, so the planner
+prefers reading every search key over the trigram index (migration 0004): at 37,000 keys
+that took 245 ms against 18 ms through the index. A cost of 100 makes it choose the index.
+The function belongs to the extension's owner: where the app's database user is not it,
+the change is skipped with a notice (ask the owner to run it) and search stays correct,
+only slower.
+"""
+
+from django.db import migrations, models
+
+COST = """
+DO $$
+BEGIN
+    ALTER FUNCTION word_similarity_commutator_op(text, text) COST {cost};
+    ALTER FUNCTION word_similarity_op(text, text) COST {cost};
+EXCEPTION WHEN insufficient_privilege THEN
+    RAISE NOTICE 'Not the owner of pg_trgm: run ALTER FUNCTION word_similarity_commutator_op(text, text) COST 100 as its owner';
+END
+$$;
+"""
+
+
+def forwards(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(COST.format(cost=100))
+
+
+def backwards(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(COST.format(cost=1))
+
+
+class Migration(migrations.Migration):
+    dependencies = [("casefiles", "0016_hearing_postponed")]
+
+    operations = [
+        migrations.RunPython(forwards, backwards),
+        migrations.AddIndex(
+            model_name="case",
+            index=models.Index(
+                condition=models.Q(("restricted", True)),
+                fields=["id"],
+                name="case_restricted_idx",
+            ),
+        ),
+    ]
