@@ -34,7 +34,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
-from django.db.models import Model, Q
+from django.db.models import Model, Q, QuerySet
 from django_countries import countries
 
 from people.choices import AliasKind, OrganisationKind
@@ -80,8 +80,7 @@ EP_GROUPS: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
     ),
     (
         "S&D",
-        "Group of the Progressive Alliance of Socialists and Democrats in the European "
-        "Parliament",
+        "Group of the Progressive Alliance of Socialists and Democrats in the European Parliament",
         "S&D Group",
         ("S&D Group", "Group of the Progressive Alliance of Socialists and Democrats"),
     ),
@@ -701,8 +700,8 @@ class _Importer:
                 self._alias_add(person, row.name, AliasKind.SPELLING)
         changed = self._update(person, values)
         if former:
-            kind = AliasKind.SPELLING if name_fold(former) == name_fold(row.name) else AliasKind.FORMER
-            self._alias_add(person, former, kind)
+            respelled = name_fold(former) == name_fold(row.name)
+            self._alias_add(person, former, AliasKind.SPELLING if respelled else AliasKind.FORMER)
         if changed:
             self.report.persons_changed.append(f"{person.name}: {', '.join(changed)}")
 
@@ -931,9 +930,7 @@ def signature_on(
         key=lambda p: (p.started_on or datetime.date.min, p.pk),
         reverse=True,
     )
-    mandate = next(
-        (p for p in valid if p.organisation.kind == OrganisationKind.PARLIAMENT), None
-    )
+    mandate = next((p for p in valid if p.organisation.kind == OrganisationKind.PARLIAMENT), None)
     group = next(
         (p for p in valid if p.organisation.kind == OrganisationKind.POLITICAL_GROUP), None
     )
@@ -968,3 +965,32 @@ def signature_on(
     primary = chosen if chosen is not None else (mandate or group)
     assert primary is not None
     return primary, line
+
+
+# --- The directory, for pickers -------------------------------------------------------------
+
+
+def directory_members(
+    persons: QuerySet[Person],
+    positions: QuerySet[Position],
+    *,
+    day: datetime.date,
+    group: Organisation | None = None,
+    committee: Organisation | None = None,
+    country: str = "",
+) -> QuerySet[Person]:
+    """Of ``persons``, those who on ``day`` sit in ``group``, in ``committee`` and for
+    ``country`` (the member state of their mandate, else their citizenship), through
+    ``positions`` (the ones the user may see)."""
+    on_day = positions.filter(
+        Q(started_on__isnull=True) | Q(started_on__lte=day),
+        Q(ended_on__isnull=True) | Q(ended_on__gte=day),
+    )
+    if group is not None:
+        persons = persons.filter(pk__in=on_day.filter(organisation=group).values("person"))
+    if committee is not None:
+        persons = persons.filter(pk__in=on_day.filter(organisation=committee).values("person"))
+    if country:
+        representing = on_day.filter(represents_country=country).values("person")
+        persons = persons.filter(Q(pk__in=representing) | Q(citizenship=country))
+    return persons
