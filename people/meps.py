@@ -642,6 +642,12 @@ class _Importer:
             for code in person_countries & country_codes:
                 self.by_country[code].append(person)
         self.claimed: set[int] = {person.pk for person in self.by_identifier.values()}
+        # Every position of the persons a row may be, in one query rather than one a row.
+        known = {person.pk for person in self.by_identifier.values()}
+        known |= {person.pk for persons in self.by_country.values() for person in persons}
+        self.positions_of: dict[int, list[Position]] = {pk: [] for pk in known}
+        for position in Position.objects.filter(person__in=known).select_related("organisation"):
+            self.positions_of[position.person_id].append(position)
 
     def match(self, row: MandateRow) -> Person | None:
         person = self.by_identifier.get(row.identifier)
@@ -673,6 +679,7 @@ class _Importer:
             ep_identifier=row.identifier,
         )
         self._save(person)
+        self.positions_of[person.pk] = []
         self.report.persons_created.append(f"{person.name} ({row.identifier})")
         if name_is_damaged(row.name):
             self.report.names_to_check.append(
@@ -760,8 +767,11 @@ class _Importer:
 
     def positions_sync(self, person: Person, spans: list[_Span], *, dated: bool) -> None:
         # Open positions first, the latest first: an undated row updates the current one.
+        held_now = self.positions_of.get(person.pk)
+        if held_now is None:  # made by this import: nothing held before
+            held_now = list(person.positions.select_related("organisation"))
         held = sorted(
-            person.positions.select_related("organisation"),
+            held_now,
             key=lambda p: (p.ended_on is None, p.started_on or datetime.date.min, p.pk),
             reverse=True,
         )
