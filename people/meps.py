@@ -6,7 +6,7 @@ Two file formats are read, told apart by their header:
 - the European Parliament's open-data MEP list (``mep_identifier, mep_given_name, …``): names,
   citizenship and emails, no groups, committees or mandate dates. It is published in
   Windows-1252 with every character outside that code page replaced by ``?``;
-- the project's plain format, one row per mandate (see docs/staff.md, "The MEP directory"):
+- the project's plain format, one row per mandate (see docs/meps.md):
   ``identifier,given_name,family_name,country,group,national_party,email,start_date,
   end_date,committees``.
 
@@ -565,7 +565,7 @@ class _Importer:
             self.report.organisations_created.append(f"{found.name} (political group)")
         else:
             # Only fill what is empty: what staff set stays.
-            fill = {}
+            fill: dict[str, Any] = {}
             if not found.abbreviation and abbreviation:
                 fill["abbreviation"] = abbreviation
             if not found.signature_name and printed:
