@@ -16,6 +16,7 @@ from django.db.models import Max, QuerySet
 
 from letters.choices import LetterStatus, RecipientKind, SigningStatus
 from letters.models import Letter, LetterRecipient, LetterSignatory
+from people.meps import signature_on
 from people.models import Organisation, Person, Position
 
 FROZEN = (LetterStatus.FINAL, LetterStatus.SENT)
@@ -245,18 +246,25 @@ def signatory_add(
     signs_as: str = "",
 ) -> LetterSignatory:
     """Invite a person to sign, last in the order. Their line under the name comes from the
-    position valid on the letter's date unless given ("MEP (Renew Europe Group; Lithuania)")."""
+    positions valid on the letter's date unless given: an MEP's mandate, group and member
+    state from the directory ("MEP (Group of the Greens/European Free Alliance; Germany)")."""
     letter = _letter_open(letter.pk)
-    if position is None:
-        position = position_on(person=person, day=letter.dated_on)
-    elif position.person_id != person.pk:
+    if position is not None and position.person_id != person.pk:
         raise ValidationError({"position": "This position is held by somebody else."})
+    signature = signature_on(
+        list(person.positions.select_related("organisation")),
+        letter.dated_on,
+        citizenship=person.citizenship,
+        chosen=position,
+    )
+    if signature is not None:
+        position = signature[0]
     if not signs_as.strip():
-        if position is None:
+        if signature is None:
             raise ValidationError(
                 {"signs_as": "This person holds no position; write the line under their name."}
             )
-        signs_as = position.signature_line
+        signs_as = signature[1]
     signatory = LetterSignatory(
         letter=letter,
         person=person,

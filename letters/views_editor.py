@@ -19,6 +19,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
+from django_countries import countries
 
 from casefiles.forms import apply_service_errors, record_id
 from casefiles.search import organisations_matching, persons_matching
@@ -27,7 +28,6 @@ from letters.forms import RecipientForm, RecipientNewForm, SignatoryLineForm
 from letters.models import Letter, LetterRecipient, LetterSignatory
 from letters.services_recipients import (
     letter_is_frozen,
-    position_valid_on,
     recipient_add,
     recipient_create_with_position,
     recipient_move,
@@ -38,9 +38,13 @@ from letters.services_recipients import (
     signatory_remove,
     signatory_update,
 )
+from people.choices import OrganisationKind
+from people.meps import directory_members, signature_on
 from people.models import Organisation, Person, Position
 
 PICKER_LIMIT = 20
+# "The members of DROI": a committee or a group is listed whole, up to this many.
+DIRECTORY_LIMIT = 100
 QUERY_MAX = 200
 WRITE = "letters.change_letter"
 CREATE_PEOPLE = ("people.add_person", "people.add_organisation", "people.add_position")
@@ -102,22 +106,60 @@ def positions_for_picker(user, query: str):
     )
 
 
-def signatories_for_picker(user, query: str, letter: Letter) -> list[tuple[Person, Position]]:
-    """Persons the user may see who hold a position, each with the one valid on the letter's
-    date (its signature line is what will be printed)."""
+def signatories_for_picker(
+    user, query: str, letter: Letter, directory: dict | None = None
+) -> list[tuple[Person, Position, str]]:
+    """Persons the user may see who hold a position, each with the one they sign in on the
+    letter's date and the line that will be printed under their name. ``directory`` narrows
+    them to a political group, a committee or a country on that date."""
     positions = Position.objects.visible_to(user).select_related("organisation")
+    persons = Person.objects.visible_to(user)
+    if query:
+        persons = persons_matching(query, persons)
+    limit = PICKER_LIMIT
+    if directory:
+        persons = directory_members(persons, positions, day=letter.dated_on, **directory)
+        limit = DIRECTORY_LIMIT
     persons = (
-        persons_matching(query, Person.objects.visible_to(user))
-        .filter(positions__in=positions)
+        persons.filter(positions__in=positions)
         .distinct()
-        .prefetch_related(Prefetch("positions", queryset=positions))[:PICKER_LIMIT]
+        .order_by("family_name", "given_name", "pk")
+        .prefetch_related(Prefetch("positions", queryset=positions))[:limit]
     )
     offered = []
     for person in persons:
-        position = position_valid_on(list(person.positions.all()), letter.dated_on)
-        if position is not None:
-            offered.append((person, position))
+        signature = signature_on(
+            list(person.positions.all()), letter.dated_on, citizenship=person.citizenship
+        )
+        if signature is not None:
+            offered.append((person, *signature))
     return offered
+
+
+def _directory_filters(request: HttpRequest) -> tuple[dict, dict]:
+    """The group, committee and country chosen on the signatory picker (each optional; an
+    unknown or hidden one is ignored), and the choices offered."""
+    organisations = Organisation.objects.visible_to(request.user).filter(parent__isnull=False)
+    groups = organisations.filter(kind=OrganisationKind.POLITICAL_GROUP)
+    committees = organisations.filter(kind=OrganisationKind.PARLIAMENTARY_COMMITTEE)
+    chosen: dict = {}
+    for name, queryset in (("group", groups), ("committee", committees)):
+        value = _typed(request.GET, name).strip()[:QUERY_MAX]
+        if value:
+            found = _chosen(queryset, value) if value.isdigit() else None
+            found = found or queryset.filter(abbreviation__iexact=value).first()
+            if found is not None:
+                chosen[name] = found
+    country = _typed(request.GET, "country").strip().upper()[:2]
+    if country and country in dict(countries):
+        chosen["country"] = country
+    choices = {
+        "groups": list(groups.order_by("name")),
+        "committees": list(committees.order_by("abbreviation")),
+        "countries": list(countries),
+        "chosen": chosen,
+    }
+    return chosen, choices
 
 
 @require_GET
@@ -129,11 +171,15 @@ def picker(request: HttpRequest, pk: int) -> HttpResponse:
     query = _typed(request.GET, "q").strip()[:QUERY_MAX]
     picking = "signatory" if request.GET.get("for") == "signatory" else "recipient"
     context = {"letter": letter, "query": query, "picking": picking, "positions": [], "persons": []}
-    if query:
+    directory: dict = {}
+    if picking == "signatory":
+        directory, context["directory"] = _directory_filters(request)
+        context["filtered"] = bool(directory)
+    if query or directory:
         if picking == "recipient":
             context["positions"] = list(positions_for_picker(request.user, query)[:PICKER_LIMIT])
         else:
-            context["persons"] = signatories_for_picker(request.user, query, letter)
+            context["persons"] = signatories_for_picker(request.user, query, letter, directory)
     fragment = request.headers.get("X-Requested-With") == "fetch"
     template = "letters/_picker.html" if fragment else "letters/picker.html"
     return render(request, template, context)

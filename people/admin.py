@@ -47,7 +47,7 @@ class PersonAdmin(VisibleAdmin):
     list_display = ["family_name", "given_name", "name_original", "citizenship", "residence"]
     list_display_links = ["family_name", "given_name"]
     list_filter = ["citizenship"]
-    search_fields = ["family_name", "given_name", "name_original", "aliases__name"]
+    search_fields = ["family_name", "given_name", "name_original", "aliases__name", "ep_identifier"]
     inlines = [AliasInline, PositionInline, RelationshipInline, HealthConditionInline]
     fieldsets = [
         (
@@ -62,6 +62,7 @@ class PersonAdmin(VisibleAdmin):
                     "citizenship",
                     "residence",
                     "home_town",
+                    "ep_identifier",
                     "notes",
                 ]
             },

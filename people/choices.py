@@ -43,6 +43,8 @@ class OrganisationKind(models.TextChoices):
     PRISON = "prison", "Prison / detention facility"
     PARLIAMENT = "parliament", "Parliament"
     POLITICAL_GROUP = "political_group", "Political group"
+    PARLIAMENTARY_COMMITTEE = "committee", "Parliamentary committee"
+    POLITICAL_PARTY = "political_party", "Political party"
     EU_DELEGATION = "eu_delegation", "EU delegation"
     UN_BODY = "un_body", "UN body"
     REGIONAL_COURT = "regional_court", "Regional human-rights court"

@@ -51,12 +51,26 @@ class Person(models.Model):
         max_length=200, blank=True, help_text='What the person does, e.g. "lawyer", "journalist".'
     )
     notes = BoundedTextField(max_length=NOTES_MAX, blank=True)
+    ep_identifier = models.CharField(
+        "European Parliament identifier",
+        max_length=20,
+        blank=True,
+        help_text="The MEP's number in the Parliament's open data (197465 for Niklas Nienaß).",
+    )
     history = HistoricalRecords(bases=[HistoryAuthor])
     objects = PersonQuerySet.as_manager()
 
     class Meta:
         ordering = ["family_name", "given_name"]
         indexes = [models.Index(fields=["family_name", "given_name"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["ep_identifier"],
+                condition=~Q(ep_identifier=""),
+                name="person_unique_ep_identifier",
+                violation_error_message="Another person has this European Parliament identifier.",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -158,6 +172,14 @@ class Organisation(models.Model):
     name = models.CharField(max_length=300)
     name_original = models.CharField("name in original script", max_length=300, blank=True)
     abbreviation = models.CharField(max_length=40, blank=True)
+    signature_name = models.CharField(
+        "name in signature lines",
+        max_length=300,
+        blank=True,
+        help_text="For political groups: the name as printed under an MEP's signature, "
+        'e.g. "Group of the Greens/European Free Alliance". Empty: the abbreviation, '
+        "else the name.",
+    )
     kind = models.CharField(max_length=24, choices=OrganisationKind.choices)
     parent = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
@@ -193,6 +215,11 @@ class Organisation(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("admin:people_organisation_change", args=[self.pk])
+
+    @property
+    def printed_name(self) -> str:
+        """The name printed in a signature line: "Group of the Greens/European Free Alliance"."""
+        return self.signature_name or self.abbreviation or self.name
 
 
 class Position(models.Model):
@@ -259,7 +286,7 @@ class Position(models.Model):
     def signature_line(self) -> str:
         """'MEP (Renew Europe Group; Lithuania)' as printed under a signatory's name."""
         role = self.title_abbreviation or self.title
-        details = [self.organisation.abbreviation or self.organisation.name]
+        details = [self.organisation.printed_name]
         if self.represents_country:
             details.append(countries.name(self.represents_country))
         return f"{role} ({'; '.join(details)})"
