@@ -13,7 +13,7 @@ import datetime
 import io
 import re
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -268,7 +268,7 @@ def country(value: object) -> str:
     raise ValidationError(f"“{raw}” is not a country: give its name or its two-letter code.")
 
 
-def choice(value: object, choices, extra: dict[str, str] | None = None) -> str:
+def choice(value: object, choices, extra: Mapping[str, str] | None = None) -> str:
     """A choice from its value, its English label or a synonym in `extra` (Russian words)."""
     raw = text(value)
     if not raw:

@@ -21,6 +21,7 @@ import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.contrib.auth.models import User
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -29,6 +30,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.dispatch import receiver
 from django.utils import timezone
+from django_countries import countries
 from simple_history.signals import pre_create_historical_record
 
 from casefiles import services
@@ -256,7 +258,7 @@ class RowRefused(Exception):
 @dataclass
 class Row:
     number: int
-    values: dict[str, object]
+    values: dict[str, Any]
     user: User
     headers: dict[str, str]
     action: str = MATCHED
@@ -271,9 +273,9 @@ class Row:
         self.lines.append(line)
 
 
-def _parse(row: Row, parsers: dict[str, Callable[[object], object]]) -> dict[str, object]:
+def _parse(row: Row, parsers: dict[str, Callable[[object], Any]]) -> dict[str, Any]:
     """Each column's value parsed; every unreadable cell refused at once, by its column."""
-    parsed: dict[str, object] = {}
+    parsed: dict[str, Any] = {}
     errors: list[tuple[str, str]] = []
     for name, parse in parsers.items():
         try:
@@ -383,10 +385,10 @@ def _person_find(typed: TypedName, persons: QuerySet[Person]) -> tuple[Person | 
         if not query:
             continue
         candidates = persons_matching(spelling, persons).values_list("pk", flat=True)[:50]
-        names = SearchName.objects.filter(person__in=list(candidates)).values_list(
+        on_file = SearchName.objects.filter(person__in=list(candidates)).values_list(
             "person", "key", "text"
         )
-        for person_id, key, written in names:
+        for person_id, key, written in on_file:
             same_words = key == query or sorted(key.split()) == sorted(query.split())
             if same_words or _names_close(query, key):
                 # Exact: the file writes the name as it is on file, in the same script.
@@ -410,7 +412,7 @@ def _person_find(typed: TypedName, persons: QuerySet[Person]) -> tuple[Person | 
 
 
 @transaction.atomic
-def person_details_fill(*, person: Person, details: dict[str, object]) -> list[str]:
+def person_details_fill(*, person: Person, details: dict[str, Any]) -> list[str]:
     """Fill the person's empty fields from an import's row; a field already filled keeps its
     value. Returns the fields filled. The model's validation applies as on every page."""
     filled = []
@@ -447,7 +449,7 @@ PERSON_FIELDS = {
 }
 
 
-def _person_get_or_create(row: Row, typed: TypedName, details: dict[str, object]) -> Person:
+def _person_get_or_create(row: Row, typed: TypedName, details: dict[str, Any]) -> Person:
     """The person the row names: one the importer may see who bears the name, or a new one."""
     visible = Person.objects.visible_to(row.user)
     person, exact = _person_find(typed, visible)
@@ -477,7 +479,7 @@ def _person_get_or_create(row: Row, typed: TypedName, details: dict[str, object]
     except ValidationError as error:
         raise _refused(error, PERSON_FIELDS) from None
     if filled:
-        fields = ", ".join(Person._meta.get_field(name).verbose_name for name in filled)
+        fields = ", ".join(name.replace("_", " ") for name in filled)
         row.did(UPDATED, f"Person {person.name}: {fields} filled in")
     for name in aliases:
         if search_key(name) not in set(person.search_names.values_list("key", flat=True)):
@@ -506,7 +508,7 @@ def import_person(row: Row) -> None:
         },
     )
     born = parsed["birth_date"]
-    details: dict[str, object] = {
+    details: dict[str, Any] = {
         "birth_date": born[0] if born else None,  # type: ignore[index]
         "birth_date_precision": born[1] if born else DatePrecision.DAY,  # type: ignore[index]
         "name_original": typed.name_original,
@@ -755,7 +757,7 @@ def import_charge(row: Row) -> None:
                 [
                     (
                         "article",
-                        f"{citation} of the code of {case.country.name} is not on file: "
+                        f"{citation} of the code of {countries.name(case.country)} is not on file: "
                         "give its title in an “Article title” column to add it.",
                     )
                 ]

@@ -114,8 +114,9 @@ def test_nothing_is_written_when_a_row_is_refused_at_confirmation(editor):
     )
     # Between the preview and the confirmation a colleague opens KZ-2016-AYAN, restricted
     # to others: row 3 is refused now, so neither case is written.
-    Case.objects.create(reference="KZ-2016-AYAN", title="Opened by hand", country="KZ",
-                        restricted=True)
+    Case.objects.create(
+        reference="KZ-2016-AYAN", title="Opened by hand", country="KZ", restricted=True
+    )
     with pytest.raises(ValidationError) as refusal:
         import_apply(run=run, user=editor)
     assert "row 3, reference: A case with this reference exists." in refusal.value.messages
