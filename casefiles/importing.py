@@ -153,7 +153,9 @@ def sheet_read(content: bytes, name: str, columns: Iterable[Column]) -> Sheet:
     fmt = file_format(name)
     lines = iter(_csv_rows(content) if fmt == "csv" else _xlsx_rows(content))
     header_row: list[object] | None = None
+    row_number = 0  # as the spreadsheet numbers its rows, from 1
     for line in lines:
+        row_number += 1
         if not _blank(_cell(value) for value in line):
             header_row = [_cell(value) for value in line[:MAX_COLUMNS]]
             break
@@ -178,8 +180,6 @@ def sheet_read(content: bytes, name: str, columns: Iterable[Column]) -> Sheet:
             f"The file has no column for {names}. The first row must name the columns "
             "(docs/staff.md lists the headers each import reads)."
         )
-    row_number = 1
-    # The header's own row number: rows before it were blank.
     for line in lines:
         row_number += 1
         if len(sheet.rows) >= IMPORT_MAX_ROWS and not _blank(line):

@@ -58,7 +58,7 @@ from casefiles.models import (
     SearchName,
     Source,
 )
-from casefiles.search import persons_matching, search_key
+from casefiles.search import best_match_first, persons_matching, search_key
 from casefiles.services.charges import ChargeDraft, charge_update, charges_bring
 from casefiles.services.events import event_record
 from casefiles.services.parties import party_add
@@ -376,6 +376,10 @@ def _typed_name(row: Row) -> TypedName | None:
     return TypedName(given.strip(), family.strip(), original)
 
 
+# Persons the search offers per spelling whose names are compared word by word.
+CANDIDATES = 50
+
+
 def _person_find(typed: TypedName, persons: QuerySet[Person]) -> tuple[Person | None, bool]:
     """The one person among `persons` who bears the typed name (in any script, near
     spellings too), and whether it was exact. RowRefused when several do."""
@@ -384,7 +388,9 @@ def _person_find(typed: TypedName, persons: QuerySet[Person]) -> tuple[Person | 
         query = search_key(spelling)
         if not query:
             continue
-        candidates = persons_matching(spelling, persons).values_list("pk", flat=True)[:50]
+        # Best first, so that among many near spellings the closest ones are compared.
+        matching = best_match_first(persons_matching(spelling, persons), spelling, owner="person")
+        candidates = matching.values_list("pk", flat=True)[:CANDIDATES]
         on_file = SearchName.objects.filter(person__in=list(candidates)).values_list(
             "person", "key", "text"
         )
@@ -1121,8 +1127,13 @@ def import_apply(*, run: ImportRun, user: User) -> ImportRun:
         raise ValidationError("Only the person who uploaded this file may import it.")
     if run.status != ImportStatus.PREVIEWED:
         raise ValidationError("This file has been imported already.")
-    with run.file.open("rb") as stored:
-        content = stored.read()
+    try:
+        with run.file.open("rb") as stored:
+            content = stored.read()
+    except OSError:
+        raise ValidationError(
+            "The uploaded file is no longer available: upload it again."
+        ) from None
     sheet = _sheet(run.kind, content, run.file_name)
     refused_before = {row["row"] for row in run.report if row["action"] == ERROR}
     reason = f"Import {run.pk} ({run.file_name})"
