@@ -10,8 +10,8 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from casefiles.importing import partial_date, sheet_read
-from casefiles.services.imports import COLUMNS, _names_close
 from casefiles.search import search_key
+from casefiles.services.imports import COLUMNS, _names_close
 
 D = datetime.date
 
