@@ -868,3 +868,53 @@ def party_removal_refusal(party: CaseParty) -> str | None:
         f"{party.person or party.organisation} cannot be removed from the case: it still "
         f"records {listed} about them. Remove or correct those first."
     )
+
+
+# --- Spreadsheet imports (casefiles/imports.py) --------------------------------------------
+
+
+class ImportKind(models.TextChoices):
+    PERSONS = "persons", "Persons"
+    CASES = "cases", "Cases"
+    DETENTIONS = "detentions", "Detentions"
+    CHARGES = "charges", "Charges"
+    EVENTS = "events", "Events"
+    SOURCES = "sources", "Sources"
+
+
+class ImportStatus(models.TextChoices):
+    PREVIEWED = "previewed", "Previewed, not written"
+    APPLIED = "applied", "Applied"
+
+
+class ImportRun(models.Model):
+    """One spreadsheet uploaded for import: kept between the preview and the confirmation
+    (the file under MEDIA_ROOT, never in the session), and afterwards as the record of who
+    imported what. The rows it wrote carry "Import <id>" as their history's change reason."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    username = models.CharField(max_length=150, help_text="Kept if the account goes.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    applied_at = models.DateTimeField(null=True, blank=True)
+    kind = models.CharField(max_length=12, choices=ImportKind.choices)
+    file = models.FileField(upload_to="imports/%Y/")
+    file_name = models.CharField(max_length=255)
+    sha256 = models.CharField(max_length=64, db_index=True)
+    status = models.CharField(
+        max_length=12, choices=ImportStatus.choices, default=ImportStatus.PREVIEWED
+    )
+    rows = models.PositiveIntegerField(default=0)
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    matched = models.PositiveIntegerField(default=0)
+    errors = models.PositiveIntegerField(default=0)
+    # The preview (or, once applied, what was written): one entry per row.
+    report = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Import {self.pk}: {self.file_name} ({self.get_kind_display().lower()})"

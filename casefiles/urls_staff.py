@@ -64,3 +64,12 @@ urlpatterns += [
     path("detentions/<int:pk>/edit/", views.detention_edit, name="detention_edit"),
     path("hearings/<int:pk>/edit/", views.hearing_edit, name="hearing_edit"),
 ]
+
+# Spreadsheet import (casefiles.views.imports).
+from casefiles.views import imports  # noqa: E402  (kept in its block)
+
+urlpatterns += [
+    path("import/", imports.import_upload, name="import_upload"),
+    path("import/<int:pk>/", imports.import_preview, name="import_preview"),
+    path("import/<int:pk>/confirm/", imports.import_confirm, name="import_confirm"),
+]

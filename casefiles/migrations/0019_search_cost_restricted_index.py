@@ -35,7 +35,7 @@ def backwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("casefiles", "0016_hearing_postponed")]
+    dependencies = [("casefiles", "0018_import_runs")]
 
     operations = [
         migrations.RunPython(forwards, backwards),

@@ -188,6 +188,21 @@ def _event(w: World) -> str:
     return str(Event.objects.filter(case=w.case).order_by("pk").first().pk)
 
 
+def _import_run(w: World) -> str:
+    """A previewed import of "assigned", made once per world."""
+    from casefiles.services.imports import import_preview
+
+    if not hasattr(w, "import_run_pk"):
+        run = import_preview(
+            user=w.users["assigned"],
+            kind="persons",
+            content=b"Name\nIvan Importov\n",
+            name="persons.csv",
+        )
+        w.import_run_pk = run.pk  # type: ignore[attr-defined]
+    return str(w.import_run_pk)  # type: ignore[attr-defined]
+
+
 def _letter(w: World) -> str:
     return str(w.letter.pk)
 
@@ -460,6 +475,20 @@ STAFF: dict[str, Expect] = {
         ),
         LETTER_PAGE,
         NO_POST,
+    ),
+    # imports
+    # The upload page: those who may add cases; an empty post shows the empty form again.
+    "staff:import_upload": Expect(lambda w: reverse("staff:import_upload"), CASE_NEW, CASE_NEW),
+    # A run is seen and confirmed by its uploader ("assigned") alone: missing to the others.
+    "staff:import_preview": Expect(
+        lambda w: reverse("staff:import_preview", args=[_import_run(w)]),
+        (LOGIN, 403, 403, 404, 403, 404, 404, 200),
+        NO_POST,
+    ),
+    "staff:import_confirm": Expect(
+        lambda w: reverse("staff:import_confirm", args=[_import_run(w)]),
+        POST_ONLY_GET,
+        (LOGIN, 403, 403, 404, 403, 404, 404, 302),
     ),
     "login": Expect(lambda w: reverse("login"), (200,) * 8, (200,) * 8),
     # Logging out is a POST (Django 5); each request here has a client of its own.
