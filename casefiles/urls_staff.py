@@ -64,3 +64,15 @@ urlpatterns += [
     path("detentions/<int:pk>/edit/", views.detention_edit, name="detention_edit"),
     path("hearings/<int:pk>/edit/", views.hearing_edit, name="hearing_edit"),
 ]
+
+# Personal API tokens (casefiles.views.api_tokens).
+from casefiles.views import api_tokens  # noqa: E402  (kept in its block)
+
+urlpatterns += [
+    path("account/api-tokens/", api_tokens.api_tokens, name="api_tokens"),
+    path(
+        "account/api-tokens/<int:pk>/revoke/",
+        api_tokens.api_token_revoke_view,
+        name="api_token_revoke",
+    ),
+]
