@@ -15,6 +15,7 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 
 from casefiles.api.filters import IdFilter
+from casefiles.api.serializers import ModelSerializer
 from casefiles.api.views import ReadViewSet
 from letters.choices import RenderStatus
 from letters.models import Letter, LetterVersion, Reply
@@ -33,7 +34,7 @@ class PdfRenderer(BaseRenderer):
         return data
 
 
-class LetterSerializer(serializers.ModelSerializer):
+class LetterSerializer(ModelSerializer):
     class Meta:
         model = Letter
         fields = [
@@ -52,7 +53,7 @@ class LetterSerializer(serializers.ModelSerializer):
         ]
 
 
-class LetterVersionSerializer(serializers.ModelSerializer):
+class LetterVersionSerializer(ModelSerializer):
     pdf_url = serializers.SerializerMethodField(
         help_text="The PDF once rendered (same token or session), else empty."
     )
@@ -78,7 +79,7 @@ class LetterVersionSerializer(serializers.ModelSerializer):
         return reverse("api:letterversion-pdf", args=[version.pk])
 
 
-class ReplySerializer(serializers.ModelSerializer):
+class ReplySerializer(ModelSerializer):
     file_url = serializers.SerializerMethodField(
         help_text="The scanned reply, through the checked download (a signed-in session)."
     )

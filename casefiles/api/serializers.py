@@ -12,6 +12,7 @@ from typing import Any
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.urls import reverse
+from django_countries.fields import CountryField
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -80,22 +81,41 @@ class VisibleIdsField(serializers.ManyRelatedField):
         return super().to_internal_value(data)
 
 
+class CountryCodeField(serializers.ChoiceField):
+    """A country as its ISO code ("KZ"), or "" when none is recorded."""
+
+    def to_representation(self, value: Any) -> str:
+        return str(value or "")
+
+
+class ModelSerializer(serializers.ModelSerializer):
+    def build_standard_field(self, field_name: str, model_field: Any):
+        field_class, kwargs = super().build_standard_field(field_name, model_field)
+        if isinstance(model_field, CountryField):
+            return CountryCodeField, kwargs
+        if issubclass(field_class, serializers.URLField):
+            # Shown as stored: a link recorded before URLs were checked (or an IRI with
+            # non-ASCII letters) is still text, as the pages print it.
+            return serializers.CharField, kwargs
+        return field_class, kwargs
+
+
 # --- Reading ---------------------------------------------------------------------------------
 
 
-class AliasSerializer(serializers.ModelSerializer):
+class AliasSerializer(ModelSerializer):
     class Meta:
         model = Alias
         fields = ["name", "script", "kind"]
 
 
-class HealthConditionSerializer(serializers.ModelSerializer):
+class HealthConditionSerializer(ModelSerializer):
     class Meta:
         model = HealthCondition
         fields = ["id", "condition", "description", "noted_on"]
 
 
-class PersonSerializer(serializers.ModelSerializer):
+class PersonSerializer(ModelSerializer):
     name = serializers.CharField(read_only=True, help_text="Given and family name.")
     aliases = AliasSerializer(many=True, read_only=True)
     # Not read-only in the schema on purpose: a read-only field is "required" in responses,
@@ -138,7 +158,7 @@ class PersonSerializer(serializers.ModelSerializer):
         return fields
 
 
-class OrganisationSerializer(serializers.ModelSerializer):
+class OrganisationSerializer(ModelSerializer):
     class Meta:
         model = Organisation
         # No parent: it may be an organisation the caller may not see.
@@ -157,7 +177,7 @@ class OrganisationSerializer(serializers.ModelSerializer):
         ]
 
 
-class PositionSerializer(serializers.ModelSerializer):
+class PositionSerializer(ModelSerializer):
     class Meta:
         model = Position
         fields = [
@@ -175,19 +195,19 @@ class PositionSerializer(serializers.ModelSerializer):
         ]
 
 
-class CaseSerializer(serializers.ModelSerializer):
+class CaseSerializer(ModelSerializer):
     class Meta:
         model = Case
         fields = ["id", "reference", "title", "country", "status", "summary", "opened_on"]
 
 
-class CasePartySerializer(serializers.ModelSerializer):
+class CasePartySerializer(ModelSerializer):
     class Meta:
         model = CaseParty
         fields = ["id", "case", "person", "organisation", "role", "notes"]
 
 
-class ArticleSerializer(serializers.ModelSerializer):
+class ArticleSerializer(ModelSerializer):
     citation = serializers.CharField(read_only=True)
 
     class Meta:
@@ -195,7 +215,7 @@ class ArticleSerializer(serializers.ModelSerializer):
         fields = ["id", "jurisdiction", "code", "number", "part", "title", "citation"]
 
 
-class ChargeSerializer(serializers.ModelSerializer):
+class ChargeSerializer(ModelSerializer):
     article = ArticleSerializer(read_only=True, allow_null=True)
     offence = serializers.CharField(read_only=True)
 
@@ -218,7 +238,7 @@ class ChargeSerializer(serializers.ModelSerializer):
         ]
 
 
-class DetentionSerializer(serializers.ModelSerializer):
+class DetentionSerializer(ModelSerializer):
     class Meta:
         model = Detention
         fields = [
@@ -239,7 +259,7 @@ class DetentionSerializer(serializers.ModelSerializer):
         ]
 
 
-class SentenceStepSerializer(serializers.ModelSerializer):
+class SentenceStepSerializer(ModelSerializer):
     class Meta:
         model = SentenceStep
         fields = [
@@ -262,7 +282,7 @@ class SentenceStepSerializer(serializers.ModelSerializer):
         ]
 
 
-class HearingSerializer(serializers.ModelSerializer):
+class HearingSerializer(ModelSerializer):
     class Meta:
         model = Hearing
         fields = [
@@ -281,13 +301,13 @@ class HearingSerializer(serializers.ModelSerializer):
         ]
 
 
-class EventParticipantSerializer(serializers.ModelSerializer):
+class EventParticipantSerializer(ModelSerializer):
     class Meta:
         model = EventParticipant
         fields = ["person", "organisation", "role"]
 
 
-class EventSerializer(serializers.ModelSerializer):
+class EventSerializer(ModelSerializer):
     participants = EventParticipantSerializer(many=True, read_only=True)
 
     class Meta:
@@ -306,7 +326,7 @@ class EventSerializer(serializers.ModelSerializer):
         ]
 
 
-class SourceSerializer(serializers.ModelSerializer):
+class SourceSerializer(ModelSerializer):
     file_url = serializers.SerializerMethodField(
         help_text="The uploaded file, through the checked download (a signed-in session)."
     )
@@ -342,7 +362,7 @@ def _model_field(model: type, name: str, **kwargs: Any) -> serializers.Field:
     """The serializer field ModelSerializer would build for a model field (its length,
     choices and validators), as a plain field of a write serializer."""
 
-    class One(serializers.ModelSerializer):
+    class One(ModelSerializer):
         class Meta:
             pass
 
