@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
-from django.db.models import Q, QuerySet
+from django.db.models import Model, Q, QuerySet
 
 from casefiles.filtersets import CaseFilterSet
 from casefiles.models import CaseParty, Charge, Detention, Event, Hearing, SentenceStep, Source
@@ -83,7 +83,7 @@ class PositionFilterSet(django_filters.FilterSet):
         fields = ["person", "organisation"]
 
 
-def _case_fact_filterset(model_class: type, *choice_fields: str) -> type:
+def _case_fact_filterset(model_class: type[Model], *choice_fields: str) -> type:
     """Filters for a fact of a case: its case, its person (where it has one) and its kinds."""
     attrs: dict = {"case": IdFilter()}
     names = ["case"]

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Model
 from django.urls import reverse
 from django_countries.fields import CountryField
 from drf_spectacular.types import OpenApiTypes
@@ -52,16 +53,17 @@ class VisibleRelatedField(serializers.PrimaryKeyRelatedField):
     """An id of a record the caller may see: a hidden one is refused exactly like a
     missing one ("object does not exist")."""
 
-    def __init__(self, model: type, **kwargs: Any) -> None:
+    def __init__(self, model: type[Model], **kwargs: Any) -> None:
         self.model = model
         kwargs.setdefault("queryset", model._default_manager.none())
         super().__init__(**kwargs)
 
     def get_queryset(self):
         request = self.context.get("request")
+        manager: Any = self.model._default_manager  # each model read here has visible_to
         if request is None:
-            return self.model._default_manager.none()
-        return self.model._default_manager.visible_to(request.user)
+            return manager.none()
+        return manager.visible_to(request.user)
 
 
 IDS_MAX = 50
@@ -71,7 +73,7 @@ class VisibleIdsField(serializers.ManyRelatedField):
     """A list of at most IDS_MAX ids of records the caller may see (each id is one lookup,
     so the list is bounded before any is looked up)."""
 
-    def __init__(self, model: type, **kwargs: Any) -> None:
+    def __init__(self, model: type[Model], **kwargs: Any) -> None:
         kwargs.setdefault("required", False)
         super().__init__(child_relation=VisibleRelatedField(model), **kwargs)
 

@@ -3,9 +3,10 @@ browsable docs."""
 
 from __future__ import annotations
 
+from django.contrib.auth.decorators import login_required
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
-from rest_framework import routers
+from rest_framework import permissions, routers
 
 from casefiles.api import views
 from casefiles.api.registry import api_viewsets
@@ -16,10 +17,12 @@ app_name = "api"
 class ApiRootView(routers.APIRootView):
     """The list of endpoints; see /api/docs/ for each one's fields and filters."""
 
+    permission_classes = [permissions.IsAuthenticated]  # it names endpoints, no records
+
     @classmethod
     def as_view(cls, *args, **kwargs):
         view = super().as_view(*args, **kwargs)
-        view.login_required = False  # DRF answers 401 itself, no login redirect
+        view.login_required = False  # DRF answers 401 itself, no login redirect (explicit)
         return view
 
 
@@ -53,7 +56,15 @@ for prefix, viewset, basename in api_viewsets():
 
 urlpatterns = [
     path("schema/", SchemaView.as_view(), name="schema"),
-    # A page for people: behind the login and second factor like every other page.
-    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
+    # A page for people: an anonymous visitor is sent to the login page, not given a 401.
+    path(
+        "docs/",
+        login_required(
+            SpectacularSwaggerSplitView.as_view(
+                url_name="api:schema", template_name="api/swagger_ui.html"
+            )
+        ),
+        name="docs",
+    ),
     *router.urls,
 ]

@@ -98,3 +98,22 @@ def test_a_session_still_owing_its_second_factor_is_not_signed_in(demo, health_e
 def test_page_size_is_bounded(demo, viewer):
     body = token_client(viewer).get("/api/persons/?page_size=100000").json()
     assert len(body["results"]) <= 200
+
+
+def test_the_docs_page_loads_its_code_from_our_own_origin(demo, viewer, client):
+    client.force_login(viewer)
+    page = client.get("/api/docs/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "<style" not in html and "cdn" not in html.lower()
+    script = client.get("/api/docs/?script=")
+    assert script.status_code == 200
+    assert "/api/schema/" in script.content.decode()
+    schema = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    assert schema.status_code == 200
+    assert "/api/persons/" in schema.json()["paths"]
+
+
+def test_anonymous_visitors_of_the_docs_are_sent_to_log_in(client):
+    response = client.get("/api/docs/")
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
