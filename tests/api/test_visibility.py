@@ -117,3 +117,26 @@ def test_the_docs_page_loads_its_code_from_our_own_origin(demo, viewer, client):
 def test_anonymous_visitors_of_the_docs_are_sent_to_log_in(client):
     response = client.get("/api/docs/")
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_a_rendered_letters_pdf_comes_through_the_checked_download(demo, viewer):
+    from django.core.files.base import ContentFile
+
+    from letters.choices import RenderStatus
+    from letters.models import Letter, LetterVersion
+
+    letter = Letter.objects.get(case=demo.case)
+    version = LetterVersion.objects.create(
+        letter=letter, number=1, content_hash="0" * 64, status=RenderStatus.DONE
+    )
+    version.file.save("letter.pdf", ContentFile(b"%PDF-1.4 test"))
+    client = token_client(viewer)
+    listed = client.get(f"/api/letter-versions/?letter={letter.pk}").json()["results"]
+    assert listed[0]["pdf_url"] == f"/api/letter-versions/{version.pk}/pdf/"
+    pdf = client.get(listed[0]["pdf_url"])
+    assert pdf.status_code == 200
+    assert pdf["Content-Type"] == "application/pdf"
+    assert b"".join(pdf.streaming_content) == b"%PDF-1.4 test"
+    demo.case.restricted = True
+    demo.case.save()
+    assert client.get(listed[0]["pdf_url"]).status_code == 404
