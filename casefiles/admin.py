@@ -5,6 +5,7 @@ from django.db.models import F, QuerySet
 from django.http import HttpRequest
 
 from casefiles.models import (
+    ApiToken,
     Article,
     CalendarFeed,
     Case,
@@ -372,3 +373,36 @@ class CalendarFeedAdmin(admin.ModelAdmin):
 
         revoked = queryset.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
         self.message_user(request, f"{revoked} calendar feed(s) revoked.")
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    list_display = ["name", "prefix", "user", "created_at", "last_used_at", "revoked_at"]
+    list_filter = ["revoked_at"]
+    exclude = ["key_hash"]
+    readonly_fields = ["user", "name", "prefix", "created_at", "last_used_at", "revoked_at"]
+    actions = ["revoke"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        """A token is its user's own: only those who manage staff accounts (Administrators,
+        superusers) see or revoke other people's (as calendar feeds)."""
+        tokens = super().get_queryset(request)
+        if request.user.has_perm("auth.change_user"):
+            return tokens
+        return tokens.filter(user_id=request.user.pk)
+
+    def has_add_permission(self, request) -> bool:
+        return False  # made on /account/api-tokens/, where the key is shown once
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.action(description="Revoke the selected API tokens", permissions=["delete"])
+    def revoke(self, request, queryset) -> None:
+        from casefiles.services.api_tokens import api_token_revoke
+
+        revoked = 0
+        for token in queryset.filter(revoked_at__isnull=True):
+            api_token_revoke(token=token)
+            revoked += 1
+        self.message_user(request, f"{revoked} API token(s) revoked.")

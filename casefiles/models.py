@@ -918,3 +918,32 @@ class ImportRun(models.Model):
 
     def __str__(self) -> str:
         return f"Import {self.pk}: {self.file_name} ({self.get_kind_display().lower()})"
+
+
+class ApiToken(models.Model):
+    """A personal key for the REST API (`Authorization: Token <key>`), acting as its user.
+
+    Only a SHA-256 of the key is stored, so a database dump hands out no working key; the
+    first characters are kept to tell a user's keys apart. A revoked key stops working, and
+    so does every key of a deactivated account."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(max_length=100, help_text="What the key is for, e.g. “website list”.")
+    key_hash = models.CharField(max_length=64, unique=True)
+    prefix = models.CharField(max_length=12, help_text="The key's first characters, for display.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    # Creation and revocation are recorded with their author; use is not (last_used_at is
+    # written with a plain update, which makes no history row).
+    history = HistoricalRecords(bases=[HistoryAuthor], excluded_fields=["last_used_at"])
+
+    class Meta:
+        verbose_name = "API token"
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        state = "revoked" if self.revoked_at else "active"
+        return f"API token “{self.name}” ({self.prefix}…) of {self.user} ({state})"

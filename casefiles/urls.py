@@ -40,6 +40,7 @@ urlpatterns = [
     path("admin/deleted/", admin.site.admin_view(deleted_records_view), name="deleted_records"),
     path("admin/", admin.site.urls),
     path("letters/", include("letters.urls")),
+    path("api/", include("casefiles.api.urls")),
     # Staff pages: "/" is the dashboard ("home" kept for links written before it existed).
     path("", dashboard, name="home"),
     path("", include("casefiles.urls_staff")),

@@ -73,3 +73,15 @@ urlpatterns += [
     path("import/<int:pk>/", imports.import_preview, name="import_preview"),
     path("import/<int:pk>/confirm/", imports.import_confirm, name="import_confirm"),
 ]
+
+# Personal API tokens (casefiles.views.api_tokens).
+from casefiles.views import api_tokens  # noqa: E402  (kept in its block)
+
+urlpatterns += [
+    path("account/api-tokens/", api_tokens.api_tokens, name="api_tokens"),
+    path(
+        "account/api-tokens/<int:pk>/revoke/",
+        api_tokens.api_token_revoke_view,
+        name="api_token_revoke",
+    ),
+]

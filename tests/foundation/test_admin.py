@@ -11,8 +11,9 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils.html import escape
 
-from casefiles.models import CalendarFeed
+from casefiles.models import ApiToken, CalendarFeed
 from casefiles.services import calendar_feed_issue
+from casefiles.services.api_tokens import api_token_create
 from letters.models import Letter, LetterVersion, Reply
 from people.models import HealthCondition, Organisation, Person
 from tests.conftest import login_verified
@@ -93,6 +94,8 @@ def test_an_editor_can_open_the_list_and_a_change_page(client, editor, health_ed
     obj = model._default_manager.first()
     if model is CalendarFeed:  # a feed is its user's own (tests/security/test_limits.py)
         obj, _ = calendar_feed_issue(user=editor)
+    if model is ApiToken:  # a token is its user's own too
+        obj, _ = api_token_create(user=editor, name="website list")
     assert obj is not None, f"the demo has no {model._meta.verbose_name}"
     detail = client.get(admin_url(model, "change", obj.pk))
     assert detail.status_code == 200

@@ -34,8 +34,10 @@ from PIL import Image
 
 from casefiles import services
 from casefiles.models import (
+    ApiToken,
     Case,
     CaseParty,
+    Charge,
     Detention,
     Event,
     EventParticipant,
@@ -44,12 +46,13 @@ from casefiles.models import (
     SentenceStep,
     Source,
 )
+from casefiles.services.api_tokens import api_token_create
 from casefiles.twofactor import user_needs_second_factor
 from letters.choices import RenderStatus
 from letters.models import Letter, Letterhead, LetterVersion, Reply
 from people.admin_visibility import VisibleAdmin
 from people.deletion import DeletionRulesAdminMixin, deletion_refusal
-from people.models import HealthCondition, Person
+from people.models import HealthCondition, Organisation, Person, Position
 from people.roles import EDITOR, LETTERS, VIEWER
 from people.visibility import sees_everything
 from tests.conftest import make_user, second_factor_pass
@@ -131,6 +134,8 @@ def world(demo, viewer, editor, letters_user, health_editor, administrator, outs
     )
     # Not one of ROLES: their "New calendar address" posts must not revoke this feed.
     _, token = services.calendar_feed_issue(user=make_user("fay_feed", VIEWER))
+    # Theirs too: nobody else may revoke it (and the back office has a token to show).
+    api_token_create(user=User.objects.get(username="fay_feed"), name="website list")
     for user in (administrator, health_editor):  # each with an authenticator set up
         second_factor_pass(Client(), user)
     StaticDevice.objects.create(user=health_editor, name="Recovery codes", confirmed=True)
@@ -226,6 +231,111 @@ LETTER_FORM = (LOGIN, 403, 403, 403, 404, 403, 200, 200)
 LETTER_PEOPLE_FORM = (LOGIN, 403, 403, 403, 403, 403, 200, 200)
 GET_ONLY_POST = (LOGIN, 405, 405, 405, 405, 405, 405, 405)
 POST_ONLY_GET = (LOGIN, 405, 405, 405, 405, 405, 405, 405)
+
+# --- The REST API (casefiles/api/, letters/api.py) -------------------------------------------
+# DRF answers for itself: 401 without credentials (no login redirect), 403 without the role
+# that reads the model, 404 for a record of the restricted case, 405 for a method the
+# endpoint does not offer. The matrix signs in with a session (the docs' way in).
+#            anon outs view edit lett hlth admn asgn
+API_READ = (401, 403, 200, 200, 200, 200, 200, 200)
+API_HIDDEN = (401, 403, 404, 404, 404, 404, 200, 200)
+API_NO_POST = (401, 403, 405, 405, 405, 405, 405, 405)
+# An empty post to an endpoint that creates: the Editor's roles get the field errors.
+API_CREATE = (401, 403, 403, 400, 403, 400, 400, 400)
+API_CREATES = {"person", "party", "detention", "sentencestep", "hearing"}
+
+
+def _api_record(model, w: World) -> str:
+    """A record of `model` in the restricted case (the demo has one of each)."""
+    if model is Person:
+        return str(w.person.pk)
+    if model is Source:
+        return str(w.source.pk)
+    if model is Letter:
+        return str(w.letter.pk)
+    if model is LetterVersion:
+        return str(w.version.pk)
+    if model is Reply:
+        return str(w.reply.pk)
+    if model is Organisation:
+        # An authority that appears only in the restricted case.
+        return str(_hidden_organisation(w).pk)
+    if model is Position:
+        return str(Position.objects.filter(organisation=_hidden_organisation(w)).first().pk)
+    if model is Case:
+        return str(w.case.pk)
+    return str(model.objects.filter(case=w.case).order_by("pk").first().pk)
+
+
+def _hidden_organisation(w: World) -> Organisation:
+    editor = w.users["editor"]
+    hidden = Organisation.objects.exclude(pk__in=Organisation.objects.visible_to(editor))
+    with_position = hidden.filter(positions__isnull=False).order_by("pk").first()
+    return with_position or hidden.order_by("pk").first()
+
+
+def _api_entries() -> dict[str, Expect]:
+    models = {
+        "person": Person,
+        "organisation": Organisation,
+        "position": Position,
+        "case": Case,
+        "party": CaseParty,
+        "charge": Charge,
+        "detention": Detention,
+        "sentencestep": SentenceStep,
+        "hearing": Hearing,
+        "event": Event,
+        "source": Source,
+        "letter": Letter,
+        "letterversion": LetterVersion,
+        "reply": Reply,
+    }
+    entries: dict[str, Expect] = {}
+    for name, model in models.items():
+        entries[f"api:{name}-list"] = Expect(
+            lambda w, name=name: reverse(f"api:{name}-list"),
+            API_READ,
+            API_CREATE if name in API_CREATES else API_NO_POST,
+        )
+        entries[f"api:{name}-detail"] = Expect(
+            lambda w, name=name, model=model: reverse(
+                f"api:{name}-detail", args=[_api_record(model, w)]
+            ),
+            API_HIDDEN,
+            API_NO_POST,
+        )
+    entries["api:letterversion-pdf"] = Expect(
+        lambda w: reverse("api:letterversion-pdf", args=[w.version.pk]), API_HIDDEN, API_NO_POST
+    )
+    entries["api:api-root"] = Expect(
+        lambda w: reverse("api:api-root"), (401,) + (200,) * 7, (401,) + (405,) * 7
+    )
+    # The schema names endpoints and fields, no record: any signed-in user.
+    entries["api:schema"] = Expect(
+        lambda w: reverse("api:schema"), (401,) + (200,) * 7, (401,) + (405,) * 7
+    )
+    # The docs are a page: behind the login (and second factor) like every other page.
+    entries["api:docs"] = Expect(
+        lambda w: reverse("api:docs"), (LOGIN,) + (200,) * 7, (LOGIN,) + (405,) * 7
+    )
+    # Personal tokens: one's own; an empty post shows the form again with its error.
+    entries["staff:api_tokens"] = Expect(
+        lambda w: reverse("staff:api_tokens"), EVERYONE, (LOGIN, 403) + (200,) * 6
+    )
+    # Another user's token (fay_feed's): missing to everyone else.
+    entries["staff:api_token_revoke"] = Expect(
+        lambda w: reverse(
+            "staff:api_token_revoke",
+            args=[ApiToken.objects.get(user__username="fay_feed").pk],
+        ),
+        POST_ONLY_GET,
+        (LOGIN, 403) + (404,) * 6,
+    )
+    return entries
+
+
+API = _api_entries()
 
 STAFF: dict[str, Expect] = {
     "home": Expect(lambda w: reverse("home"), EVERYONE, NO_POST),
@@ -490,6 +600,8 @@ STAFF: dict[str, Expect] = {
         POST_ONLY_GET,
         (LOGIN, 403, 403, 404, 403, 404, 404, 302),
     ),
+    # api
+    **API,
     "login": Expect(lambda w: reverse("login"), (200,) * 8, (200,) * 8),
     # Logging out is a POST (Django 5); each request here has a client of its own.
     "logout": Expect(lambda w: reverse("logout"), (LOGIN,) + (405,) * 7, (302,) * 8),
