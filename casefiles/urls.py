@@ -40,6 +40,8 @@ urlpatterns = [
     path("admin/deleted/", admin.site.admin_view(deleted_records_view), name="deleted_records"),
     path("admin/", admin.site.urls),
     path("letters/", include("letters.urls")),
+    # Signatories' personal links: no account, authenticated by the token (letters.views_signer).
+    path("sign/", include("letters.urls_signer")),
     # Staff pages: "/" is the dashboard ("home" kept for links written before it existed).
     path("", dashboard, name="home"),
     path("", include("casefiles.urls_staff")),

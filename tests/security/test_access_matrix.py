@@ -431,6 +431,37 @@ STAFF: dict[str, Expect] = {
         POST_ONLY_GET,
         LETTER_WRITE,
     ),
+    # signers
+    "letters:invite": Expect(
+        lambda w: reverse("letters:invite", args=[_letter(w)]), POST_ONLY_GET, LETTER_WRITE
+    ),
+    "letters:invitation_revoke": Expect(
+        lambda w: reverse("letters:invitation_revoke", args=[_invitation(w)[0]]),
+        POST_ONLY_GET,
+        LETTER_WRITE,
+    ),
+    "letters:signature_rules": Expect(
+        lambda w: reverse("letters:signature_rules", args=[_letter(w)]),
+        POST_ONLY_GET,
+        LETTER_WRITE,
+    ),
+    "letters:signature_states": Expect(
+        lambda w: reverse("letters:signature_states", args=[_letter(w)]), LETTER_PAGE, NO_POST
+    ),
+    # The signer's pages answer to the token alone, whoever holds it (logged in or not): the
+    # demo letter is sent, so its link is refused (410) with a message, writing nothing.
+    "signer_page": Expect(
+        lambda w: reverse("signer_page", args=[_invitation(w)[1]]), (410,) * 8, (405,) * 8
+    ),
+    "signer_pdf": Expect(
+        lambda w: reverse("signer_pdf", args=[_invitation(w)[1]]), (410,) * 8, (405,) * 8
+    ),
+    "signer_sign": Expect(
+        lambda w: reverse("signer_sign", args=[_invitation(w)[1]]), (405,) * 8, (410,) * 8
+    ),
+    "signer_decline": Expect(
+        lambda w: reverse("signer_decline", args=[_invitation(w)[1]]), (405,) * 8, (410,) * 8
+    ),
     "login": Expect(lambda w: reverse("login"), (200,) * 8, (200,) * 8),
     # Logging out is a POST (Django 5); each request here has a client of its own.
     "logout": Expect(lambda w: reverse("logout"), (LOGIN,) + (405,) * 7, (302,) * 8),
@@ -468,6 +499,35 @@ STAFF: dict[str, Expect] = {
         (302, 302, 404, 404, 404, 404, 302, 302),
     ),
 }
+
+
+def _invitation(w: World) -> tuple[int, str]:
+    """An invitation to sign the restricted case's (sent) letter, and its link's token."""
+    import datetime as dt
+    import secrets
+
+    from django.utils import timezone
+
+    from letters.invitations import token_digest
+    from letters.models import LetterRevision, SignatureInvitation
+
+    revision = w.letter.revisions.first() or LetterRevision.objects.create(
+        letter=w.letter,
+        number=1,
+        content_hash="0" * 64,
+        **{name: getattr(w.letter, name) for name in ("subject", "place", "dated_on", "body")},
+        language=w.letter.language,
+        salutation=w.letter.salutation,
+        closing=w.letter.closing,
+    )
+    token = secrets.token_urlsafe(32)
+    invitation = SignatureInvitation.objects.create(
+        signatory_id=w.signatory_pk,
+        revision=revision,
+        token_hash=token_digest(token),
+        expires_at=timezone.now() + dt.timedelta(days=14),
+    )
+    return invitation.pk, token
 
 
 def _device(w: World):
