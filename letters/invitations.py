@@ -78,10 +78,13 @@ def token_digest(token: str) -> str:
 
 def signatory_email(signatory: LetterSignatory) -> str:
     """Where the invitation goes: the address for correspondence on the signatory's position
-    (the MEP's own or their office's), else the person's."""
-    if signatory.position is not None and signatory.position.email_list:
-        return signatory.position.email_list[0]
-    return signatory.person.email or ""
+    (the MEP's own or their office's), else the address of the position's organisation."""
+    position = signatory.position
+    if position is None:
+        return ""
+    if position.email_list:
+        return position.email_list[0]
+    return position.organisation.email or ""
 
 
 def _event(
@@ -135,7 +138,9 @@ def invitations_send(
             f"Letter {letter.reference} is {letter.get_status_display().lower()}: send it for "
             "signature first (that freezes its text), then invite the signatories."
         )
-    signatories = letter.signatories.select_related("person", "position").order_by("order", "pk")
+    signatories = letter.signatories.select_related("person", "position__organisation").order_by(
+        "order", "pk"
+    )
     if signatory is not None:
         signatories = signatories.filter(pk=signatory.pk)
     to_invite = [s for s in signatories if not _has_answered(s, revision)]
@@ -208,8 +213,12 @@ def invitation_revoke(*, invitation: SignatureInvitation, by: User | None) -> Si
     return invitation
 
 
+def _base_url() -> str:
+    return str(settings.LETTERS_SIGNER_BASE_URL or "").rstrip("/")
+
+
 def signer_url(token: str) -> str:
-    return settings.LETTERS_SIGNER_BASE_URL.rstrip("/") + reverse("signer_page", args=[token])
+    return _base_url() + reverse("signer_page", args=[token])
 
 
 def invitation_email_send(*, invitation_id: int, reminder: bool = False) -> SignatoryEvent | None:
@@ -462,7 +471,7 @@ def signature_answer_notify(*, event_id: int) -> int:
     if inviter is None or not inviter.email:
         return 0
     letter = event.signatory.letter
-    url = settings.LETTERS_SIGNER_BASE_URL.rstrip("/") + letter.get_absolute_url()
+    url = _base_url() + letter.get_absolute_url()
     summary = letter_signature_summary(letter)
     EmailMessage(
         subject=f"{event.signatory.person.signature_name} {event.get_kind_display().lower()}: "
@@ -584,17 +593,17 @@ def signatories_states(letter: Letter) -> list[dict]:
     for event in SignatoryEvent.objects.filter(signatory__letter=letter).order_by("at", "pk"):
         latest[event.signatory_id] = event
     for signatory in signatories:
-        event = latest.get(signatory.pk)
+        last = latest.get(signatory.pk)
         rows.append(
             {
                 "id": signatory.pk,
                 "name": signatory.person.signature_name,
                 "status": signatory.status,
                 "status_display": signatory.get_status_display(),
-                "last_event": event.get_kind_display() if event else "",
-                "last_event_at": event.at.isoformat() if event else "",
-                "last_event_detail": event.detail if event else "",
-                "email_failed": bool(event and event.kind == SignatoryEventKind.EMAIL_FAILED),
+                "last_event": last.get_kind_display() if last else "",
+                "last_event_at": last.at.isoformat() if last else "",
+                "last_event_detail": last.detail if last else "",
+                "email_failed": bool(last and last.kind == SignatoryEventKind.EMAIL_FAILED),
             }
         )
     return rows

@@ -138,7 +138,7 @@ def letter_signature_rules(request: HttpRequest, pk: int) -> HttpResponse:
     letter = _letter(request, pk)
     form = SignatureRulesForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "; ".join(m for ms in form.errors.values() for m in ms))
+        messages.error(request, "; ".join(str(m) for ms in form.errors.values() for m in ms))
         return redirect("letters:detail", pk=letter.pk)
     try:
         letter_signature_rules_set(

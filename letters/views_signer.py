@@ -10,11 +10,14 @@ second decision) and writes nothing.
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
@@ -39,6 +42,7 @@ from letters.invitations import (
 )
 from letters.models import SignatureInvitation
 
+Response = TypeVar("Response", bound=HttpResponseBase)
 TEMPLATE = "letters/signer/page.html"
 NOTICE = "letters/signer/notice.html"
 
@@ -55,7 +59,7 @@ def _visitor(request: HttpRequest) -> Visitor:
     )
 
 
-def _private(response: HttpResponse) -> HttpResponse:
+def _private(response: Response) -> Response:
     response["X-Robots-Tag"] = "noindex, nofollow"
     response["Referrer-Policy"] = "no-referrer"
     return response
@@ -156,7 +160,7 @@ def signer_page(request: HttpRequest, token: str) -> HttpResponse:
 
 @public
 @require_GET
-def signer_pdf(request: HttpRequest, token: str) -> HttpResponse:
+def signer_pdf(request: HttpRequest, token: str) -> HttpResponseBase:
     invitation, refused = _usable(request, token)
     if refused is not None or invitation is None:
         return refused  # type: ignore[return-value]
