@@ -2,8 +2,9 @@
 declines on their personal link, with no account (letters.invitations).
 
 Authenticated by the token in the URL alone: no login, no second factor. Never indexed
-(X-Robots-Tag and a robots meta tag), never sends the token to another site as a referrer, rate-limited
-per IP address (Django's cache), and shows nothing of the case-file beyond the letter. A
+(X-Robots-Tag and a robots meta tag), never sends the token to another site as a referrer,
+rate-limited per IP address and link (Django's cache), and shows nothing of the case-file
+beyond the letter. A
 link that may not be used answers with the reason (410 for one that is gone, 409 for a
 second decision) and writes nothing.
 """
