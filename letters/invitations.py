@@ -350,8 +350,9 @@ def signer_open(*, invitation: SignatureInvitation, visitor: Visitor) -> Signato
 def _locked_usable(invitation: SignatureInvitation) -> SignatureInvitation:
     """The invitation with its signatory locked, or SignerRefused saying why it may not be
     used: checked under the lock, so two decisions sent at once make one."""
-    LetterSignatory.objects.select_for_update().get(pk=invitation.signatory_id)
+    # The letter first, then the signatory: the order every other write on a letter takes.
     Letter.objects.select_for_update().get(pk=invitation.signatory.letter_id)
+    LetterSignatory.objects.select_for_update().get(pk=invitation.signatory_id)
     invitation = SignatureInvitation.objects.select_related(
         "signatory__person", "signatory__letter", "revision"
     ).get(pk=invitation.pk)

@@ -7,6 +7,20 @@ import simple_history.models
 from django.conf import settings
 from django.db import migrations, models
 
+from people.roles import ADMINISTRATOR, ALL_ACTIONS, EDITOR, LETTERS, READ, VIEWER, grant_app_permissions
+
+
+def grant(apps, schema_editor):
+    # Same grants as 0010, now covering SignatureInvitation and SignatoryEvent (a no-op for
+    # the rest); the letterhead stays the Administrators' to change.
+    grant_app_permissions(
+        apps,
+        "letters",
+        {VIEWER: READ, EDITOR: READ, LETTERS: ALL_ACTIONS, ADMINISTRATOR: ALL_ACTIONS},
+        sensitive=["letterhead"],
+        sensitive_grants={VIEWER: READ, EDITOR: READ, LETTERS: READ, ADMINISTRATOR: ALL_ACTIONS},
+    )
+
 
 class Migration(migrations.Migration):
 
@@ -171,4 +185,5 @@ class Migration(migrations.Migration):
                 'ordering': ['signatory', 'at', 'pk'],
             },
         ),
+        migrations.RunPython(grant, migrations.RunPython.noop),
     ]

@@ -53,6 +53,7 @@ from people.models import HealthCondition, Person
 from people.roles import EDITOR, LETTERS, VIEWER
 from people.visibility import sees_everything
 from tests.conftest import make_user, second_factor_pass
+from tests.letters.invitation_records import invitation_on
 
 pytestmark = pytest.mark.django_db
 
@@ -121,6 +122,7 @@ def world(demo, viewer, editor, letters_user, health_editor, administrator, outs
     reply.file.save("reply.txt", ContentFile(MARKER.encode()))
     signatory = letter.signatories.first()
     signatory.signature_image.save("signature.png", _png())
+    invitation_on(letter)  # the back office's invitation and event pages have a record
     # The organisation's, not the restricted case's: every role may read it.
     # The demo's letterhead, given a logo.
     letterhead = Letterhead.objects.get()
@@ -503,30 +505,7 @@ STAFF: dict[str, Expect] = {
 
 def _invitation(w: World) -> tuple[int, str]:
     """An invitation to sign the restricted case's (sent) letter, and its link's token."""
-    import datetime as dt
-    import secrets
-
-    from django.utils import timezone
-
-    from letters.invitations import token_digest
-    from letters.models import LetterRevision, SignatureInvitation
-
-    revision = w.letter.revisions.first() or LetterRevision.objects.create(
-        letter=w.letter,
-        number=1,
-        content_hash="0" * 64,
-        **{name: getattr(w.letter, name) for name in ("subject", "place", "dated_on", "body")},
-        language=w.letter.language,
-        salutation=w.letter.salutation,
-        closing=w.letter.closing,
-    )
-    token = secrets.token_urlsafe(32)
-    invitation = SignatureInvitation.objects.create(
-        signatory_id=w.signatory_pk,
-        revision=revision,
-        token_hash=token_digest(token),
-        expires_at=timezone.now() + dt.timedelta(days=14),
-    )
+    invitation, token = invitation_on(w.letter)
     return invitation.pk, token
 
 
