@@ -17,11 +17,11 @@ from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from letters.choices import LetterStatus, SignatoryEventKind
 from letters.invitations import (
-    active_invitation,
     invitation_revoke,
     invitations_send,
     letter_signature_rules_set,
@@ -62,9 +62,16 @@ def invitations_context(request: HttpRequest, letter: Letter) -> dict:
             kind__in=(SignatoryEventKind.EMAIL_SENT, SignatoryEventKind.REMINDED),
         ).order_by("at", "pk")
     }
+    # One query for every signatory's usable link (the latest wins).
+    active = {
+        invitation.signatory_id: invitation
+        for invitation in SignatureInvitation.objects.filter(
+            signatory__letter=letter, revoked_at__isnull=True, expires_at__gt=timezone.now()
+        ).order_by("created_at", "pk")
+    }
     rows = []
     for signatory in signatories:
-        invitation = active_invitation(signatory)
+        invitation = active.get(signatory.pk)
         failed = failures.get(signatory.pk)
         sent = latest_sent.get(signatory.pk)
         rows.append(
