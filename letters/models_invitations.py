@@ -78,6 +78,8 @@ class SignatoryEvent(models.Model):
     user_agent = models.CharField(max_length=300, blank=True)
     detail = BoundedTextField(max_length=2_000, blank=True)
     objects = visible_through("signatory")
+    # One row per event (it never changes), like every record: the back office's history.
+    history = HistoricalRecords(bases=[HistoryAuthor])
 
     class Meta:
         ordering = ["signatory", "at", "pk"]
