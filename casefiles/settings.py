@@ -313,6 +313,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "casefiles.tasks.reminders_send_due",
         "schedule": crontab(hour=env_int("REMINDERS_HOUR", 6), minute=0),
     },
+    # Signatories who have not answered their invitation to sign (letters.invitations).
+    "letters-signature-reminders": {
+        "task": "letters.tasks.signature_reminders_send",
+        "schedule": crontab(hour=env_int("REMINDERS_HOUR", 6), minute=30),
+    },
     # Renders whose message was lost (broker down or restarted) or whose worker died.
     "letters-requeue-stuck": {
         "task": "letters.tasks.letter_versions_requeue_stuck",
@@ -353,6 +358,13 @@ if LETTERS_RENDER_MAX_ATTEMPTS < 1:
     raise ImproperlyConfigured(
         "Environment variable LETTERS_RENDER_MAX_ATTEMPTS must be 1 or more."
     )
+# Invitations to sign (letters.invitations): days a personal link stays valid, reminders at
+# most, the address the links in emails start with, and requests per minute from one IP
+# address to the public signer pages.
+LETTERS_INVITATION_DAYS = env_int("LETTERS_INVITATION_DAYS", 14)
+LETTERS_MAX_REMINDERS = env_int("LETTERS_MAX_REMINDERS", 3)
+LETTERS_SIGNER_BASE_URL = env_str("LETTERS_SIGNER_BASE_URL", "http://localhost:8000")
+LETTERS_SIGNER_RATE_PER_MINUTE = env_int("LETTERS_SIGNER_RATE_PER_MINUTE", 30)
 # Redis hands an unacknowledged message to another worker after visibility_timeout: it must
 # outlast the longest render (and retry countdowns, at most 300 s), or a slow render would
 # be started twice. socket_connect_timeout bounds a connection to a broker that is gone.

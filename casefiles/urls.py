@@ -41,6 +41,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("letters/", include("letters.urls")),
     path("api/", include("casefiles.api.urls")),
+    # Signatories' personal links: no account, authenticated by the token (letters.views_signer).
+    path("sign/", include("letters.urls_signer")),
     # Staff pages: "/" is the dashboard ("home" kept for links written before it existed).
     path("", dashboard, name="home"),
     path("", include("casefiles.urls_staff")),

@@ -12,6 +12,8 @@ from letters.models import (
     LetterTemplate,
     LetterVersion,
     Reply,
+    SignatoryEvent,
+    SignatureInvitation,
 )
 from letters.rendering import LetterContentError
 from letters.services import letter_version_request
@@ -20,8 +22,18 @@ from people.admin_visibility import VisibleAdmin, VisibleStackedInline, VisibleT
 
 # Workflow fields: written only by the services behind the letter page (signing,
 # finalising, sending), never typed into the back office.
-SIGNATURE_WORKFLOW_FIELDS = ("status", "revision", "signed_at", "signed_via", "signature_image")
-LETTER_WORKFLOW_FIELDS = ("status", "sent_on")
+SIGNATURE_WORKFLOW_FIELDS = (
+    "status",
+    "revision",
+    "signed_at",
+    "signed_via",
+    "signature_image",
+    "signed_name",
+    "signed_for_as",
+    "declined_at",
+    "decline_reason",
+)
+LETTER_WORKFLOW_FIELDS = ("status", "sent_on", "finalised_at", "finalised_by")
 
 
 class LetterRecipientForm(forms.ModelForm):
@@ -322,3 +334,38 @@ class LetterheadAdmin(admin.ModelAdmin):
     def has_add_permission(self, request) -> bool:
         # One letterhead: once it exists it is changed, not added to.
         return super().has_add_permission(request) and not Letterhead.objects.exists()
+
+
+class _ReadOnlyAdmin(VisibleAdmin):
+    """Written only by the invitations' services (letters.invitations), never typed here."""
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in self.model._meta.fields]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(SignatureInvitation)
+class SignatureInvitationAdmin(_ReadOnlyAdmin):
+    list_display = ["signatory", "revision", "sent_to", "expires_at", "revoked_at"]
+    search_fields = ["sent_to", "signatory__letter__reference"]
+    list_select_related = ["signatory__person", "revision__letter"]
+    exclude = ["token_hash"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in self.model._meta.fields if f.name != "token_hash"]
+
+
+@admin.register(SignatoryEvent)
+class SignatoryEventAdmin(_ReadOnlyAdmin):
+    list_display = ["signatory", "kind", "at", "ip"]
+    list_filter = ["kind"]
+    search_fields = ["signatory__letter__reference", "detail", "ip"]
+    list_select_related = ["signatory__person"]

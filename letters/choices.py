@@ -26,6 +26,20 @@ class SignedVia(models.TextChoices):
     SCANNED = "scanned", "Scanned signature"
     EMAIL = "email", "Email confirmation"
     IN_PERSON = "in_person", "In person"
+    # Given by the signatory (or their office) on their personal link (letters.invitations).
+    LINK = "link", "Through their personal link"
+
+
+class SignatoryEventKind(models.TextChoices):
+    INVITED = "invited", "Invited"
+    EMAIL_SENT = "email_sent", "Email sent"
+    EMAIL_FAILED = "email_failed", "Email failed"
+    OPENED = "opened", "Link opened"
+    SIGNED = "signed", "Signed"
+    DECLINED = "declined", "Declined"
+    REMINDED = "reminded", "Reminded"
+    REVOKED = "revoked", "Link revoked"
+    REFUSED = "refused", "Link refused"
 
 
 class RenderStatus(models.TextChoices):

@@ -72,6 +72,16 @@ class Letter(models.Model):
         max_length=12, choices=LetterStatus.choices, default=LetterStatus.DRAFT
     )
     sent_on = FactDateField(null=True, blank=True)
+    # Co-signature rules (letters.invitations): until when signatories are asked, and how
+    # many signatures make the letter ready to be made final (empty: every one invited).
+    signature_deadline = models.DateField(null=True, blank=True)
+    signatures_required = models.PositiveSmallIntegerField(
+        "minimum signatures", null=True, blank=True
+    )
+    finalised_at = models.DateTimeField(null=True, blank=True)
+    finalised_by = models.ForeignKey(
+        "auth.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     history = HistoricalRecords(bases=[HistoryAuthor])
     objects = visible_through("case")
 
@@ -112,7 +122,7 @@ class Letter(models.Model):
 # What a revision freezes: everything printed in the letter's own words.
 REVISION_TEXT_FIELDS = ("subject", "place", "dated_on", "language", "salutation", "body", "closing")
 # The back office may additionally change nothing else on a final or sent letter but this.
-_FINAL_CHANGEABLE = ("status", "sent_on")
+_FINAL_CHANGEABLE = ("status", "sent_on", "finalised_at", "finalised_by")
 
 
 def text_hash(text: dict[str, str]) -> str:
@@ -301,6 +311,12 @@ class LetterSignatory(models.Model):
         validators=signature_image_validators(),
         help_text="PNG or JPEG, at most 2 MB and 4000 pixels on a side.",
     )
+    # Given on the personal link (letters.invitations): the name as typed, who signed (the
+    # MEP when empty, else the office's capacity, "Head of office"), or why they declined.
+    signed_name = models.CharField("name as signed", max_length=200, blank=True)
+    signed_for_as = models.CharField("signed for the MEP as", max_length=200, blank=True)
+    declined_at = models.DateTimeField(null=True, blank=True)
+    decline_reason = BoundedTextField(max_length=2_000, blank=True)
     history = HistoricalRecords(bases=[HistoryAuthor])
     objects = visible_through("letter")
 
@@ -460,3 +476,7 @@ class LetterTemplate(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+# Invitations to sign and each signatory's events (letters.invitations).
+from letters.models_invitations import SignatoryEvent, SignatureInvitation  # noqa: E402, F401

@@ -164,7 +164,10 @@ def letter_is_final(letter: Letter) -> bool:
 
 
 def printed_signatories(letter: Letter) -> list[LetterSignatory]:
-    """Who appears under the letter: everyone but those who declined."""
+    """Who appears under the letter: everyone but those who declined; once final, only those
+    who signed (signatories who did not sign in time are left off)."""
+    if letter_is_final(letter):
+        return [s for s in letter.signatories.all() if s.status == SigningStatus.SIGNED]
     return [
         signatory
         for signatory in letter.signatories.all()
@@ -274,6 +277,8 @@ def printed_parties(
 
 def letter_html(letter: Letter, *, for_pdf: bool = True, final: bool | None = None) -> str:
     """The letter as one HTML document: what the PDF shows, or its on-screen preview."""
+    from letters.invitations import letter_audit
+
     body = body_to_html(letter.body)
     final = letter_is_final(letter) if final is None else final
     addressee, copies, signatories = printed_parties(letter, for_pdf=for_pdf)
@@ -292,6 +297,8 @@ def letter_html(letter: Letter, *, for_pdf: bool = True, final: bool | None = No
             "signatories": signatories,
             "body_html": body.html,
             "footnotes": body.footnotes,
+            # The audit page (letters.invitations) closes the final PDF.
+            "audit": letter_audit(letter) if final and for_pdf else None,
         },
     )
 

@@ -265,6 +265,16 @@ def letter_finalise(*, letter: Letter, requested_by: User | None = None) -> Lett
         for s in remaining.select_related("person")
         if s.status != SigningStatus.SIGNED
     ]
+    if letter.signatures_required and letter.status not in (LetterStatus.FINAL, LetterStatus.SENT):
+        # Co-signature rules (letters.invitations): the minimum is enough; those who did not
+        # sign the frozen revision are left off the PDF.
+        signed = remaining.filter(status=SigningStatus.SIGNED).count()
+        if signed < letter.signatures_required:
+            raise ValidationError(
+                f"The letter cannot be final: it needs {letter.signatures_required} "
+                f"signatures and has {signed}."
+            )
+        waiting = []
     if waiting:
         raise ValidationError(
             f"The letter cannot be final: still waiting for {', '.join(waiting)} to sign."
@@ -277,7 +287,8 @@ def letter_finalise(*, letter: Letter, requested_by: User | None = None) -> Lett
         revision_for_signature(letter=letter, by=requested_by)
         letter.refresh_from_db(fields=["status"])
         letter.status = LetterStatus.FINAL
-        letter.save(update_fields=["status"])
+        letter.finalised_at, letter.finalised_by = timezone.now(), requested_by
+        letter.save(update_fields=["status", "finalised_at", "finalised_by"])
     return letter_version_request(letter=letter, requested_by=requested_by)
 
 

@@ -44,3 +44,29 @@ def check_pdf_font(**kwargs) -> None:
 
     for problem in font_problems():
         logger.critical("Letters cannot be rendered: %s", problem)
+
+
+@shared_task(autoretry_for=TRANSIENT_ERRORS, retry_backoff=True, max_retries=5)
+def send_signature_invitation(invitation_id: int, reminder: bool = False) -> str:
+    """Email one invitation to sign, with a fresh personal link (letters.invitations)."""
+    from letters.invitations import invitation_email_send
+
+    event = invitation_email_send(invitation_id=invitation_id, reminder=reminder)
+    return event.kind if event else "skipped"
+
+
+@shared_task
+def signature_reminders_send() -> int:
+    """Daily (beat): remind the signatories who have not answered, at most
+    LETTERS_MAX_REMINDERS times each."""
+    from letters import invitations
+
+    return invitations.signature_reminders_send()
+
+
+@shared_task(autoretry_for=TRANSIENT_ERRORS, retry_backoff=True, max_retries=3)
+def notify_signature_answer(event_id: int) -> int:
+    """Tell whoever invited a signatory that they signed or declined."""
+    from letters.invitations import signature_answer_notify
+
+    return signature_answer_notify(event_id=event_id)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from letters import views, views_cite, views_editor, views_revisions
+from letters import views, views_cite, views_editor, views_invitations, views_revisions
 
 app_name = "letters"
 
@@ -19,6 +19,24 @@ urlpatterns = [
         "<int:pk>/send-for-signature/",
         views_revisions.letter_send_for_signature_view,
         name="send_for_signature",
+    ),
+    # Invitations to sign through a personal link (views_invitations; the signer's own
+    # pages are letters.urls_signer).
+    path("<int:pk>/invite/", views_invitations.letter_invite, name="invite"),
+    path(
+        "invitations/<int:pk>/revoke/",
+        views_invitations.invitation_revoke_view,
+        name="invitation_revoke",
+    ),
+    path(
+        "<int:pk>/signature-rules/",
+        views_invitations.letter_signature_rules,
+        name="signature_rules",
+    ),
+    path(
+        "<int:pk>/signatures.json",
+        views_invitations.letter_signature_states,
+        name="signature_states",
     ),
     path("versions/<int:pk>/download/", views.version_download, name="download"),
     path("<int:pk>/docx/", views.letter_docx, name="docx"),

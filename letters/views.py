@@ -43,6 +43,7 @@ from letters.services import (
 from letters.services_recipients import letter_is_frozen
 from letters.services_revisions import letter_current_revision
 from letters.views_editor import CREATE_PEOPLE
+from letters.views_invitations import invitations_context
 
 DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 PENDING = (RenderStatus.QUEUED, RenderStatus.RENDERING)
@@ -86,6 +87,7 @@ def letter_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "revision": letter_current_revision(letter),
         "can_edit_parties": request.user.has_perm("letters.change_letter") and not frozen,
         "can_create_people": request.user.has_perms(CREATE_PEOPLE),
+        **invitations_context(request, letter),
     }
     return render(request, "letters/letter_detail.html", context)
 

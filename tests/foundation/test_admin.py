@@ -17,6 +17,7 @@ from casefiles.services.api_tokens import api_token_create
 from letters.models import Letter, LetterVersion, Reply
 from people.models import HealthCondition, Organisation, Person
 from tests.conftest import login_verified
+from tests.letters.invitation_records import invitation_on
 
 pytestmark = pytest.mark.django_db
 
@@ -40,6 +41,7 @@ def demo(db):
         received_on=datetime.date(2021, 7, 20),
         summary="Acknowledgement of receipt from the Presidential Administration.",
     )
+    invitation_on(letter)  # an invitation to sign and its first event
 
 
 def admin_url(model, view: str, *args) -> str:

@@ -56,6 +56,7 @@ from people.models import HealthCondition, Organisation, Person, Position
 from people.roles import EDITOR, LETTERS, VIEWER
 from people.visibility import sees_everything
 from tests.conftest import make_user, second_factor_pass
+from tests.letters.invitation_records import invitation_on
 
 pytestmark = pytest.mark.django_db
 
@@ -124,6 +125,7 @@ def world(demo, viewer, editor, letters_user, health_editor, administrator, outs
     reply.file.save("reply.txt", ContentFile(MARKER.encode()))
     signatory = letter.signatories.first()
     signatory.signature_image.save("signature.png", _png())
+    invitation_on(letter)  # the back office's invitation and event pages have a record
     # The organisation's, not the restricted case's: every role may read it.
     # The demo's letterhead, given a logo.
     letterhead = Letterhead.objects.get()
@@ -602,6 +604,37 @@ STAFF: dict[str, Expect] = {
     ),
     # api
     **API,
+    # signers
+    "letters:invite": Expect(
+        lambda w: reverse("letters:invite", args=[_letter(w)]), POST_ONLY_GET, LETTER_WRITE
+    ),
+    "letters:invitation_revoke": Expect(
+        lambda w: reverse("letters:invitation_revoke", args=[_invitation(w)[0]]),
+        POST_ONLY_GET,
+        LETTER_WRITE,
+    ),
+    "letters:signature_rules": Expect(
+        lambda w: reverse("letters:signature_rules", args=[_letter(w)]),
+        POST_ONLY_GET,
+        LETTER_WRITE,
+    ),
+    "letters:signature_states": Expect(
+        lambda w: reverse("letters:signature_states", args=[_letter(w)]), LETTER_PAGE, NO_POST
+    ),
+    # The signer's pages answer to the token alone, whoever holds it (logged in or not): the
+    # demo letter is sent, so its link is refused (410) with a message, writing nothing.
+    "signer_page": Expect(
+        lambda w: reverse("signer_page", args=[_invitation(w)[1]]), (410,) * 8, (405,) * 8
+    ),
+    "signer_pdf": Expect(
+        lambda w: reverse("signer_pdf", args=[_invitation(w)[1]]), (410,) * 8, (405,) * 8
+    ),
+    "signer_sign": Expect(
+        lambda w: reverse("signer_sign", args=[_invitation(w)[1]]), (405,) * 8, (410,) * 8
+    ),
+    "signer_decline": Expect(
+        lambda w: reverse("signer_decline", args=[_invitation(w)[1]]), (405,) * 8, (410,) * 8
+    ),
     "login": Expect(lambda w: reverse("login"), (200,) * 8, (200,) * 8),
     # Logging out is a POST (Django 5); each request here has a client of its own.
     "logout": Expect(lambda w: reverse("logout"), (LOGIN,) + (405,) * 7, (302,) * 8),
@@ -639,6 +672,12 @@ STAFF: dict[str, Expect] = {
         (302, 302, 404, 404, 404, 404, 302, 302),
     ),
 }
+
+
+def _invitation(w: World) -> tuple[int, str]:
+    """An invitation to sign the restricted case's (sent) letter, and its link's token."""
+    invitation, token = invitation_on(w.letter)
+    return invitation.pk, token
 
 
 def _device(w: World):
