@@ -1,6 +1,6 @@
 from django.urls import path
 
-from letters import views, views_editor, views_revisions
+from letters import views, views_cases, views_editor, views_revisions
 
 app_name = "letters"
 
@@ -19,6 +19,13 @@ urlpatterns = [
         "<int:pk>/send-for-signature/",
         views_revisions.letter_send_for_signature_view,
         name="send_for_signature",
+    ),
+    # The cases a letter concerns (views_cases).
+    path("<int:pk>/cases/add/", views_cases.letter_case_add_view, name="case_add"),
+    path(
+        "<int:pk>/cases/<int:case_pk>/remove/",
+        views_cases.letter_case_remove_view,
+        name="case_remove",
     ),
     path("versions/<int:pk>/download/", views.version_download, name="download"),
     path("<int:pk>/docx/", views.letter_docx, name="docx"),
