@@ -113,8 +113,13 @@ class Letter(models.Model):
         refuse_frozen_letter_change(self)
         super().save(*args, **kwargs)
         # Whoever saves a letter (a service, the back office, the demo), its main case is
-        # one of the cases it concerns.
-        if not LetterCase.objects.filter(letter=self, case_id=self.case_id).exists():
+        # one of the cases it concerns. A letter being restored gets its cases back with it
+        # (people.deletion.record_restore), as they were.
+        restoring = getattr(self, "_change_reason", None) == "restored"
+        if (
+            not restoring
+            and not LetterCase.objects.filter(letter=self, case_id=self.case_id).exists()
+        ):
             LetterCase.objects.create(letter=self, case_id=self.case_id)
 
     def get_absolute_url(self) -> str:
@@ -157,8 +162,11 @@ class LetterCase(models.Model):
         return f"{self.letter.reference} concerns {self.case.reference}"
 
     def save(self, *args, **kwargs) -> None:
+        # Refused on a frozen letter but for its main case (Letter.save adds it) and for a
+        # link restored with its deleted letter (people.deletion.record_restore).
         main = Letter.objects.filter(pk=self.letter_id, case_id=self.case_id).exists()
-        if self.pk is not None or not main:
+        restoring = getattr(self, "_change_reason", None) == "restored"
+        if not restoring and (self.pk is not None or not main):
             self._refuse_unless_draft()
         super().save(*args, **kwargs)
 

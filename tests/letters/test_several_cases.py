@@ -316,3 +316,19 @@ def test_the_create_page_refuses_a_case_one_may_not_see_and_writes_nothing(
     assert response.status_code == 200
     assert "No such case: KZ-RESTRICTED-2." in response.content.decode()
     assert not Letter.objects.filter(reference="LTR-NEW-HIDDEN").exists()
+
+
+def test_a_deleted_draft_comes_back_with_all_its_cases(
+    public_case, restricted_case, assigned, administrator
+):
+    from people.deletion import record_restore
+
+    letter = make_letter(signed=False, case=public_case, reference="LTR-GONE")
+    letter_case_add(letter=letter, case=restricted_case, user=assigned)
+    pk = letter.pk
+    letter.delete()
+    assert not LetterCase.objects.filter(letter_id=pk).exists()
+    record_restore(history_row=Letter.history.get(id=pk, history_type="-"), user=administrator)
+    restored = Letter.objects.get(pk=pk)
+    assert restored.case == public_case
+    assert set(restored.cases.all()) == {public_case, restricted_case}
