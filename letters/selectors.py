@@ -57,6 +57,8 @@ def letter_cases(letter: Letter) -> list[Case]:
     if links is None:
         links = LetterCase.objects.filter(letter=letter).select_related("case")
     cases = sorted((link.case for link in links), key=lambda case: case.reference)
+    if letter.case_id not in {case.pk for case in cases}:
+        cases.append(letter.case)  # only for a letter restored from before its cases
     return sorted(cases, key=lambda case: case.pk != letter.case_id)
 
 

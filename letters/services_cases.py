@@ -17,6 +17,7 @@ from django.db import transaction
 
 from casefiles.models import Case
 from letters.models import Letter, LetterCase
+from letters.selectors import letter_cases
 from people.visibility import AnyUser
 
 
@@ -36,12 +37,6 @@ def _visible_case(case_id: int, user: AnyUser) -> Case:
     if case is None:
         raise ValidationError({"case": "No such case."})
     return case
-
-
-def letter_cases_in_order(letter: Letter) -> list[Case]:
-    """The cases of a letter, the main case first, then by reference."""
-    cases = sorted(letter.cases.all(), key=lambda case: case.reference)
-    return sorted(cases, key=lambda case: case.pk != letter.case_id)
 
 
 @transaction.atomic
@@ -73,7 +68,7 @@ def letter_case_remove(*, letter: Letter, case: Case) -> Letter:
     link = LetterCase.objects.filter(letter=letter, case=case).first()
     if link is None:
         raise ValidationError({"case": "The letter does not concern this case."})
-    others = [c for c in letter_cases_in_order(letter) if c.pk != case.pk]
+    others = [c for c in letter_cases(letter) if c.pk != case.pk]
     if not others:
         raise ValidationError(
             {"case": "A letter concerns at least one case; add another before removing this."}
