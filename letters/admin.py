@@ -5,6 +5,7 @@ from django.utils.html import format_html
 
 from letters.models import (
     Letter,
+    LetterCase,
     Letterhead,
     LetterRecipient,
     LetterRevision,
@@ -281,6 +282,27 @@ class LetterRevisionAdmin(VisibleAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(LetterCase)
+class LetterCaseAdmin(VisibleAdmin):
+    """Read-only: the cases a letter concerns change on the letter page
+    (letters.services_cases). Deleting one here is as removing it there: refused on a frozen
+    letter and for its main case (hence never the last)."""
+
+    list_display = ["letter", "case"]
+    search_fields = ["letter__reference", "case__reference"]
+    list_select_related = ["letter", "case"]
+    readonly_fields = ["letter", "case"]
+    # No bulk deletion, which would bypass LetterCase.delete's guards; deleting a draft
+    # letter here deletes its links with it.
+    actions = None
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
         return False
 
 

@@ -171,7 +171,14 @@ class LetterCase(models.Model):
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
+        # Deleting the letter deletes its links without this; one link alone never goes
+        # while it is the main case (letters.services_cases moves the main case first).
         self._refuse_unless_draft()
+        if Letter.objects.filter(pk=self.letter_id, case_id=self.case_id).exists():
+            raise ValidationError(
+                "This is the letter's main case; remove it on the letter page, which makes "
+                "another case the main one."
+            )
         return super().delete(*args, **kwargs)
 
     def _refuse_unless_draft(self) -> None:
