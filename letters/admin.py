@@ -5,6 +5,7 @@ from django.utils.html import format_html
 
 from letters.models import (
     Letter,
+    LetterCase,
     Letterhead,
     LetterRecipient,
     LetterRevision,
@@ -16,6 +17,7 @@ from letters.models import (
     SignatureInvitation,
 )
 from letters.rendering import LetterContentError
+from letters.selectors import letter_cases
 from letters.services import letter_version_request
 from letters.services_recipients import letter_is_frozen
 from people.admin_visibility import VisibleAdmin, VisibleStackedInline, VisibleTabularInline
@@ -188,7 +190,7 @@ class ReplyInline(VisibleTabularInline):
 class LetterAdmin(VisibleAdmin):
     list_display = ["reference", "subject", "case", "dated_on", "status", "sent_on"]
     list_filter = ["status", "language"]
-    search_fields = ["reference", "subject", "case__reference", "case__title"]
+    search_fields = ["reference", "subject", "cases__reference", "cases__title"]
     autocomplete_fields = ["case"]
     list_select_related = ["case"]
     date_hierarchy = "dated_on"
@@ -199,8 +201,20 @@ class LetterAdmin(VisibleAdmin):
         LetterVersionInline,
         ReplyInline,
     ]
-    readonly_fields = ["letter_page", *LETTER_WORKFLOW_FIELDS]
+    readonly_fields = ["letter_page", "all_cases", *LETTER_WORKFLOW_FIELDS]
     actions = ["render_pdf"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # The cases a letter concerns change on the letter page (letters.services_cases);
+        # here the main case is chosen once, when a letter is added.
+        fields = list(super().get_readonly_fields(request, obj))
+        return [*fields, "case"] if obj is not None else fields
+
+    @admin.display(description="Cases it concerns")
+    def all_cases(self, obj: Letter) -> str:
+        if not obj.pk:
+            return "The main case; add others on the letter page."
+        return ", ".join(case.reference for case in letter_cases(obj))
 
     @admin.display(description="Letter page")
     def letter_page(self, obj: Letter) -> str:
@@ -280,6 +294,27 @@ class LetterRevisionAdmin(VisibleAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(LetterCase)
+class LetterCaseAdmin(VisibleAdmin):
+    """Read-only: the cases a letter concerns change on the letter page
+    (letters.services_cases). Deleting one here is as removing it there: refused on a frozen
+    letter and for its main case (hence never the last)."""
+
+    list_display = ["letter", "case"]
+    search_fields = ["letter__reference", "case__reference"]
+    list_select_related = ["letter", "case"]
+    readonly_fields = ["letter", "case"]
+    # No bulk deletion, which would bypass LetterCase.delete's guards; deleting a draft
+    # letter here deletes its links with it.
+    actions = None
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
         return False
 
 

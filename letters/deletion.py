@@ -10,7 +10,7 @@ from django.utils.formats import date_format
 
 from casefiles.models import Source
 from letters.choices import LetterStatus
-from letters.models import Letter, LetterRecipient, LetterSignatory, LetterVersion
+from letters.models import Letter, LetterCase, LetterRecipient, LetterSignatory, LetterVersion
 from letters.rendering import cited_source_ids
 from people.deletion import deletion_part_register, deletion_rule_register
 
@@ -72,3 +72,4 @@ def deletion_rules_register() -> None:
     deletion_rule_register(Source, cited_source_refusal)
     deletion_part_register(LetterRecipient, owner_field="letter")
     deletion_part_register(LetterSignatory, owner_field="letter")
+    deletion_part_register(LetterCase, owner_field="letter")

@@ -182,3 +182,37 @@ class LetterTextForm(forms.Form):
         field = self.fields["language"]
         if language and language not in dict(field.choices):
             field.choices = [(language, language), *field.choices]
+
+
+# A letter about more cases than this is a campaign, not a letter.
+OTHER_CASES_MAX = 20
+
+
+class LetterOtherCasesForm(forms.Form):
+    """The create-letter page's other cases: references typed, each a case the user may see."""
+
+    other_cases = forms.CharField(
+        label="Also about cases",
+        max_length=1_000,
+        required=False,
+        help_text="References of other cases this letter concerns, separated by commas.",
+    )
+
+    def __init__(self, *args, cases, main_case, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.cases = cases  # the cases the user may see
+        self.main_case = main_case
+
+    def clean_other_cases(self) -> list:
+        references = []
+        for part in self.cleaned_data["other_cases"].replace(";", ",").split(","):
+            reference = part.strip()
+            if reference and reference not in references and reference != self.main_case.reference:
+                references.append(reference)
+        if len(references) > OTHER_CASES_MAX:
+            raise forms.ValidationError(f"At most {OTHER_CASES_MAX} other cases.")
+        found = {case.reference: case for case in self.cases.filter(reference__in=references)}
+        missing = [reference for reference in references if reference not in found]
+        if missing:
+            raise forms.ValidationError("No such case: " + ", ".join(missing) + ".")
+        return [found[reference] for reference in references]

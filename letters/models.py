@@ -9,7 +9,7 @@ import json
 from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -34,14 +34,33 @@ from people.uploads import (
     document_validators,
     signature_image_validators,
 )
-from people.visibility import visible_through
+from people.visibility import AnyUser, GuardedQuerySet, visible_through
 
 # A letter is a few pages; this is ten times the longest we have sent.
 BODY_MAX = 50_000
 
 
+class LetterQuerySet(GuardedQuerySet):
+    """A letter is visible to a user who may see every case it concerns: one hidden case
+    hides the whole letter (and with it its recipients, signatories, versions, replies and
+    revisions, which are visible through it)."""
+
+    def _visible(self, user: AnyUser) -> QuerySet:
+        cases = Case.objects.visible_to(user)
+        hidden_case = LetterCase.objects.filter(letter=OuterRef("pk")).exclude(case__in=cases)
+        return self.filter(case__in=cases).exclude(Exists(hidden_case))
+
+
 class Letter(models.Model):
+    # The main case: the one the letter was started from. It is always also in `cases`,
+    # which holds every case the letter concerns (letters.services_cases changes them).
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="letters")
+    cases = models.ManyToManyField(
+        Case,
+        through="LetterCase",
+        related_name="letters_concerning",
+        help_text="Every case the letter concerns, the main case included.",
+    )
     reference = models.CharField(
         max_length=40,
         unique=True,
@@ -83,7 +102,7 @@ class Letter(models.Model):
         "auth.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     history = HistoricalRecords(bases=[HistoryAuthor])
-    objects = visible_through("case")
+    objects = LetterQuerySet.as_manager()
 
     class Meta:
         ordering = ["-dated_on", "reference"]
@@ -103,6 +122,15 @@ class Letter(models.Model):
         # forgot — may change the text of a letter that is out for signature, final or sent.
         refuse_frozen_letter_change(self)
         super().save(*args, **kwargs)
+        # Whoever saves a letter (a service, the back office, the demo), its main case is
+        # one of the cases it concerns. A letter being restored gets its cases back with it
+        # (people.deletion.record_restore), as they were.
+        restoring = getattr(self, "_change_reason", None) == "restored"
+        if (
+            not restoring
+            and not LetterCase.objects.filter(letter=self, case_id=self.case_id).exists()
+        ):
+            LetterCase.objects.create(letter=self, case_id=self.case_id)
 
     def get_absolute_url(self) -> str:
         return reverse("letters:detail", args=[self.pk])
@@ -117,6 +145,61 @@ class Letter(models.Model):
 
     def text_fields(self) -> dict[str, str]:
         return {name: str(getattr(self, name)) for name in REVISION_TEXT_FIELDS}
+
+
+class LetterCase(models.Model):
+    """One case a letter concerns. Written by letters.services_cases (and, for the main case,
+    by Letter.save); recorded in history like every record."""
+
+    letter = models.ForeignKey(Letter, on_delete=models.CASCADE, related_name="case_links")
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="letter_links")
+    history = HistoricalRecords(bases=[HistoryAuthor])
+    objects = visible_through("letter")
+
+    class Meta:
+        verbose_name = "case of a letter"
+        verbose_name_plural = "cases of letters"
+        ordering = ["letter", "case__reference"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["letter", "case"],
+                name="lettercase_once_per_letter",
+                violation_error_message="The letter concerns this case already.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.letter.reference} concerns {self.case.reference}"
+
+    def save(self, *args, **kwargs) -> None:
+        # Refused on a frozen letter but for its main case (Letter.save adds it) and for a
+        # link restored with its deleted letter (people.deletion.record_restore).
+        main = Letter.objects.filter(pk=self.letter_id, case_id=self.case_id).exists()
+        restoring = getattr(self, "_change_reason", None) == "restored"
+        if not restoring and (self.pk is not None or not main):
+            self._refuse_unless_draft()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        # Deleting the letter deletes its links without this; one link alone never goes
+        # while it is the main case (letters.services_cases moves the main case first).
+        self._refuse_unless_draft()
+        if Letter.objects.filter(pk=self.letter_id, case_id=self.case_id).exists():
+            raise ValidationError(
+                "This is the letter's main case; remove it on the letter page, which makes "
+                "another case the main one."
+            )
+        return super().delete(*args, **kwargs)
+
+    def _refuse_unless_draft(self) -> None:
+        # Also here, not only in the service: no path changes the cases of a letter whose
+        # text is out for signature, final or sent (its main case is always one of them).
+        letter = Letter.objects.filter(pk=self.letter_id).only("reference", "status").first()
+        if letter is not None and letter.text_is_frozen:
+            raise ValidationError(
+                f"Letter {letter.reference} is {letter.get_status_display().lower()}; "
+                "the cases it concerns can no longer change."
+            )
 
 
 # What a revision freezes: everything printed in the letter's own words.
@@ -163,7 +246,7 @@ def refuse_frozen_letter_change(letter: Letter) -> None:
             )
         return
     if stored.status == LetterStatus.COLLECTING:
-        if letter.text_fields() != stored.text_fields():
+        if letter.text_fields() != stored.text_fields() or letter.case_id != stored.case_id:
             raise ValidationError(
                 f"{what}: its text is frozen. Edit it on the letter page, which starts a new "
                 "revision and asks the signatories again."

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 
+from casefiles.models import Case
 from letters.choices import LetterStatus, RecipientKind, SigningStatus
-from letters.models import Letter, LetterRecipient, LetterSignatory
+from letters.models import Letter, LetterCase, LetterRecipient, LetterSignatory
 
 OPEN = (LetterStatus.DRAFT, LetterStatus.COLLECTING)
 
@@ -38,25 +39,73 @@ def letters_found(user, query: str) -> QuerySet[Letter]:
     if not user.has_perm("letters.view_letter") or not query.strip():
         return Letter.objects.none()
     found = letters_matching(Letter.objects.visible_to(user), query)
-    return found.select_related("case").order_by("-dated_on", "reference")
+    return with_cases(found).order_by("-dated_on", "reference")
+
+
+def with_cases(letters: QuerySet[Letter]) -> QuerySet[Letter]:
+    """Letters with their main case and every case they concern (`all_cases`, the main case
+    first), in two more queries whatever the number of letters."""
+    links = LetterCase.objects.select_related("case").order_by("case__reference")
+    return letters.select_related("case").prefetch_related(
+        Prefetch("case_links", queryset=links, to_attr="all_case_links")
+    )
+
+
+def letter_cases(letter: Letter) -> list[Case]:
+    """A letter's cases, the main case first; from `with_cases` when it was used."""
+    links = getattr(letter, "all_case_links", None)
+    if links is None:
+        links = LetterCase.objects.filter(letter=letter).select_related("case")
+    cases = sorted((link.case for link in links), key=lambda case: case.reference)
+    if letter.case_id not in {case.pk for case in cases}:
+        cases.append(letter.case)  # only for a letter restored from before its cases
+    return sorted(cases, key=lambda case: case.pk != letter.case_id)
 
 
 def letters_for_list(
-    letters: QuerySet[Letter], *, status: str = "", case_pk: int | None = None, query: str = ""
+    letters: QuerySet[Letter],
+    *,
+    status: str = "",
+    case_pk: int | None = None,
+    query: str = "",
+    recipient: str = "",
+    signatory: str = "",
+    waiting: bool = False,
 ) -> QuerySet[Letter]:
-    """The list page's rows, each with its case, addressee and signature counts, in one
-    query whatever the number of rows."""
+    """The list page's rows, each once, with its cases, addressee and signature counts, in
+    a fixed number of queries whatever the number of rows. `case_pk` matches any case the
+    letter concerns; `recipient` a recipient's title line or address; `signatory` a
+    signatory's name (Latin or original script); `waiting` keeps the open letters still
+    waiting for a signature."""
     if status:
         letters = letters.filter(status=status)
     if case_pk is not None:
-        letters = letters.filter(case_id=case_pk)
+        letters = letters.filter(
+            Exists(LetterCase.objects.filter(letter=OuterRef("pk"), case_id=case_pk))
+        )
     if query:
         letters = letters_matching(letters, query)
+    if recipient:
+        recipients = LetterRecipient.objects.filter(letter=OuterRef("pk")).filter(
+            Q(title_line__icontains=recipient) | Q(address_block__icontains=recipient)
+        )
+        letters = letters.filter(Exists(recipients))
+    if signatory:
+        signers = LetterSignatory.objects.filter(letter=OuterRef("pk"))
+        for word in signatory.split():
+            signers = signers.filter(
+                Q(person__given_name__icontains=word)
+                | Q(person__family_name__icontains=word)
+                | Q(person__name_original__icontains=word)
+            )
+        letters = letters.filter(Exists(signers))
+    if waiting:
+        letters = _waiting(letters)
     addressee = LetterRecipient.objects.filter(
         letter=OuterRef("pk"), kind=RecipientKind.ADDRESSEE
     ).values("title_line")[:1]
     return (
-        letters.select_related("case")
+        with_cases(letters)
         .annotate(
             addressee=Subquery(addressee),
             signatory_count=Count("signatories", distinct=True),

@@ -1,4 +1,7 @@
-"""Letters sent and replies received, as entries on a case's timeline."""
+"""Letters about a case, as entries on its timeline: each letter sent, on the day it was
+sent; each letter not sent yet (draft, out for signature, final), on the date it bears, with
+its status; each reply received. A letter about several cases is on each case's timeline;
+only a user who may see every case it concerns sees it."""
 
 from __future__ import annotations
 
@@ -9,7 +12,11 @@ from django.urls import reverse
 
 from casefiles.timeline import TimelineEntry
 
-LETTER_KINDS = {"letter_sent": "Letter sent", "reply_received": "Reply received"}
+LETTER_KINDS = {
+    "letter_sent": "Letter sent",
+    "letter_unsent": "Letter not sent yet",
+    "reply_received": "Reply received",
+}
 
 
 def letter_entries(case, user) -> Iterable[TimelineEntry]:
@@ -21,7 +28,8 @@ def letter_entries(case, user) -> Iterable[TimelineEntry]:
         return
     signatories = LetterSignatory.objects.select_related("person").order_by("order")
     letters = (
-        Letter.objects.filter(case=case)
+        Letter.objects.visible_to(user)
+        .filter(case_links__case=case)
         .order_by("pk")
         .prefetch_related(
             Prefetch("signatories", queryset=signatories),
@@ -40,6 +48,17 @@ def letter_entries(case, user) -> Iterable[TimelineEntry]:
                 title=f"Letter sent: {letter.subject}",
                 detail=f"{letter.reference}, dated {letter.place}, {letter.dated_on:%d %b %Y}",
                 persons=signers,
+                url=letter.get_absolute_url(),
+                anchor=f"letter-{letter.pk}",
+                order=80,
+            )
+        else:
+            yield TimelineEntry(
+                date=letter.dated_on,
+                kind="letter_unsent",
+                title=f"Letter ({letter.get_status_display().lower()}): {letter.subject}",
+                detail=f"{letter.reference}, dated {letter.place}, {letter.dated_on:%d %b %Y}",
+                persons=[signatory.person for signatory in letter.signatories.all()],
                 url=letter.get_absolute_url(),
                 anchor=f"letter-{letter.pk}",
                 order=80,

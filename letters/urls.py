@@ -1,6 +1,13 @@
 from django.urls import path
 
-from letters import views, views_cite, views_editor, views_invitations, views_revisions
+from letters import (
+    views,
+    views_cases,
+    views_cite,
+    views_editor,
+    views_invitations,
+    views_revisions,
+)
 
 app_name = "letters"
 
@@ -37,6 +44,13 @@ urlpatterns = [
         "<int:pk>/signatures.json",
         views_invitations.letter_signature_states,
         name="signature_states",
+    ),
+    # The cases a letter concerns (views_cases).
+    path("<int:pk>/cases/add/", views_cases.letter_case_add_view, name="case_add"),
+    path(
+        "<int:pk>/cases/<int:case_pk>/remove/",
+        views_cases.letter_case_remove_view,
+        name="case_remove",
     ),
     path("versions/<int:pk>/download/", views.version_download, name="download"),
     path("<int:pk>/docx/", views.letter_docx, name="docx"),

@@ -15,6 +15,7 @@ from django.contrib.auth.decorators import permission_required
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.html import format_html
@@ -27,10 +28,15 @@ from casefiles.selectors import case_for_page, cases_visible_to
 from casefiles.views.base import typed_query
 from letters.choices import LetterStatus, RenderStatus
 from letters.docx import letter_docx_bytes
-from letters.forms import LetterCreateForm, SignatureForm
+from letters.forms import LetterCreateForm, LetterOtherCasesForm, SignatureForm
 from letters.models import Letter, Letterhead, LetterSignatory, LetterVersion, Reply
 from letters.rendering import LetterContentError, letter_html, preview_fonts_css
-from letters.selectors import letters_at_a_glance, letters_for_list, recipients_in_order
+from letters.selectors import (
+    letter_cases,
+    letters_at_a_glance,
+    letters_for_list,
+    recipients_in_order,
+)
 from letters.services import (
     QUEUE_UNREACHABLE,
     letter_create_from_template,
@@ -40,8 +46,10 @@ from letters.services import (
     signatory_decline,
     signatory_sign,
 )
+from letters.services_cases import letter_cases_add
 from letters.services_recipients import letter_is_frozen
 from letters.services_revisions import letter_current_revision
+from letters.views_cases import cases_card_context
 from letters.views_editor import CREATE_PEOPLE
 from letters.views_invitations import invitations_context
 
@@ -88,6 +96,7 @@ def letter_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_edit_parties": request.user.has_perm("letters.change_letter") and not frozen,
         "can_create_people": request.user.has_perms(CREATE_PEOPLE),
         **invitations_context(request, letter),
+        **cases_card_context(request, letter),
     }
     return render(request, "letters/letter_detail.html", context)
 
@@ -213,12 +222,19 @@ def signature_image(request: HttpRequest, pk: int) -> FileResponse:
 
 @permission_required("letters.add_letter", raise_exception=True)
 def letter_create(request: HttpRequest, case_pk: int) -> HttpResponse:
-    """Start a draft letter for a case from a template filled with the case's facts."""
-    case = case_for_page(cases_visible_to(request.user), case_pk)
+    """Start a draft letter for a case (and any other cases it concerns) from a template
+    filled with the case's facts."""
+    cases = cases_visible_to(request.user)
+    case = case_for_page(cases, case_pk)
     form = LetterCreateForm(request.POST or None, initial={"reference": letter_reference_suggest()})
-    if request.method == "POST" and form.is_valid():
+    others_form = LetterOtherCasesForm(request.POST or None, cases=cases, main_case=case)
+    if request.method == "POST" and form.is_valid() and others_form.is_valid():
         try:
-            letter = letter_create_from_template(case=case, **form.cleaned_data)
+            with transaction.atomic():
+                letter = letter_create_from_template(case=case, **form.cleaned_data)
+                letter_cases_add(
+                    letter=letter, cases=others_form.cleaned_data["other_cases"], user=request.user
+                )
         except ValidationError as exc:
             if hasattr(exc, "error_dict"):
                 for field, errors in exc.error_dict.items():
@@ -232,7 +248,11 @@ def letter_create(request: HttpRequest, case_pk: int) -> HttpResponse:
                 "then generate the PDF.",
             )
             return redirect("letters:detail", pk=letter.pk)
-    return render(request, "letters/letter_create.html", {"case": case, "form": form})
+    return render(
+        request,
+        "letters/letter_create.html",
+        {"case": case, "form": form, "others_form": others_form},
+    )
 
 
 def _signatory(request: HttpRequest, pk: int) -> LetterSignatory:
@@ -306,15 +326,30 @@ def reply_file(request: HttpRequest, pk: int) -> FileResponse:
 @require_GET
 @permission_required("letters.view_letter", raise_exception=True)
 def letter_list(request: HttpRequest) -> HttpResponse:
-    """Every letter the user may see, filtered by status, case and words; with how many wait
-    for signatures and how many are ready to send."""
+    """Every letter the user may see, once whatever the number of its cases, filtered by
+    status, case (any it concerns), recipient, signatory and words; with how many wait for
+    signatures and how many are ready to send."""
     letters = _letters(request)
     status = request.GET.get("status", "")
     status = status if status in LetterStatus.values else ""
     case_pk = record_id(request.GET.get("case", "")) if request.GET.get("case") else None
     query = typed_query(request)
-    shown = letters_for_list(letters, status=status, case_pk=case_pk, query=query)
+    recipient = typed_query(request, "recipient")
+    signatory = typed_query(request, "signatory")
+    waiting = request.GET.get("waiting") == "1"
+    shown = letters_for_list(
+        letters,
+        status=status,
+        case_pk=case_pk,
+        query=query,
+        recipient=recipient,
+        signatory=signatory,
+        waiting=waiting,
+    )
     page = Paginator(shown, LETTERS_PER_PAGE).get_page(request.GET.get("page"))
+    for letter in page.object_list:
+        # Read by the template only.
+        letter.case_list = letter_cases(letter)  # type: ignore[attr-defined]
     params = request.GET.copy()
     params.pop("page", None)
     return render(
@@ -326,8 +361,14 @@ def letter_list(request: HttpRequest) -> HttpResponse:
             "statuses": LetterStatus.choices,
             "status": status,
             "case_pk": case_pk,
-            "cases": cases_visible_to(request.user).filter(letters__isnull=False).distinct(),
+            "cases": cases_visible_to(request.user)
+            .filter(letter_links__letter__in=letters)
+            .distinct()
+            .order_by("reference"),
             "query": query,
+            "recipient": recipient,
+            "signatory": signatory,
+            "waiting": waiting,
             "params": params.urlencode(),
         },
     )

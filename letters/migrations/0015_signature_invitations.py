@@ -25,7 +25,7 @@ def grant(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('letters', '0012_letterhead_address_bounded'),
+        ('letters', '0013_letter_cases'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -30,7 +30,7 @@ def make_letter(*, body: str | None = None, signed: bool = True, **fields) -> Le
     """A short letter with one addressee, one cc and two signatories."""
     source = SourceFactory(url="https://news.example.org/kz/1")
     letter = Letter.objects.create(
-        case=CaseFactory(),
+        case=fields.pop("case", None) or CaseFactory(),
         reference=fields.pop("reference", f"LTR-TEST-{Letter.objects.count() + 1}"),
         subject="Test letter",
         dated_on=datetime.date(2024, 3, 1),

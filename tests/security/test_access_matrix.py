@@ -635,6 +635,16 @@ STAFF: dict[str, Expect] = {
     "signer_decline": Expect(
         lambda w: reverse("signer_decline", args=[_invitation(w)[1]]), (405,) * 8, (410,) * 8
     ),
+    # multicase: the cases a letter concerns. The demo letter is sent, so a change is
+    # refused with a message (302) for those who may see it.
+    "letters:case_add": Expect(
+        lambda w: reverse("letters:case_add", args=[_letter(w)]), POST_ONLY_GET, LETTER_WRITE
+    ),
+    "letters:case_remove": Expect(
+        lambda w: reverse("letters:case_remove", args=[_letter(w), _case(w)]),
+        POST_ONLY_GET,
+        LETTER_WRITE,
+    ),
     "login": Expect(lambda w: reverse("login"), (200,) * 8, (200,) * 8),
     # Logging out is a POST (Django 5); each request here has a client of its own.
     "logout": Expect(lambda w: reverse("logout"), (LOGIN,) + (405,) * 7, (302,) * 8),

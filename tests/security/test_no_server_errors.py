@@ -146,6 +146,7 @@ def test_creating_a_letter_never_fails_and_a_refusal_writes_nothing(letters_clie
         "subject": data.draw(value),
         "place": data.draw(value),
         "dated_on": data.draw(st.one_of(_dates, value)),
+        "other_cases": data.draw(st.one_of(st.just(case.reference), value)),
     }
     before = Letter.objects.count()
     response = _post(letters_client, reverse("letters:create", args=[case.pk]), fields)
