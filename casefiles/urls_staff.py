@@ -64,3 +64,11 @@ urlpatterns += [
     path("detentions/<int:pk>/edit/", views.detention_edit, name="detention_edit"),
     path("hearings/<int:pk>/edit/", views.hearing_edit, name="hearing_edit"),
 ]
+
+# Exports as zips (casefiles.views.exports; docs/export.md).
+from casefiles.views import exports  # noqa: E402  (kept in its block)
+
+urlpatterns += [
+    path("export/", exports.export_all, name="export_all"),
+    path("cases/<int:pk>/export.zip", exports.case_export, name="case_export"),
+]
