@@ -54,7 +54,7 @@ from django.core.management import call_command
 from django.core.management.color import no_style
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, models, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.test.utils import override_settings
 from django.utils import timezone
 
@@ -78,6 +78,7 @@ class ExchangeSummary:
     directory: Path
     counts: dict[str, int]
     files: int
+    missing_files: tuple[str, ...] = ()
 
     @property
     def rows(self) -> int:
@@ -212,6 +213,15 @@ def _natural(model: type[models.Model]) -> bool:
 def _records(model: type[models.Model], queryset: QuerySet) -> Iterator[dict]:
     """Each row as Django's serializer writes it, a few thousand at a time."""
     natural = _natural(model)
+    # Links fetched a chunk at a time, not one query per row (permissions with their app).
+    queryset = queryset.prefetch_related(
+        *(
+            Prefetch(f.name, queryset=Permission.objects.select_related("content_type"))
+            if f.related_model is Permission
+            else f.name
+            for f in model._meta.many_to_many
+        )
+    )
     batch: list[models.Model] = []
 
     def flush() -> list[dict]:
@@ -311,7 +321,6 @@ def export_write(
                     queryset.exclude(**{attname: ""})
                     .exclude(**{f"{attname}__isnull": True})
                     .values_list(attname, flat=True)
-                    .distinct()
                 )
 
     missing = []
@@ -319,6 +328,9 @@ def export_write(
         if not _copy_stored_file(name, directory / FILES / _safe_name(name)):
             missing.append(name)
 
+    files = {
+        path.relative_to(directory).as_posix(): sha256_of(path) for path in _files_under(directory)
+    }
     manifest = {
         "format": FORMAT,
         "created_at": timezone.now().isoformat(),
@@ -328,13 +340,12 @@ def export_write(
         "counts": counts,
         # Files the records name that storage no longer holds: said, never silently dropped.
         "missing_files": missing,
-        "files": {
-            path.relative_to(directory).as_posix(): sha256_of(path)
-            for path in _files_under(directory)
-        },
+        "files": files,
     }
     (directory / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True))
-    return ExchangeSummary(directory=directory, counts=counts, files=len(manifest["files"]))
+    return ExchangeSummary(
+        directory=directory, counts=counts, files=len(files), missing_files=tuple(missing)
+    )
 
 
 # --- Import --------------------------------------------------------------------------------

@@ -179,3 +179,46 @@ def test_an_administrator_downloads_everything_as_a_zip_that_matches_its_manifes
 def test_only_administrators_download_everything(demo, editor, viewer):
     for user in (editor, viewer):
         assert logged_in(user).get(reverse("staff:export_all")).status_code == 403
+
+
+def test_an_export_reads_many_to_many_links_a_chunk_at_a_time(demo, media, tmp_path):
+    """Query count does not grow with the rows: each model's links come in one query."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as few:
+        export_write(directory=tmp_path / "few")
+    for number in range(30):
+        Case.objects.create(reference=f"KZ-MORE-{number}", title="More", country="KZ")
+    with CaptureQueriesContext(connection) as many:
+        export_write(directory=tmp_path / "many")
+    assert len(many.captured_queries) == len(few.captured_queries)
+
+
+def test_the_command_exports_for_a_named_user_and_refuses_an_unknown_one(
+    restricted, viewer, tmp_path
+):
+    from django.core.management import CommandError, call_command
+
+    call_command("export_casefiles", str(tmp_path / "out"), "--user", viewer.username)
+    assert MARKER.encode() not in _everything(tmp_path / "out")
+    assert _records(tmp_path / "out", "casefiles.case")
+
+    with pytest.raises(CommandError, match="no user 'nobody-such'"):
+        call_command("export_casefiles", str(tmp_path / "other"), "--user", "nobody-such")
+    assert not (tmp_path / "other").exists()
+
+
+def test_a_file_missing_from_storage_is_reported_not_silently_dropped(demo, media, tmp_path):
+    from django.core.management import call_command
+
+    source = Source(title="A scan whose file was lost")
+    source.file.save("lost.pdf", ContentFile(b"%PDF-1.4 lost"))
+    (media / source.file.name).unlink()
+    errors = io.StringIO()
+
+    call_command("export_casefiles", str(tmp_path / "out"), stderr=errors)
+
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
+    assert manifest["missing_files"] == [source.file.name]
+    assert f"{source.file.name} is named by a record but missing" in errors.getvalue()

@@ -37,6 +37,8 @@ class Command(BaseCommand):
             summary = export_write(directory=directory, user=account, history=history)
         except ExchangeError as exc:
             raise CommandError(str(exc)) from exc
+        for name in summary.missing_files:
+            self.stderr.write(f"Warning: {name} is named by a record but missing from storage.")
         self.stdout.write(
             f"Exported {summary.rows} rows of {len(summary.counts)} models and "
             f"{summary.files} files to {summary.directory}."
