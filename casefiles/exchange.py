@@ -307,8 +307,11 @@ def export_write(
 
     counts: dict[str, int] = {}
     stored_names: set[str] = set()
+    # Inside a transaction already begun (a test's), its own snapshot rules: PostgreSQL
+    # takes the isolation level only as a transaction's first statement.
+    outermost = not connection.in_atomic_block
     with transaction.atomic():
-        if connection.vendor == "postgresql":
+        if connection.vendor == "postgresql" and outermost:
             with connection.cursor() as cursor:
                 # The first statement of the transaction: every table read at one moment.
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
@@ -542,10 +545,10 @@ def _casefiles_parts() -> list[tuple[type[models.Model], str, bool]]:
 
 
 def case_export_records(*, case: models.Model, user: AnyUser) -> list[tuple[type, QuerySet, bool]]:
-    """The case, its facts, and what they name (persons, organisations, articles, sources),
-    each through the visibility rule and the role's right to view it."""
+    """The case, its facts, and what they name (persons, positions, organisations, articles,
+    sources), each through the visibility rule and the role's right to view it."""
     from casefiles.models import Article, Case, Source
-    from people.models import Alias, HealthCondition, Organisation, Person
+    from people.models import Alias, HealthCondition, Organisation, Person, Position
 
     chosen: list[tuple[type, QuerySet, bool]] = [
         (Case, Case.objects.visible_to(user).filter(pk=case.pk), False)
@@ -555,12 +558,16 @@ def case_export_records(*, case: models.Model, user: AnyUser) -> list[tuple[type
             chosen.append((model, _visible(model, user).filter(**{path: case.pk}), files))
 
     named: dict[type[models.Model], Q] = {
-        m: Q(pk__in=[]) for m in (Person, Organisation, Article, Source)
+        m: Q(pk__in=[]) for m in (Position, Person, Organisation, Article, Source)
     }
     for model, queryset, _files in chosen[1:]:
         for target in named:
             for column in _relations_to(model, target):
                 named[target] |= Q(pk__in=queryset.values(column))
+    # A recipient's position names the person holding it and the organisation.
+    positions = _visible(Position, user).filter(named[Position])
+    named[Person] |= Q(pk__in=positions.values("person"))
+    named[Organisation] |= Q(pk__in=positions.values("organisation"))
     for model, condition in named.items():
         if _may_view(user, model):
             chosen.append((model, _visible(model, user).filter(condition), model is Source))

@@ -141,6 +141,7 @@ def test_a_case_export_holds_the_case_its_facts_sources_and_letter_pdfs(restrict
         models
     )
     assert "people.healthcondition" not in models  # a Viewer has no Health data role
+    assert "people.position" in models  # the recipients' positions
     assert [r["pk"] for r in records if r["model"] == "casefiles.case"] == [case.pk]
     names = archive.namelist()
     assert any(n.endswith(".pdf") and "/files/letters/" in n for n in names)
