@@ -85,3 +85,11 @@ urlpatterns += [
         name="api_token_revoke",
     ),
 ]
+
+# Exports as zips (casefiles.views.exports; docs/export.md).
+from casefiles.views import exports  # noqa: E402  (kept in its block)
+
+urlpatterns += [
+    path("export/", exports.export_all, name="export_all"),
+    path("cases/<int:pk>/export.zip", exports.case_export, name="case_export"),
+]

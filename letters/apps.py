@@ -7,6 +7,7 @@ class LettersConfig(AppConfig):
 
     def ready(self) -> None:
         from casefiles.case_actions import register_case_action
+        from casefiles.exchange import case_part_register
         from casefiles.search import SearchSection, register_search_section
         from casefiles.timeline import register_timeline_provider
         from letters import checks  # noqa: F401  registers the font check
@@ -21,6 +22,20 @@ class LettersConfig(AppConfig):
         register_case_action(
             label="New letter", url_name="letters:create", permission="letters.add_letter"
         )
+        from letters.models import (
+            Letter,
+            LetterRecipient,
+            LetterRevision,
+            LetterSignatory,
+            LetterVersion,
+            Reply,
+        )
+
+        # A case's zip (staff:case_export) holds its letters, and their PDFs.
+        case_part_register(Letter, case_path="case")
+        for part in (LetterRevision, LetterRecipient, LetterSignatory, Reply):
+            case_part_register(part, case_path="letter__case")
+        case_part_register(LetterVersion, case_path="letter__case", files=True)
         register_search_section(
             SearchSection(
                 title="Letters", find=letters_found, template="letters/_search_section.html"

@@ -645,6 +645,16 @@ STAFF: dict[str, Expect] = {
         POST_ONLY_GET,
         LETTER_WRITE,
     ),
+    # export
+    # Everything as a zip: Administrators only (they see every case).
+    "staff:export_all": Expect(
+        lambda w: reverse("staff:export_all"),
+        (LOGIN, 403, 403, 403, 403, 403, 200, 403),
+        NO_POST,
+    ),
+    "staff:case_export": Expect(
+        lambda w: reverse("staff:case_export", args=[_case(w)]), CASE_PAGE, NO_POST
+    ),
     "login": Expect(lambda w: reverse("login"), (200,) * 8, (200,) * 8),
     # Logging out is a POST (Django 5); each request here has a client of its own.
     "logout": Expect(lambda w: reverse("logout"), (LOGIN,) + (405,) * 7, (302,) * 8),
