@@ -216,7 +216,9 @@ def letter_create(request: HttpRequest, case_pk: int) -> HttpResponse:
     form = LetterCreateForm(request.POST or None, initial={"reference": letter_reference_suggest()})
     if request.method == "POST" and form.is_valid():
         try:
-            letter = letter_create_from_template(case=case, **form.cleaned_data)
+            letter = letter_create_from_template(
+                case=case, author=_user(request), **form.cleaned_data
+            )
         except ValidationError as exc:
             if hasattr(exc, "error_dict"):
                 for field, errors in exc.error_dict.items():

@@ -46,7 +46,7 @@ from casefiles.models import (
 )
 from casefiles.twofactor import user_needs_second_factor
 from letters.choices import RenderStatus
-from letters.models import Letter, Letterhead, LetterVersion, Reply
+from letters.models import Letter, Letterhead, LetterTemplate, LetterVersion, Reply
 from people.admin_visibility import VisibleAdmin
 from people.deletion import DeletionRulesAdminMixin, deletion_refusal
 from people.models import HealthCondition, Person
@@ -192,6 +192,10 @@ def _letter(w: World) -> str:
     return str(w.letter.pk)
 
 
+def _template(w: World) -> str:
+    return str(LetterTemplate.objects.order_by("pk").values_list("pk", flat=True).first())
+
+
 def _recipient(w: World) -> str:
     return str(w.letter.recipients.order_by("pk").values_list("pk", flat=True).first())
 
@@ -211,6 +215,8 @@ LETTER_FORM = (LOGIN, 403, 403, 403, 404, 403, 200, 200)
 LETTER_PEOPLE_FORM = (LOGIN, 403, 403, 403, 403, 403, 200, 200)
 GET_ONLY_POST = (LOGIN, 405, 405, 405, 405, 405, 405, 405)
 POST_ONLY_GET = (LOGIN, 405, 405, 405, 405, 405, 405, 405)
+# Letter templates are the organisation's, not a case's: the Letters role writes them.
+TEMPLATE_WRITE = (LOGIN, 403, 403, 403, 200, 403, 200, 200)
 
 STAFF: dict[str, Expect] = {
     "home": Expect(lambda w: reverse("home"), EVERYONE, NO_POST),
@@ -430,6 +436,21 @@ STAFF: dict[str, Expect] = {
         lambda w: reverse("letters:signatory_remove", args=[w.signatory_pk]),
         POST_ONLY_GET,
         LETTER_WRITE,
+    ),
+    # templates
+    "letters:template_list": Expect(lambda w: reverse("letters:template_list"), EVERYONE, NO_POST),
+    "letters:template_new": Expect(
+        lambda w: reverse("letters:template_new"), TEMPLATE_WRITE, TEMPLATE_WRITE
+    ),
+    # Everyone reads a template; an empty post by the Letters role shows the form again.
+    "letters:template_edit": Expect(
+        lambda w: reverse("letters:template_edit", args=[_template(w)]), EVERYONE, TEMPLATE_WRITE
+    ),
+    # Written out over the restricted case: only those who may see it.
+    "letters:template_preview": Expect(
+        lambda w: reverse("letters:template_preview", args=[_template(w)]) + f"?case={_case(w)}",
+        CASE_PAGE,
+        NO_POST,
     ),
     "login": Expect(lambda w: reverse("login"), (200,) * 8, (200,) * 8),
     # Logging out is a POST (Django 5); each request here has a client of its own.
