@@ -39,9 +39,8 @@ def letter_template_check(*, template: LetterTemplate) -> None:
     try:
         render_parts_bounded(_parts(template), specimen_vocabulary())
     except TemplateRenderError as exc:
-        field, _, message = exc.message.partition(": ")
         line = f"Line {exc.line}: " if exc.line else ""
-        raise ValidationError({field: f"{line}{message}"}) from None
+        raise ValidationError({exc.field or "body": f"{line}{exc.message}"}) from None
 
 
 @transaction.atomic

@@ -48,19 +48,25 @@ MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]])")
 
 
 class TemplateRenderError(ValueError):
-    """A template that does not compile or render; ``line`` and ``name`` when known."""
+    """A template that does not compile or render; its ``line``, the unknown ``name`` and
+    the ``field`` (subject, body…) when known."""
 
-    def __init__(self, message: str, line: int | None = None, name: str = "") -> None:
+    def __init__(self, message: str, line: int | None = None, name: str = "", field: str = ""):
         super().__init__(message)
         self.message = message
         self.line = line
         self.name = name
+        self.field = field
 
-    def __reduce__(self):  # keep line and name when a child process sends one back
-        return (TemplateRenderError, (self.message, self.line, self.name))
+    def __reduce__(self):  # keep line, name and field when a child process sends one back
+        return (TemplateRenderError, (self.message, self.line, self.name, self.field))
 
     def __str__(self) -> str:
-        return f"Line {self.line}: {self.message}" if self.line else self.message
+        where = f"line {self.line}" if self.line else ""
+        if self.field:
+            where = f"{self.field}, {where}" if where else self.field
+        where = where[:1].upper() + where[1:]
+        return f"{where}: {self.message}" if where else self.message
 
 
 def markdown_escape(value: Any) -> str:
@@ -209,7 +215,7 @@ def render_parts(parts: dict[str, str], vocabulary: dict[str, Any]) -> dict[str,
         try:
             rendered[field] = render(source, vocabulary)
         except TemplateRenderError as exc:
-            raise TemplateRenderError(f"{field}: {exc.message}", exc.line, exc.name) from None
+            raise TemplateRenderError(exc.message, exc.line, exc.name, field) from None
     return rendered
 
 

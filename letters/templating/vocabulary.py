@@ -150,7 +150,7 @@ def letter_vocabulary(
         custody=custody_from(Case.objects.filter(pk__in=case_ids), today=today),
     ):
         summary = standing.summary
-        if not summary.imposed:
+        if not summary.imposed or summary.overturned:
             continue
         key = (standing.case.pk, standing.person.pk)  # type: ignore[union-attr]
         sentence_by_key[key] = SentenceFact(

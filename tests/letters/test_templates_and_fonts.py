@@ -77,7 +77,7 @@ def test_a_template_is_filled_with_the_case_facts_when_the_letter_is_created(cas
 
 def test_an_unknown_name_is_named_and_no_letter_is_made(case_with_facts):
     template = LetterTemplate.objects.create(name="Typo", body="Dear {{ subjcet_name }}")
-    with pytest.raises(ValidationError, match=r"Line 1: unknown name “subjcet_name”"):
+    with pytest.raises(ValidationError, match=r"Body, line 1: unknown name “subjcet_name”"):
         letter_create_from_template(case=case_with_facts, template=template, reference="LTR-T-2")
     assert not case_with_facts.letters.exists()
 
