@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import cast
+from typing import Any, cast
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, PermissionsMixin
 from django.urls import reverse
@@ -435,7 +435,7 @@ def _complete_casefiles(entries: list[TimelineEntry]) -> None:
             participants.setdefault(participant.event_id, []).append(participant)
     defendants: dict[int, list[Person]] = {}
     if ids.get("hearing"):
-        ordering = [f"person__{field}" for field in Person._meta.ordering]
+        ordering = [f"person__{field}" for field in Person._meta.ordering or []]
         for row in (
             Hearing.defendants.through.objects.filter(hearing_id__in=ids["hearing"])
             .select_related("person")
@@ -462,7 +462,7 @@ def _citations(ids: dict[str, set[int]]) -> dict[tuple[str, int], list[int]]:
 
     from casefiles.models import Charge, Detention, Event, Hearing, SentenceStep
 
-    tables = {
+    tables: dict[str, tuple[Any, str]] = {
         "event": (Event, "event_id"),
         "charge": (Charge, "charge_id"),
         "detention": (Detention, "detention_id"),

@@ -6,11 +6,13 @@ import datetime
 
 from casefiles.demo import DemoCase
 from letters.choices import LetterStatus, RecipientKind, SignedVia, SigningStatus
+from letters.letter_templates import shipped_templates
 from letters.models import Letter, Letterhead, LetterRecipient, LetterSignatory, LetterTemplate
 from letters.services_revisions import letter_send_for_signature
 from people.demo import ensure
 
 LETTER_REFERENCE = "LTR-2021-06-29"
+PRETRIAL_TEMPLATE = "Political prisoner in pretrial detention"
 
 # The body as staff write it: Markdown, names in bold, [^src:N] citing footnote N of the
 # letter; `letter_body` swaps N for the Source record's id.
@@ -61,27 +63,13 @@ SIGNATORIES = [
 ]
 
 
-# A starting point for the next letter on a detention; placeholders are filled from the case.
-TEMPLATE_BODY = """\
-We, Members of the European Parliament, are writing to express our grave concern regarding the case of political prisoner **{{ subject_title_name }}**.
-
-On {{ detention_start }}, {{ subject_title_name }} was placed in {{ detention_measure }} for {{ detention_term }} under charges of {{ charges }}. Unless extended, the term ends on {{ detention_planned_end }}.
-
-We call on the authorities to release {{ subject_title_name }} without delay.
-"""
-
-
 def load_demo_template() -> LetterTemplate:
-    return ensure(
-        LetterTemplate,
-        {"name": "Political prisoner in pretrial detention"},
-        {
-            "subject": "Political prisoner {{ subject_name }}",
-            "salutation": "Your Excellency,",
-            "body": TEMPLATE_BODY,
-            "closing": "Sincerely,",
-        },
-    )
+    """The templates shipped in letters/letter_templates (as migration 0014 loads them);
+    the pretrial detention one is returned."""
+    for fields in shipped_templates():
+        name = fields.pop("name")
+        ensure(LetterTemplate, {"name": name}, fields)
+    return LetterTemplate.objects.get(name=PRETRIAL_TEMPLATE)
 
 
 def letter_body(demo: DemoCase) -> str:

@@ -20,7 +20,7 @@ from people.uploads import signature_image_validators
 class LetterCreateForm(forms.Form):
     template = RecordChoiceField(
         queryset=LetterTemplate.objects.all(),
-        help_text="Its placeholders are filled with this case's facts; edit freely afterwards.",
+        help_text="Written out over this case's facts; edit freely afterwards.",
     )
     reference = forms.CharField(max_length=40)
     subject = forms.CharField(
@@ -216,3 +216,24 @@ class LetterOtherCasesForm(forms.Form):
         if missing:
             raise forms.ValidationError("No such case: " + ", ".join(missing) + ".")
         return [found[reference] for reference in references]
+
+
+class LetterTemplateForm(forms.Form):
+    """A letter template's texts, in the template language (letters.templating)."""
+
+    name = forms.CharField(max_length=200)
+    subject = forms.CharField(max_length=300, required=False)
+    salutation = forms.CharField(max_length=200, initial="Your Excellency,")
+    body = forms.CharField(
+        max_length=BODY_MAX,
+        widget=forms.Textarea(attrs={"rows": 24, "spellcheck": "true"}),
+        help_text="Markdown with the vocabulary below: {{ prisoner.title_name }}, "
+        "{% for charge in charges %}…{% endfor %}, {{ charge|cite }}.",
+    )
+    closing = forms.CharField(max_length=200, initial="Sincerely,")
+
+    def __init__(self, *args, read_only: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if read_only:
+            for field in self.fields.values():
+                field.disabled = True

@@ -538,10 +538,11 @@ class Letterhead(models.Model):
 
 
 class LetterTemplate(models.Model):
-    """A starting point for letters: salutation, closing and a body skeleton.
+    """A starting point for letters: subject, salutation, body and closing.
 
-    The skeleton is Markdown with placeholders such as ``{{ subject_name }}`` that are
-    filled from the case when a letter is created (see letters.services.TEMPLATE_FIELDS);
+    Each is written in the letter template language (letters.templating, docs/letters.md):
+    Markdown with ``{{ prisoner.title_name }}``, ``{% for charge in charges %}`` and
+    ``{{ charge|cite }}``, written out over the case's facts when a letter is created;
     staff then edit the letter freely.
     """
 
@@ -549,7 +550,8 @@ class LetterTemplate(models.Model):
     subject = models.CharField(max_length=300, blank=True)
     salutation = models.CharField(max_length=200, default="Your Excellency,")
     body = BoundedTextField(
-        max_length=BODY_MAX, help_text="Markdown with placeholders, e.g. {{ subject_name }}."
+        max_length=BODY_MAX,
+        help_text="Markdown in the letter template language, e.g. {{ prisoner.title_name }}.",
     )
     closing = models.CharField(max_length=200, default="Sincerely,")
     history = HistoricalRecords(bases=[HistoryAuthor])

@@ -24,15 +24,11 @@ from django.core.files.base import ContentFile
 from django.db import InterfaceError, OperationalError, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
-from django.utils.formats import date_format
-from django_countries import countries
 from kombu.exceptions import KombuError
 from redis.exceptions import RedisError
 
-from casefiles.choices import CUSTODIAL_MEASURES, PartyRole
 from casefiles.models import Case
 from casefiles.pdf import PDFRenderError
-from casefiles.sentences import custody_from, sentences_current
 from letters.choices import LetterStatus, RenderStatus, SignedVia, SigningStatus
 from letters.models import Letter, LetterSignatory, LetterTemplate, LetterVersion
 from letters.rendering import (
@@ -45,122 +41,14 @@ from letters.rendering import (
 )
 from letters.services_revisions import revision_for_signature
 from letters.signing import SigningError, pdf_sign, signing_configured
-from people.dates import DatePrecision
 
 logger = logging.getLogger(__name__)
 
 # Failures worth another try: the database or the file store was briefly away.
 TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (OperationalError, InterfaceError, OSError)
 
-PLACEHOLDER = re.compile(r"\{\{\s*([a-z_]+)\s*\}\}")
-TEMPLATE_FIELDS = {
-    "subject_name": "the detained person's name (Bekizhan Mendygazyev)",
-    "subject_title_name": "with the form of address (Mr Bekizhan Mendygazyev)",
-    "detention_measure": "the current measure (pretrial detention)",
-    "detention_start": "when it started (5 June 2021)",
-    "detention_term": "the ordered term (2 months)",
-    "detention_planned_end": "when the term runs out (5 August 2021)",
-    "sentence": "their current sentence in the case (12 years of imprisonment)",
-    "release_date": "its expected or scheduled release, as precisely as known (30 June 2031)",
-    "charges": 'the charges with article titles ("…" (Art. 262, Part 2 of the CC), …)',
-    "case_title": "the case's title",
-    "country": "the case's country (Kazakhstan)",
-}
-
-
 # Templates ------------------------------------------------------------------------------
-
-
-def _long_date(day: datetime.date | None) -> str:
-    return date_format(day, "j F Y") if day else ""
-
-
-def _long_partial_date(day: datetime.date | None, precision: str) -> str:
-    """A date in a letter's prose only as precisely as it is known: '30 June 2031',
-    'June 2031', '2031', 'about 2031'."""
-    if day is None:
-        return ""
-    if precision == DatePrecision.MONTH:
-        return date_format(day, "F Y")
-    if precision == DatePrecision.YEAR:
-        return str(day.year)
-    if precision == DatePrecision.APPROXIMATE:
-        return f"about {day.year}"
-    return _long_date(day)
-
-
-def _quoted_mid_sentence(title: str) -> str:
-    """'Money laundering…' → 'money laundering…' as quoted in a sentence; acronyms stay."""
-    if len(title) > 1 and title[0].isupper() and title[1].islower():
-        return title[0].lower() + title[1:]
-    return title
-
-
-def _joined(items: list[str]) -> str:
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + " and " + items[-1]
-
-
-def letter_template_values(*, case: Case) -> dict[str, str]:
-    """The case facts a template's placeholders are filled with."""
-    party = (
-        case.parties.select_related("person")
-        .filter(role=PartyRole.POLITICAL_PRISONER, person__isnull=False)
-        .first()
-    )
-    detentions = case.detentions.select_related("person").order_by("-started_on")
-    if party:
-        detentions = detentions.filter(person=party.person)
-    detention = detentions.filter(measure__in=CUSTODIAL_MEASURES).first() or detentions.first()
-    person = party.person if party else (detention.person if detention else None)
-    charges = case.charges.select_related("article").order_by("brought_on", "pk")
-    if person:
-        charges = charges.filter(person=person)
-    # Custody only in this case: a letter says nothing drawn from the case's neighbours.
-    sentences = (
-        sentences_current(
-            case.sentence_steps.filter(person=person),
-            custody=custody_from(Case.objects.filter(pk=case.pk), today=timezone.localdate()),
-        )
-        if person
-        else []
-    )
-    sentence = sentences[0].summary if sentences else None
-    return {
-        "subject_name": person.name if person else "",
-        "subject_title_name": f"{person.title} {person.name}".strip() if person else "",
-        "detention_measure": detention.get_measure_display().lower() if detention else "",
-        "detention_start": _long_date(detention.started_on) if detention else "",
-        "detention_term": detention.term_display if detention else "",
-        "detention_planned_end": _long_date(detention.planned_end) if detention else "",
-        "sentence": sentence.sentence_phrase if sentence else "",
-        "release_date": _long_partial_date(sentence.release_on, sentence.release_precision)
-        if sentence
-        else "",
-        "charges": _joined(
-            [
-                f'"{_quoted_mid_sentence(charge.article.title)}" ({charge.article.citation})'
-                if charge.article
-                else f'"{charge.description}"'
-                for charge in charges
-            ]
-        ),
-        "case_title": case.title,
-        "country": countries.name(case.country),
-    }
-
-
-def letter_template_fill(*, text: str, values: dict[str, str]) -> str:
-    unknown = sorted({name for name in PLACEHOLDER.findall(text) if name not in values})
-    if unknown:
-        raise ValidationError(
-            "Unknown placeholders: "
-            + ", ".join(f"{{{{ {name} }}}}" for name in unknown)
-            + ". Known: "
-            + ", ".join(sorted(values))
-        )
-    return PLACEHOLDER.sub(lambda match: values[match.group(1)], text)
+# Written out by letters.services_templates over letters.templating's vocabulary.
 
 
 def letter_reference_suggest(*, day: datetime.date | None = None) -> str:
@@ -183,20 +71,32 @@ def letter_create_from_template(
     subject: str = "",
     place: str = "Brussels",
     dated_on: datetime.date | None = None,
+    author: User | None = None,
+    other_cases: list[Case] | None = None,
 ) -> Letter:
-    """A draft letter for ``case`` whose body is the template filled with the case's facts."""
-    values = letter_template_values(case=case)
+    """A draft letter for ``case`` (and ``other_cases``: the caller adds them to the letter)
+    whose text is the template written out over the cases' facts as ``author`` may see
+    them (letters.templating)."""
+    from letters.services_templates import letter_template_render
+    from letters.templating.environment import TemplateRenderError
+
+    try:
+        text = letter_template_render(
+            template=template, cases=[case, *(other_cases or [])], author=author
+        )
+    except TemplateRenderError as exc:
+        raise ValidationError(
+            {"template": f"The template “{template.name}” does not render for this case: {exc}"}
+        ) from None
     letter = Letter(
         case=case,
         reference=reference,
-        subject=subject
-        or letter_template_fill(text=template.subject, values=values)
-        or template.name,
+        subject=subject or text["subject"] or template.name,
         place=place,
         dated_on=dated_on or datetime.date.today(),
-        salutation=template.salutation,
-        body=letter_template_fill(text=template.body, values=values),
-        closing=template.closing,
+        salutation=text["salutation"],
+        body=text["body"],
+        closing=text["closing"],
     )
     letter.full_clean()
     letter.save()

@@ -7,12 +7,18 @@ from letters import (
     views_editor,
     views_invitations,
     views_revisions,
+    views_templates,
 )
 
 app_name = "letters"
 
 urlpatterns = [
     path("", views.letter_list, name="list"),
+    # Letter templates in the template language (views_templates).
+    path("templates/", views_templates.template_list, name="template_list"),
+    path("templates/new/", views_templates.template_new, name="template_new"),
+    path("templates/<int:pk>/", views_templates.template_edit, name="template_edit"),
+    path("templates/<int:pk>/preview/", views_templates.template_preview, name="template_preview"),
     path("new/for-case/<int:case_pk>/", views.letter_create, name="create"),
     path("<int:pk>/", views.letter_detail, name="detail"),
     path("<int:pk>/preview/", views.letter_preview, name="preview"),

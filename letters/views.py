@@ -231,7 +231,12 @@ def letter_create(request: HttpRequest, case_pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid() and others_form.is_valid():
         try:
             with transaction.atomic():
-                letter = letter_create_from_template(case=case, **form.cleaned_data)
+                letter = letter_create_from_template(
+                    case=case,
+                    other_cases=others_form.cleaned_data["other_cases"],
+                    author=_user(request),
+                    **form.cleaned_data,
+                )
                 letter_cases_add(
                     letter=letter, cases=others_form.cleaned_data["other_cases"], user=request.user
                 )

@@ -25,7 +25,7 @@ def grant(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('letters', '0013_letter_cases'),
+        ('letters', '0014_template_language'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

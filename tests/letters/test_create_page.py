@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from casefiles.models import Case
+from letters.demo import PRETRIAL_TEMPLATE
 from letters.models import Letter, LetterRecipient, LetterSignatory, LetterTemplate
 from letters.services import letter_reference_suggest
 from people.models import Person, Position
@@ -38,7 +39,7 @@ def test_the_case_page_offers_a_new_letter_only_to_the_letters_role(
 def test_a_new_letter_starts_from_the_template_filled_with_the_case_facts(
     client, case, letters_user
 ):
-    template = LetterTemplate.objects.get()
+    template = LetterTemplate.objects.get(name=PRETRIAL_TEMPLATE)
     client.force_login(letters_user)
     form = client.get(create_url(case))
     assert form.context["form"].initial["reference"] == letter_reference_suggest()
@@ -75,7 +76,7 @@ def test_a_taken_reference_is_refused_on_the_form_and_nothing_is_created(
     response = client.post(
         create_url(case),
         {
-            "template": LetterTemplate.objects.get().pk,
+            "template": LetterTemplate.objects.get(name=PRETRIAL_TEMPLATE).pk,
             "reference": "LTR-2021-06-29",
             "place": "Brussels",
             "dated_on": "2021-08-01",

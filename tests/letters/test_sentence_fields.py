@@ -1,5 +1,5 @@
-"""The letter templates' {{ sentence }} and {{ release_date }}: the main subject's current
-sentence, computed by casefiles.sentences like everywhere else."""
+"""The letter templates' sentences (``{{ sentences[0].phrase }}``, ``.release_on``): the
+prisoner's current sentence, computed by casefiles.sentences like everywhere else."""
 
 from __future__ import annotations
 
@@ -11,11 +11,8 @@ from casefiles.choices import PartyRole
 from casefiles.models import SentenceStep
 from casefiles.services import detention_log
 from letters.models import LetterTemplate
-from letters.services import (
-    TEMPLATE_FIELDS,
-    letter_create_from_template,
-    letter_template_values,
-)
+from letters.services import letter_create_from_template
+from letters.templating.vocabulary import letter_vocabulary
 from tests.factories import CaseFactory, CasePartyFactory, PersonFactory
 
 D = datetime.date
@@ -52,14 +49,15 @@ def test_the_news_chain_fills_a_template_with_12_years_until_2031(sentenced):
     )
     template = LetterTemplate.objects.create(
         name="Sentence",
-        body="{{ subject_title_name }} is serving {{ sentence }}, to be released in "
-        "{{ release_date }}.",
+        salutation="Sir,",
+        closing="Yours,",
+        body="{{ prisoner.title_name }} is serving {{ sentences[0].phrase }}, to be released in "
+        "{{ sentences[0].release_on }}.",
     )
     letter = letter_create_from_template(case=case, template=template, reference="LTR-S-1")
     assert letter.body == (
-        "Mr Alisher Tursunov is serving 12 years of imprisonment, to be released in 2031."
+        "Mr Alisher Tursunov is serving 12 years of imprisonment, to be released in 2031.\n"
     )
-    assert {"sentence", "release_date"} <= set(TEMPLATE_FIELDS)
 
 
 def test_a_sentence_counting_time_held_runs_from_the_start_of_custody_in_the_case(sentenced):
@@ -85,24 +83,29 @@ def test_a_sentence_counting_time_held_runs_from_the_start_of_custody_in_the_cas
         sentence_kind="imprisonment",
         counts_time_held=True,
     )
-    values = letter_template_values(case=case)
-    assert values["sentence"] == "8 years and 2 months of imprisonment"
-    assert values["release_date"] == "12 June 2026"
+    [sentence] = _sentences(case, person)
+    assert sentence.phrase == "8 years and 2 months of imprisonment"
+    assert str(sentence.release_on) == "12 June 2026"
 
 
-def test_no_sentence_an_overturned_one_and_a_co_defendants_leave_the_fields_empty(sentenced):
+def _sentences(case, person):
+    """The prisoner's standing sentences, as a template sees them."""
+    vocabulary = letter_vocabulary(cases=[case], author=None)
+    return [s for s in vocabulary["sentences"] if s.person == vocabulary["prisoner"]]
+
+
+def test_no_sentence_an_overturned_one_and_a_co_defendants_leave_the_prisoner_without(
+    sentenced,
+):
     case, person = sentenced
-    values = letter_template_values(case=case)
-    assert (values["sentence"], values["release_date"]) == ("", "")
+    assert _sentences(case, person) == []
 
     co_defendant = PersonFactory()
     CasePartyFactory(case=case, person=co_defendant, role=PartyRole.DEFENDANT)
     _step(case, co_defendant, "imposed", D(2019, 1, 1), months=60, sentence_kind="imprisonment")
-    values = letter_template_values(case=case)
-    assert (values["sentence"], values["release_date"]) == ("", "")
+    assert _sentences(case, person) == []
 
     _step(case, person, "imposed", D(2019, 1, 1), months=60, sentence_kind="probation")
-    assert letter_template_values(case=case)["sentence"] == "5 years of probation"
+    assert [s.phrase for s in _sentences(case, person)] == ["5 years of probation"]
     _step(case, person, "overturned", D(2020, 5, 1))
-    values = letter_template_values(case=case)
-    assert (values["sentence"], values["release_date"]) == ("", "")
+    assert _sentences(case, person) == []

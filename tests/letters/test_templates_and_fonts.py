@@ -54,10 +54,12 @@ def case_with_facts():
 def test_a_template_is_filled_with_the_case_facts_when_the_letter_is_created(case_with_facts):
     template = LetterTemplate.objects.create(
         name="Pretrial detention",
-        subject="On {{ subject_name }}",
-        body="On {{ detention_start }}, **{{ subject_title_name }}** was sentenced to "
-        "{{ detention_term }} of {{ detention_measure }} (until {{ detention_planned_end }}) "
-        "under charges of {{ charges }}.",
+        subject="On {{ prisoner.name }}",
+        body="{% set detention = current_detention %}"
+        "On {{ detention.started_on }}, **{{ prisoner.title_name }}** was sentenced to "
+        "{{ detention.term }} of {{ detention.measure }} (until {{ detention.planned_end }}) "
+        "under charges of {% for charge in charges %}“{{ charge.wording }}” "
+        "({{ charge.article }}){{ sep(loop) }}{% endfor %}.",
         closing="Yours sincerely,",
     )
     letter = letter_create_from_template(
@@ -66,16 +68,16 @@ def test_a_template_is_filled_with_the_case_facts_when_the_letter_is_created(cas
     assert letter.subject == "On Bekizhan Mendygazyev"
     assert letter.body == (
         "On 5 June 2021, **Mr Bekizhan Mendygazyev** was sentenced to 2 months of pretrial "
-        'detention (until 5 August 2021) under charges of "participation in an organised group '
-        'or criminal organisation" (Art. 262, Part 2 of the CC) and "money laundering on a '
-        'large scale or by a criminal group" (Art. 218, Part 2 of the CC).'
+        "detention (until 5 August 2021) under charges of “participation in an organised group "
+        "or criminal organisation” (Art. 262, Part 2 of the CC) and “money laundering on a "
+        "large scale or by a criminal group” (Art. 218, Part 2 of the CC).\n"
     )
     assert (letter.salutation, letter.closing) == ("Your Excellency,", "Yours sincerely,")
 
 
-def test_an_unknown_placeholder_is_named_and_no_letter_is_made(case_with_facts):
+def test_an_unknown_name_is_named_and_no_letter_is_made(case_with_facts):
     template = LetterTemplate.objects.create(name="Typo", body="Dear {{ subjcet_name }}")
-    with pytest.raises(ValidationError, match=r"Unknown placeholders: \{\{ subjcet_name \}\}"):
+    with pytest.raises(ValidationError, match=r"Body, line 1: unknown name “subjcet_name”"):
         letter_create_from_template(case=case_with_facts, template=template, reference="LTR-T-2")
     assert not case_with_facts.letters.exists()
 
@@ -133,11 +135,11 @@ def test_the_demo_template_makes_a_letter_from_the_demo_case(demo_letter):
     letter = letter_create_from_template(
         case=demo_letter.case, template=template, reference="LTR-DEMO-NEXT"
     )
-    assert letter.subject == "Political prisoner Bekizhan Mendygazyev"
+    assert letter.subject == "Political prisoner Bekizhan Mendygazyev in pretrial detention"
     assert "**Mr Bekizhan Mendygazyev**" in letter.body
     assert "On 5 June 2021, Mr Bekizhan Mendygazyev was placed in pretrial detention" in letter.body
     assert (
-        '"participation in an organised group or criminal organisation" '
+        "“participation in an organised group or criminal organisation” "
         "(Art. 262, Part 2 of the CC)" in letter.body
     )
     assert letter_render_now(letter=letter).status == "done"

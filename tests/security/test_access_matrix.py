@@ -49,7 +49,7 @@ from casefiles.models import (
 from casefiles.services.api_tokens import api_token_create
 from casefiles.twofactor import user_needs_second_factor
 from letters.choices import RenderStatus
-from letters.models import Letter, Letterhead, LetterVersion, Reply
+from letters.models import Letter, Letterhead, LetterTemplate, LetterVersion, Reply
 from people.admin_visibility import VisibleAdmin
 from people.deletion import DeletionRulesAdminMixin, deletion_refusal
 from people.models import HealthCondition, Organisation, Person, Position
@@ -214,6 +214,10 @@ def _letter(w: World) -> str:
     return str(w.letter.pk)
 
 
+def _template(w: World) -> str:
+    return str(LetterTemplate.objects.order_by("pk").values_list("pk", flat=True).first())
+
+
 def _recipient(w: World) -> str:
     return str(w.letter.recipients.order_by("pk").values_list("pk", flat=True).first())
 
@@ -233,6 +237,8 @@ LETTER_FORM = (LOGIN, 403, 403, 403, 404, 403, 200, 200)
 LETTER_PEOPLE_FORM = (LOGIN, 403, 403, 403, 403, 403, 200, 200)
 GET_ONLY_POST = (LOGIN, 405, 405, 405, 405, 405, 405, 405)
 POST_ONLY_GET = (LOGIN, 405, 405, 405, 405, 405, 405, 405)
+# Letter templates are the organisation's, not a case's: the Letters role writes them.
+TEMPLATE_WRITE = (LOGIN, 403, 403, 403, 200, 403, 200, 200)
 
 # --- The REST API (casefiles/api/, letters/api.py) -------------------------------------------
 # DRF answers for itself: 401 without credentials (no login redirect), 403 without the role
@@ -654,6 +660,21 @@ STAFF: dict[str, Expect] = {
     ),
     "staff:case_export": Expect(
         lambda w: reverse("staff:case_export", args=[_case(w)]), CASE_PAGE, NO_POST
+    ),
+    # templates
+    "letters:template_list": Expect(lambda w: reverse("letters:template_list"), EVERYONE, NO_POST),
+    "letters:template_new": Expect(
+        lambda w: reverse("letters:template_new"), TEMPLATE_WRITE, TEMPLATE_WRITE
+    ),
+    # Everyone reads a template; an empty post by the Letters role shows the form again.
+    "letters:template_edit": Expect(
+        lambda w: reverse("letters:template_edit", args=[_template(w)]), EVERYONE, TEMPLATE_WRITE
+    ),
+    # Written out over the restricted case: only those who may see it.
+    "letters:template_preview": Expect(
+        lambda w: reverse("letters:template_preview", args=[_template(w)]) + f"?case={_case(w)}",
+        CASE_PAGE,
+        NO_POST,
     ),
     "login": Expect(lambda w: reverse("login"), (200,) * 8, (200,) * 8),
     # Logging out is a POST (Django 5); each request here has a client of its own.

@@ -140,7 +140,7 @@ def test_a_letter_whose_filled_template_is_too_long_is_refused_and_not_created(
     person.save()
     LetterTemplate.objects.all().delete()
     template = LetterTemplate.objects.create(
-        name="Long", subject="S", body="{{ subject_name }} " + "x" * (50_000 - 19)
+        name="Long", subject="S", body="{{ prisoners[0].name }} " + "x" * (50_000 - 24)
     )  # at the limit itself: only the filled-in name takes the letter over it
     client.force_login(letters_user)
     response = client.post(
