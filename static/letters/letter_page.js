@@ -20,7 +20,8 @@
   "use strict";
   function attach(form) {
     var input = form.querySelector("input[type=search]");
-    var results = form.querySelector(".picker-results");
+    // The results sit after the form: they hold forms of their own (add, add as cc).
+    var results = document.getElementById(form.dataset.results);
     if (!input || !results) return;
     var timer = null;
     var asked = 0;
