@@ -118,6 +118,8 @@ INLINE_CODE = {
 # <style> is inside {% if for_pdf %} (the preview test above checks its rendered HTML).
 PDF_ONLY = {
     "letters/letter_document.html": {"<style> block"},
+    # The final PDF's audit page, included by letter_document.html only.
+    "letters/_audit_page.html": {"<style> block"},
     "staff/brief_pdf.html": {"<style> block"},
 }
 
