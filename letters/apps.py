@@ -22,6 +22,10 @@ class LettersConfig(AppConfig):
         register_case_action(
             label="New letter", url_name="letters:create", permission="letters.add_letter"
         )
+        from casefiles.case_actions import register_case_card
+        from letters.case_card import case_letters_card
+
+        register_case_card(template="letters/_case_letters_card.html", context=case_letters_card)
         from letters.models import (
             Letter,
             LetterRecipient,

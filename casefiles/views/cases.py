@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from casefiles import selectors
-from casefiles.case_actions import case_actions_for
+from casefiles.case_actions import case_actions_for, case_cards_for
 from casefiles.filtersets import CaseFilterSet, detained_now_condition
 from casefiles.forms import record_id
 from casefiles.models import CaseParty
@@ -176,5 +176,6 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_add_source": request.user.has_perm("casefiles.add_source"),
             "can_edit_source": request.user.has_perm("casefiles.change_source"),
             "case_actions": case_actions_for(request.user, case.pk),
+            "case_cards": case_cards_for(request.user, case),
         },
     )

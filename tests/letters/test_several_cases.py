@@ -332,3 +332,20 @@ def test_a_deleted_draft_comes_back_with_all_its_cases(
     restored = Letter.objects.get(pk=pk)
     assert restored.case == public_case
     assert set(restored.cases.all()) == {public_case, restricted_case}
+
+
+def test_each_case_page_has_a_letters_card_with_the_letter_and_its_status(
+    shared, public_case, restricted_case, assigned, viewer
+):
+    client = logged_in(assigned)
+    for case in (public_case, restricted_case):
+        response = client.get(reverse("staff:case_detail", args=[case.pk]))
+        (letters,) = [card for template, card in response.context["case_cards"]]
+        assert [letter.pk for letter in letters["letters"]] == [shared.pk], case
+        card = response.content.decode().split('id="letters"')[1].split("</section>")[0]
+        assert "LTR-SHARED" in card and "Draft" in card
+    # Someone who may see only the public case sees no trace of it there.
+    response = logged_in(viewer).get(reverse("staff:case_detail", args=[public_case.pk]))
+    (letters,) = [card for template, card in response.context["case_cards"]]
+    assert letters["letters"] == []
+    assert "LTR-SHARED" not in response.content.decode()

@@ -176,10 +176,10 @@ def _fill_case(case, count: int) -> None:
 # (2), the events' participants (1) and the hearings' defendants (1); the custody runs of
 # those detained now in the case, across the visible cases (1); the sources card: the
 # sources cited in cases hidden from the user (1) and the case's sources the user may see (1),
-# whatever the number of sources.
+# whatever the number of sources; the letters card (1).
 # Whatever the number of entries: the providers read the case's rows without what they
 # cite, and the page's entries alone are completed.
-CASE_PAGE_QUERIES = 19
+CASE_PAGE_QUERIES = 20
 
 
 @pytest.mark.parametrize("count", [10, 500])
@@ -194,9 +194,9 @@ def test_the_case_page_runs_the_same_queries_with_10_and_500_entries(
     assert len(response.context["timeline"]) == min(count + count // 4, TIMELINE_PAGE_SIZE)
 
 
-# Pinned: the 19 above, plus the letter's signatories and replies (2): the demo case has
+# Pinned: the 20 above, plus the letter's signatories and replies (2): the demo case has
 # a letter sent.
-DEMO_CASE_PAGE_QUERIES = 21
+DEMO_CASE_PAGE_QUERIES = 22
 
 
 def test_the_demo_case_page_with_a_letter_runs_a_fixed_number_of_queries(
