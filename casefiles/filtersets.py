@@ -10,8 +10,16 @@ from django.utils import timezone
 from django_countries import countries
 
 from casefiles.choices import CaseStatus, SentenceStepKind
-from casefiles.models import SENTENCE_MONTHS_MAX, Article, Case, Detention, Hearing, SentenceStep
-from casefiles.search import cases_matching, persons_matching
+from casefiles.models import (
+    SENTENCE_MONTHS_MAX,
+    Article,
+    Case,
+    CaseParty,
+    Detention,
+    Hearing,
+    SentenceStep,
+)
+from casefiles.search import matching_case_ids, matching_names
 from casefiles.selectors import UPCOMING_DAYS, hearing_upcoming, term_ending
 
 
@@ -167,15 +175,18 @@ class CaseFilterSet(django_filters.FilterSet):
         text = (
             Q(reference__icontains=value) | Q(title__icontains=value) | Q(summary__icontains=value)
         )
-        by_name = cases_matching(value, Case.objects.all()).values("pk")
-        return queryset.filter(text | Q(pk__in=by_name))
+        return queryset.filter(text | Q(pk__in=matching_case_ids(value)))
 
     def filter_person(self, queryset: QuerySet[Case], name: str, value: str) -> QuerySet[Case]:
         value = value.strip()
         if not value:
             return queryset
-        persons = persons_matching(value).values("pk")
-        return queryset.filter(parties__person__in=persons).distinct()
+        # The cases of the matching names' persons, as a list of ids: no join to the parties
+        # (and no DISTINCT over every column to undo it).
+        persons = matching_names(value).filter(person__isnull=False).values("person_id")
+        return queryset.filter(
+            pk__in=CaseParty.objects.filter(person_id__in=persons).values("case_id")
+        )
 
     def filter_detained_now(self, queryset: QuerySet[Case], name: str, value) -> QuerySet[Case]:
         if value:
