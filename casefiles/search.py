@@ -23,13 +23,11 @@ from django.db.models import (
     F,
     IntegerField,
     Min,
-    OuterRef,
     Q,
     QuerySet,
-    Subquery,
     Value,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Least
 
 # Russian and Kazakh Cyrillic, transliterated the way English-language sources
 # usually do (BGN/PCGN-like); anyascii's defaults differ for several Kazakh letters.
@@ -262,13 +260,22 @@ def organisations_matching(query: str, queryset=None) -> models.QuerySet:
     return queryset.filter(pk__in=matching_names(query).values("organisation_id"))
 
 
+def matching_case_ids(query: str) -> models.QuerySet:
+    """The ids of the cases `query` finds — by their own reference or title, or by a name of
+    a person who is a party — from one pass over the matching names: each name is joined to
+    the cases it names itself or through its person's parties (a name of neither gives
+    NULL, left out)."""
+    return (
+        matching_names(query)
+        .annotate(found_case=Coalesce("case_id", "person__case_parties__case_id"))
+        .filter(found_case__isnull=False)
+        .values("found_case")
+    )
+
+
 def cases_matching(query: str, queryset) -> models.QuerySet:
     """Cases whose reference or title matches, or in which a matching person is a party."""
-    from casefiles.models import CaseParty
-
-    names = matching_names(query)
-    parties = CaseParty.objects.filter(person_id__in=names.values("person_id"))
-    return queryset.filter(Q(pk__in=names.values("case_id")) | Q(pk__in=parties.values("case_id")))
+    return queryset.filter(pk__in=matching_case_ids(query))
 
 
 # How well a stored name matches, best first: the whole name, a name or word starting with
@@ -301,7 +308,6 @@ def best_match_first(queryset: QuerySet, query: str, *, owner: str) -> QuerySet:
 
     Persons and organisations are narrowed to the matches here: pass them unfiltered
     (matching them first as well cost a second scan of the names)."""
-    from casefiles.models import CaseParty
 
     key = search_key(query)
     ordering = list(queryset.query.order_by or queryset.model._meta.ordering)
@@ -319,18 +325,14 @@ def best_match_first(queryset: QuerySet, query: str, *, owner: str) -> QuerySet:
 
     if not key:
         return queryset
-
-    def best(names: QuerySet) -> Subquery:
-        ranked = names.annotate(rank=_name_rank(key)).order_by("rank").values("rank")[:1]
-        return Subquery(ranked, output_field=IntegerField())
-
-    rank: Subquery | Coalesce = best(matching_names(query).filter(**{owner: OuterRef("pk")}))
-    if owner == "case":
-        party_names = matching_names(query).filter(
-            person__in=CaseParty.objects.filter(case=OuterRef(OuterRef("pk"))).values("person")
-        )
-        rank = Coalesce(rank, best(party_names), Value(RANK_NEAR))
-    return queryset.annotate(match_rank=rank).order_by("match_rank", *ordering, "pk")
+    # Cases: each candidate's names and its parties' names, joined, ranked in the same pass.
+    # A name that does not match ranks as a near spelling (the worst), so the minimum over
+    # every joined name is the best matching one's rank.
+    own = _name_rank(key, prefix="search_names__")
+    through_party = _name_rank(key, prefix="parties__person__search_names__")
+    return queryset.annotate(match_rank=Min(Least(own, through_party))).order_by(
+        "match_rank", *ordering, "pk"
+    )
 
 
 @dataclass(frozen=True)

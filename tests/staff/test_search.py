@@ -249,3 +249,83 @@ def test_postgresql_finds_near_spellings_through_the_trigram_index(db):
         cursor.execute("EXPLAIN " + sql, params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "casefiles_searchname_key_trgm" in plan, plan
+
+
+def _case(reference: str, title: str, opened: int):
+    import datetime
+
+    return CaseFactory(reference=reference, title=title, opened_on=datetime.date(opened, 1, 1))
+
+
+def test_search_lists_cases_exact_then_prefix_then_contains_then_near(viewer_client):
+    # Newest first is the cases' own order: here it is the reverse of the best match.
+    _case("KZ-R-EXACT", "Mendygaziev", 2001)
+    _case("KZ-R-PREFIX", "Mendygaziev brothers", 2002)
+    _case("KZ-R-CONTAINS", "Amendygaziev", 2003)
+    _case("KZ-R-NEAR", "Mendygazuev", 2004)
+    _case("KZ-R-OTHER", "Jussupov", 2005)
+
+    html = viewer_client.get(reverse("staff:search"), {"q": "Mendygaziev"}).content.decode()
+
+    assert _names(html, "cases") == ["KZ-R-EXACT", "KZ-R-PREFIX", "KZ-R-CONTAINS", "KZ-R-NEAR"]
+
+
+def test_a_case_found_through_its_party_ranks_as_the_partys_best_name(viewer_client):
+    by_party = _case("KZ-P-PARTY", "Unrelated title", 2001)
+    CasePartyFactory(
+        case=by_party,
+        person=PersonFactory(given_name="Бекижан", family_name="Мендыгазиев"),
+    )
+    _case("KZ-P-TITLE", "Imprisoned Mendygazievs", 2009)  # a word starting with the query
+    _case("KZ-P-NEAR", "Mendygazuev", 2010)
+
+    html = viewer_client.get(reverse("staff:search"), {"q": "Мендыгазиев"}).content.decode()
+
+    # The party's family name is the query itself: exact, before the newer cases.
+    assert _names(html, "cases") == ["KZ-P-PARTY", "KZ-P-TITLE", "KZ-P-NEAR"]
+    listed = viewer_client.get(reverse("staff:case_list"), {"q": "Mendygaziev"})
+    assert {case.reference for case in listed.context["page"].object_list} == {
+        "KZ-P-PARTY",
+        "KZ-P-TITLE",
+        "KZ-P-NEAR",
+    }
+
+
+def test_a_case_with_several_matching_parties_is_listed_once(viewer_client):
+    case = _case("KZ-TWO", "Two brothers", 2001)
+    for given in ("Bekizhan", "Barlyk"):
+        CasePartyFactory(
+            case=case, person=PersonFactory(given_name=given, family_name="Mendygazyev")
+        )
+
+    found = viewer_client.get(reverse("staff:search"), {"q": "Mendygazyev"}).context["results"]
+    listed = viewer_client.get(reverse("staff:case_list"), {"person": "Мендыгазиев"})
+
+    assert [c.reference for c in found.cases] == ["KZ-TWO"]
+    assert [c.reference for c in listed.context["page"].object_list] == ["KZ-TWO"]
+    assert listed.context["page"].paginator.count == 1
+
+
+def test_the_case_list_finds_beyond_the_ids_it_lists(viewer_client, monkeypatch):
+    from casefiles import filtersets
+
+    monkeypatch.setattr(filtersets, "FOUND_IDS_LISTED", 1)
+    for n in range(3):
+        CasePartyFactory(
+            case=_case(f"KZ-MANY-{n}", "Unrelated", 2001 + n),
+            person=PersonFactory(family_name="Жусупов"),
+        )
+    summary_only = _case("KZ-SUMMARY", "Unrelated", 2000)
+    summary_only.summary = "Held with Zhusupov"
+    summary_only.save()
+
+    for params in ({"q": "Zhusupov"}, {"person": "Jussupov"}):
+        listed = viewer_client.get(reverse("staff:case_list"), params)
+        found = {case.reference for case in listed.context["page"].object_list}
+        assert {"KZ-MANY-0", "KZ-MANY-1", "KZ-MANY-2"} <= found
+    assert "KZ-SUMMARY" in {
+        case.reference
+        for case in viewer_client.get(reverse("staff:case_list"), {"q": "Zhusupov"})
+        .context["page"]
+        .object_list
+    }
