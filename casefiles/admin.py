@@ -15,6 +15,7 @@ from casefiles.models import (
     Event,
     EventParticipant,
     Hearing,
+    ImportRun,
     Reminder,
     SearchName,
     SentenceStep,
@@ -406,3 +407,45 @@ class ApiTokenAdmin(admin.ModelAdmin):
             api_token_revoke(token=token)
             revoked += 1
         self.message_user(request, f"{revoked} API token(s) revoked.")
+
+
+@admin.register(ImportRun)
+class ImportRunAdmin(admin.ModelAdmin):
+    """Who imported which spreadsheet, when, and what it did: read-only (an import is made
+    and confirmed on /import/). Its report names the rows' persons, so a run is its
+    uploader's own unless the reader sees every case (Administrators)."""
+
+    list_display = ["file_name", "kind", "status", "username", "created_at", "applied_at"]
+    list_filter = ["kind", "status"]
+    readonly_fields = [
+        "user",
+        "username",
+        "kind",
+        "file_name",
+        "sha256",
+        "status",
+        "created_at",
+        "applied_at",
+        "rows",
+        "created",
+        "updated",
+        "matched",
+        "errors",
+        "report",
+    ]
+    exclude = ["file"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        runs = super().get_queryset(request)
+        if request.user.has_perm("casefiles.view_restricted_case"):
+            return runs
+        return runs.filter(user_id=request.user.pk)
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

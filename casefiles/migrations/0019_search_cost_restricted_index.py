@@ -12,6 +12,8 @@ only slower.
 
 from django.db import migrations, models
 
+from people.roles import ADMINISTRATOR, ALL_ACTIONS, EDITOR, LETTERS, READ, VIEWER, grant_app_permissions
+
 COST = """
 DO $$
 BEGIN
@@ -29,6 +31,15 @@ def forwards(apps, schema_editor):
         schema_editor.execute(COST.format(cost=100))
 
 
+def grant(apps, schema_editor):
+    # Import runs (0018) are granted as every casefiles model (tests/foundation/test_roles.py).
+    grant_app_permissions(
+        apps,
+        "casefiles",
+        {VIEWER: READ, EDITOR: ALL_ACTIONS, LETTERS: READ, ADMINISTRATOR: ALL_ACTIONS},
+    )
+
+
 def backwards(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute(COST.format(cost=1))
@@ -39,6 +50,7 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.RunPython(forwards, backwards),
+        migrations.RunPython(grant, migrations.RunPython.noop),
         migrations.AddIndex(
             model_name="case",
             index=models.Index(

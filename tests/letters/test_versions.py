@@ -85,7 +85,10 @@ def test_a_declined_signatory_does_not_hold_up_the_final_letter_nor_appear_on_it
     letter.refresh_from_db()
     assert letter.status == LetterStatus.FINAL
     assert version.is_final and version.status == RenderStatus.DONE
-    assert "Petras AUŠTREVIČIUS" in version.html and "Róża" not in version.html
+    # Not among those who signed: only the audit page, after the letter, says she declined.
+    letter_text, audit = version.html.split('<section class="audit">')
+    assert "Petras AUŠTREVIČIUS" in letter_text and "Róża" not in letter_text
+    assert "Róża" in audit and "eclined" in audit
 
 
 def test_a_letter_nobody_signed_cannot_be_final(db):
