@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import socket
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from email import message_from_bytes
 from email.message import Message
 
@@ -45,7 +45,5 @@ def smtp_server(settings, port: int | None = None):
     try:
         yield inbox, controller
     finally:
-        try:
+        with suppress(AssertionError):  # stopped by the test already
             controller.stop()
-        except AssertionError:  # stopped by the test already
-            pass
