@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import io
 
 import pytest
 from django.core.cache import cache
@@ -115,3 +116,20 @@ def test_checks_are_rate_limited(final_pdf, settings):
     statuses = [check_upload(data, client).status_code for _ in range(4)]
     assert statuses == [200, 200, 200, 429]
     assert "Too many checks" in client.get(URL).content.decode()
+
+
+def test_the_final_pdf_footer_carries_the_check_address_and_its_qr_code(final_pdf, settings):
+    from pypdf import PdfReader
+
+    from letters.rendering import letter_html
+
+    letter, data = final_pdf
+    address = f"localhost:8000/verify/?ref={letter.reference}"
+    pages = PdfReader(io.BytesIO(data)).pages
+    for page in pages:  # on every page, the audit page included
+        assert f"Check at {address}" in page.extract_text()
+    letter.refresh_from_db()
+    html = letter_html(letter)
+    assert html.count("<svg") == 1 and "<path" in html
+    # A draft carries neither.
+    assert "Check at" not in letter_html(make_letter())
