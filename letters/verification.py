@@ -66,7 +66,14 @@ def letter_file_verify(*, data: bytes, trust_files: list[Path] | None = None) ->
             + ("" if report.covers_whole_file else ", does NOT cover the whole file")
         )
         lines.append(f"  signed by: {report.signer}")
-        lines.append(f"  signed at: {report.signed_at or 'unknown'}")
+        lines.append(f"  signed at: {report.signed_at or 'unknown'} (the signer's own clock)")
+        if report.timestamp:
+            lines.append(
+                f"  timestamp: {report.timestamp} from a time-stamping service "
+                + ("(trusted)" if report.timestamp_trusted else "(NOT trusted)")
+            )
+        else:
+            lines.append("  timestamp: none")
         lines.append(
             "  certificate trusted: "
             + ("yes" if report.trusted else "no — not trusted: it does not chain to a trust root")

@@ -133,3 +133,61 @@ def test_the_final_pdf_footer_carries_the_check_address_and_its_qr_code(final_pd
     assert html.count("<svg") == 1 and "<path" in html
     # A draft carries neither.
     assert "Check at" not in letter_html(make_letter())
+
+
+# --- The seal under a certificate authority, with a trusted timestamp -------------------
+
+
+@pytest.fixture
+def test_ca(tmp_path, settings):
+    from tests.letters.pki import TestCA
+
+    ca = TestCA(tmp_path)
+    settings.LETTERS_SIGNING_PKCS12 = str(ca.signing_pkcs12())
+    settings.LETTERS_SIGNING_PKCS12_PASSWORD = "secret"
+    settings.LETTERS_TRUST_ROOTS = []
+    return ca
+
+
+def test_the_seal_carries_a_timestamp_from_the_configured_tsa_and_verify_letter_trusts_the_ca(
+    test_ca, settings, tmp_path, finalise_now, capsys
+):
+    from django.core.management import CommandError, call_command
+
+    from letters.signing import pdf_signature_reports
+    from tests.letters.pki import timestamp_server
+
+    with timestamp_server(test_ca) as (url, requests):
+        settings.LETTERS_TSA_URL = url
+        version = finalise_now(make_letter())
+    assert version.status == "done", version.error
+    assert requests  # the seal asked the TSA (pyHanko asks once more to size the token)
+    data = version.file.open("rb").read()
+    path = tmp_path / "final.pdf"
+    path.write_bytes(data)
+
+    [report] = pdf_signature_reports(data, trust_roots=[])
+    assert report.timestamp and not report.trusted
+
+    # Nobody vouches for the CA: intact, but not trusted, exit status 1, never OK.
+    with pytest.raises(CommandError, match="not trusted") as refused:
+        call_command("verify_letter", str(path))
+    assert refused.value.returncode == 1
+    out = capsys.readouterr().out
+    assert "INTACT" in out and "not trusted" in out and "Result: OK" not in out
+
+    # The test CA as the configured trust root: signer and timestamp both trusted.
+    settings.LETTERS_TRUST_ROOTS = [str(test_ca.pem)]
+    call_command("verify_letter", str(path))
+    out = capsys.readouterr().out
+    assert "certificate trusted: yes" in out and "Result: OK" in out
+    assert "Casefiles Test Signing" in out
+    assert "from a time-stamping service (trusted)" in out
+
+
+def test_without_a_tsa_the_seal_has_no_timestamp(test_ca, finalise_now):
+    from letters.signing import pdf_signature_reports
+
+    version = finalise_now(make_letter())
+    [report] = pdf_signature_reports(version.file.open("rb").read(), trust_roots=[])
+    assert report.timestamp == "" and report.ok
