@@ -184,13 +184,13 @@ def _message(delivery: Delivery) -> EmailMessage:
 def _mail_domain() -> str:
     from urllib.parse import urlparse
 
-    return urlparse(settings.LETTERS_SIGNER_BASE_URL).hostname or "localhost"
+    return urlparse(str(settings.LETTERS_SIGNER_BASE_URL)).hostname or "localhost"
 
 
 def verification_url(letter: Letter) -> str:
     from urllib.parse import urlencode
 
-    base = settings.LETTERS_SIGNER_BASE_URL.rstrip("/")
+    base = str(settings.LETTERS_SIGNER_BASE_URL or "").rstrip("/")
     return f"{base}/verify/?{urlencode({'ref': letter.reference})}"
 
 
