@@ -105,7 +105,9 @@ def reply_log_view(request: HttpRequest, pk: int) -> HttpResponse:
     form = ReplyForm(request.POST, request.FILES, letter=letter)
     if not form.is_valid():
         for field, errors in form.errors.items():
-            messages.error(request, f"{field.replace('_', ' ')}: {' '.join(str(e) for e in errors)}")
+            messages.error(
+                request, f"{field.replace('_', ' ')}: {' '.join(str(e) for e in errors)}"
+            )
         return redirect("letters:detail", pk=letter.pk)
     try:
         reply_log(

@@ -40,7 +40,7 @@ def _usage(*, sign_certs: bool) -> x509.KeyUsage:
     )
 
 
-class TestCA:
+class CertificateAuthority:
     def __init__(self, directory: Path) -> None:
         self.directory = directory
         self.key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
@@ -92,7 +92,7 @@ class TestCA:
 
 
 @contextmanager
-def timestamp_server(ca: TestCA):
+def timestamp_server(ca: CertificateAuthority):
     """An RFC 3161 time-stamping service on 127.0.0.1; yields its URL and the request count."""
     from asn1crypto import keys, tsp
     from asn1crypto import x509 as asn1_x509

@@ -140,9 +140,9 @@ def test_the_final_pdf_footer_carries_the_check_address_and_its_qr_code(final_pd
 
 @pytest.fixture
 def test_ca(tmp_path, settings):
-    from tests.letters.pki import TestCA
+    from tests.letters.pki import CertificateAuthority
 
-    ca = TestCA(tmp_path)
+    ca = CertificateAuthority(tmp_path)
     settings.LETTERS_SIGNING_PKCS12 = str(ca.signing_pkcs12())
     settings.LETTERS_SIGNING_PKCS12_PASSWORD = "secret"
     settings.LETTERS_TRUST_ROOTS = []
