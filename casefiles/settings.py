@@ -365,6 +365,11 @@ LETTERS_INVITATION_DAYS = env_int("LETTERS_INVITATION_DAYS", 14)
 LETTERS_MAX_REMINDERS = env_int("LETTERS_MAX_REMINDERS", 3)
 LETTERS_SIGNER_BASE_URL = env_str("LETTERS_SIGNER_BASE_URL", "http://localhost:8000")
 LETTERS_SIGNER_RATE_PER_MINUTE = env_int("LETTERS_SIGNER_RATE_PER_MINUTE", 30)
+# Sending a final letter (letters.sending), the public check (/verify/), the seal's timestamp.
+LETTERS_DELIVERY_ATTEMPTS = env_int("LETTERS_DELIVERY_ATTEMPTS", 3)
+LETTERS_VERIFY_RATE_PER_MINUTE = env_int("LETTERS_VERIFY_RATE_PER_MINUTE", 20)
+LETTERS_VERIFY_MAX_BYTES = env_int("LETTERS_VERIFY_MAX_BYTES", 10 * 1024 * 1024)
+LETTERS_TSA_URL = env_str("LETTERS_TSA_URL")
 # Redis hands an unacknowledged message to another worker after visibility_timeout: it must
 # outlast the longest render (and retry countdowns, at most 300 s), or a slow render would
 # be started twice. socket_connect_timeout bounds a connection to a broker that is gone.

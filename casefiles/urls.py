@@ -43,6 +43,7 @@ urlpatterns = [
     path("api/", include("casefiles.api.urls")),
     # Signatories' personal links: no account, authenticated by the token (letters.views_signer).
     path("sign/", include("letters.urls_signer")),
+    path("verify/", include("letters.urls_verify")),  # public: is this letter ours?
     # Staff pages: "/" is the dashboard ("home" kept for links written before it existed).
     path("", dashboard, name="home"),
     path("", include("casefiles.urls_staff")),

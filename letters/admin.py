@@ -4,6 +4,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from letters.models import (
+    Delivery,
     Letter,
     LetterCase,
     Letterhead,
@@ -404,3 +405,13 @@ class SignatoryEventAdmin(_ReadOnlyAdmin):
     list_filter = ["kind"]
     search_fields = ["signatory__letter__reference", "detail", "ip"]
     list_select_related = ["signatory__person"]
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(_ReadOnlyAdmin):
+    """Written only by letters.sending ("Send" and its task)."""
+
+    list_display = ["letter", "kind", "address", "status", "sent_at", "attempts"]
+    list_filter = ["status", "kind"]
+    search_fields = ["letter__reference", "address", "message_id"]
+    list_select_related = ["letter"]

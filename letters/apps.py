@@ -17,6 +17,10 @@ class LettersConfig(AppConfig):
         from letters.timeline import LETTER_KINDS, letter_entries
 
         register_timeline_provider(letter_entries, kinds=LETTER_KINDS)
+        from casefiles.dashboard_alerts import register_dashboard_alert
+        from letters.sending import letters_with_failed_deliveries
+
+        register_dashboard_alert(letters_with_failed_deliveries)
         api_register()  # letters, versions with their PDF, replies at /api/
         deletion_rules_register()  # sent letters, final PDFs and cited sources are kept
         register_case_action(

@@ -52,3 +52,15 @@ class RenderStatus(models.TextChoices):
 class LetterheadChoice(models.TextChoices):
     NONE = "none", "None"
     ORGANISATION = "organisation", "The organisation's letterhead"
+
+
+class DeliveryKind(models.TextChoices):
+    ADDRESSEE = "to", "Addressee"
+    CC = "cc", "Copy (cc)"
+    SIGNATORY = "signatory", "Signatory's copy"
+
+
+class DeliveryStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Failed"

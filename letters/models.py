@@ -565,3 +565,4 @@ class LetterTemplate(models.Model):
 
 # Invitations to sign and each signatory's events (letters.invitations).
 from letters.models_invitations import SignatoryEvent, SignatureInvitation  # noqa: E402, F401
+from letters.models_sending import Delivery  # noqa: E402, F401

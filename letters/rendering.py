@@ -299,8 +299,25 @@ def letter_html(letter: Letter, *, for_pdf: bool = True, final: bool | None = No
             "footnotes": body.footnotes,
             # The audit page (letters.invitations) closes the final PDF.
             "audit": letter_audit(letter) if final and for_pdf else None,
+            # The final PDF's footer: where anyone may check it, as text and as a QR code.
+            **(verification_footer(letter) if final and for_pdf else {}),
         },
     )
+
+
+def verification_footer(letter: Letter) -> dict[str, str]:
+    """The short address of the public check (/verify/?ref=…) and its QR code as inline SVG,
+    drawn here (qrcode) so the renderer loads nothing for it."""
+    import qrcode
+    import qrcode.image.svg
+
+    from letters.sending import verification_url
+
+    url = verification_url(letter)
+    image = qrcode.make(url, image_factory=qrcode.image.svg.SvgPathImage, border=0)
+    svg = image.to_string(encoding="unicode")
+    svg = re.sub(r'width="[^"]*" height="[^"]*" ', 'width="15mm" height="15mm" ', svg, count=1)
+    return {"verify_url": url, "verify_short": url.split("://", 1)[-1], "verify_qr_svg": svg}
 
 
 def preview_fonts_css() -> str:

@@ -1,7 +1,9 @@
 """The organisation's PAdES signature on final letters (pyHanko), and checking one.
 
 Signing is on when LETTERS_SIGNING_PKCS12 names a PKCS#12 file (password in
-LETTERS_SIGNING_PKCS12_PASSWORD). Verification never goes to the network: no
+LETTERS_SIGNING_PKCS12_PASSWORD). With LETTERS_TSA_URL set, the signature carries an RFC 3161
+timestamp from that time-stamping service (a TSA that cannot be reached is an OSError: the
+render is retried). Verification never goes to the network: no
 OCSP or CRL fetching, and never the operating system's trust list; a signature is
 trusted only when its certificate chains to a root given explicitly (the files in
 LETTERS_TRUST_ROOTS, or certificates passed in). Holding the signing key does not
@@ -30,6 +32,8 @@ class SignatureReport:
     trusted: bool  # the signer's certificate chains to a trust root given
     covers_whole_file: bool
     signed_at: str
+    timestamp: str = ""  # the RFC 3161 timestamp's time, when the signature carries one
+    timestamp_trusted: bool = False
 
     @property
     def ok(self) -> bool:
@@ -71,7 +75,16 @@ def pdf_sign(pdf: bytes, *, reason: str, location: str = "") -> bytes:
         reason=reason,
         location=location or None,
     )
-    return signers.sign_pdf(writer, meta, signer=_signer()).getvalue()
+    return signers.sign_pdf(writer, meta, signer=_signer(), timestamper=_timestamper()).getvalue()
+
+
+def _timestamper():
+    """pyHanko's RFC 3161 client for LETTERS_TSA_URL; None when it is not set."""
+    if not settings.LETTERS_TSA_URL:
+        return None
+    from pyhanko.sign.timestamps import HTTPTimeStamper
+
+    return HTTPTimeStamper(settings.LETTERS_TSA_URL, timeout=20)
 
 
 def load_certificates(path: Path) -> list:
@@ -110,6 +123,7 @@ def pdf_signature_reports(pdf: bytes, *, trust_roots: list | None = None) -> lis
     for embedded in reader.embedded_signatures:
         context = ValidationContext(trust_roots=roots, allow_fetching=False)
         status = validate_pdf_signature(embedded, context)
+        stamp = status.timestamp_validity
         reports.append(
             SignatureReport(
                 field_name=embedded.field_name,
@@ -119,6 +133,8 @@ def pdf_signature_reports(pdf: bytes, *, trust_roots: list | None = None) -> lis
                 trusted=bool(status.trusted),
                 covers_whole_file=status.coverage == SignatureCoverageLevel.ENTIRE_FILE,
                 signed_at=str(status.signer_reported_dt or ""),
+                timestamp=str(stamp.timestamp) if stamp else "",
+                timestamp_trusted=bool(stamp and stamp.intact and stamp.valid and stamp.trusted),
             )
         )
     return reports

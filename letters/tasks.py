@@ -70,3 +70,19 @@ def notify_signature_answer(event_id: int) -> int:
     from letters.invitations import signature_answer_notify
 
     return signature_answer_notify(event_id=event_id)
+
+
+@shared_task(
+    bind=True,
+    acks_late=True,
+    max_retries=None,  # bounded by LETTERS_DELIVERY_ATTEMPTS, counted on the delivery
+)
+def send_letter_delivery(self, delivery_id: int) -> str:
+    """Email the final PDF to one address (letters.sending); try again later on failure."""
+    from letters.sending import DeliveryRetry, delivery_send
+
+    try:
+        return delivery_send(delivery_id=delivery_id).status
+    except DeliveryRetry as exc:
+        # 30 s, 2 min, 8 min… between attempts.
+        raise self.retry(exc=exc, countdown=30 * 4 ** (self.request.retries or 0)) from exc

@@ -7,6 +7,7 @@ from letters import (
     views_editor,
     views_invitations,
     views_revisions,
+    views_sending,
     views_templates,
 )
 
@@ -51,6 +52,10 @@ urlpatterns = [
         views_invitations.letter_signature_states,
         name="signature_states",
     ),
+    # Sending the final letter and logging replies (views_sending).
+    path("<int:pk>/send/", views_sending.letter_send_view, name="send"),
+    path("<int:pk>/send/retry/", views_sending.deliveries_retry_view, name="send_retry"),
+    path("<int:pk>/replies/add/", views_sending.reply_log_view, name="reply_add"),
     # The cases a letter concerns (views_cases).
     path("<int:pk>/cases/add/", views_cases.letter_case_add_view, name="case_add"),
     path(

@@ -66,10 +66,64 @@ def letter_file_verify(*, data: bytes, trust_files: list[Path] | None = None) ->
             + ("" if report.covers_whole_file else ", does NOT cover the whole file")
         )
         lines.append(f"  signed by: {report.signer}")
-        lines.append(f"  signed at: {report.signed_at or 'unknown'}")
+        lines.append(f"  signed at: {report.signed_at or 'unknown'} (the signer's own clock)")
+        if report.timestamp:
+            lines.append(
+                f"  timestamp: {report.timestamp} from a time-stamping service "
+                + ("(trusted)" if report.timestamp_trusted else "(NOT trusted)")
+            )
+        else:
+            lines.append("  timestamp: none")
         lines.append(
             "  certificate trusted: "
             + ("yes" if report.trusted else "no — not trusted: it does not chain to a trust root")
         )
     lines.append("Result: OK" if ok else "Result: FAILED")
     return VerificationResult(ok, lines)
+
+
+@dataclass(frozen=True)
+class AuthenticLetter:
+    """What the public check shows of a letter: nothing else of the case-file."""
+
+    reference: str
+    dated_on: object
+    addressee: str
+    signatories: list[str]
+
+
+def letter_authentic(
+    *, data: bytes | None = None, reference: str = "", sha256: str = ""
+) -> AuthenticLetter | None:
+    """The letter, when ``data`` (or ``reference`` and ``sha256``) is a final version we
+    issued — for a file, also with its seal intact over the whole file; else None."""
+    from letters.choices import LetterStatus, RecipientKind, RenderStatus
+    from letters.rendering import printed_signatories
+
+    versions = LetterVersion.objects.filter(
+        is_final=True,
+        status=RenderStatus.DONE,
+        letter__status__in=(LetterStatus.FINAL, LetterStatus.SENT),
+    ).select_related("letter")
+    if data is not None:
+        versions = versions.filter(sha256=hashlib.sha256(data).hexdigest())
+    else:
+        versions = versions.filter(letter__reference=reference, sha256=sha256.strip().lower())
+    version = versions.first()
+    if version is None:
+        return None
+    if data is not None:
+        try:
+            reports = pdf_signature_reports(data, trust_roots=[])
+        except Exception:  # our own file should always parse; never a 500 for a visitor
+            return None
+        if not all(report.ok for report in reports):
+            return None
+    letter = version.letter
+    addressee = letter.recipients.filter(kind=RecipientKind.ADDRESSEE).first()
+    return AuthenticLetter(
+        reference=letter.reference,
+        dated_on=letter.dated_on,
+        addressee=addressee.title_line if addressee else "",
+        signatories=[s.person.signature_name for s in printed_signatories(letter)],
+    )

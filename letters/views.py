@@ -52,6 +52,7 @@ from letters.services_revisions import letter_current_revision
 from letters.views_cases import cases_card_context
 from letters.views_editor import CREATE_PEOPLE
 from letters.views_invitations import invitations_context
+from letters.views_sending import sending_context
 
 DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 PENDING = (RenderStatus.QUEUED, RenderStatus.RENDERING)
@@ -96,6 +97,7 @@ def letter_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_edit_parties": request.user.has_perm("letters.change_letter") and not frozen,
         "can_create_people": request.user.has_perms(CREATE_PEOPLE),
         **invitations_context(request, letter),
+        **sending_context(request, letter),
         **cases_card_context(request, letter),
     }
     return render(request, "letters/letter_detail.html", context)

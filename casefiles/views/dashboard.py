@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from casefiles import selectors
+from casefiles.dashboard_alerts import dashboard_alerts_for
 from casefiles.sentences import sentences_in_force
 from casefiles.views.base import view_case_required
 
@@ -41,6 +42,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "hearings_count": hearings.count(),
             "changes": selectors.changes_latest(cases),
             "undelivered": selectors.reminders_undelivered(cases),
+            "alerts": dashboard_alerts_for(request.user),
             "upcoming_days": selectors.UPCOMING_DAYS,
         },
     )

@@ -1,5 +1,6 @@
 """An invitation to sign (with one event) on any letter, for the fixtures that need one of
-every record: the back office's and the access matrix's."""
+every record: the back office's and the access matrix's. With it, when the letter has a
+version, a delivery of that version (sent)."""
 
 from __future__ import annotations
 
@@ -8,10 +9,11 @@ import secrets
 
 from django.utils import timezone
 
-from letters.choices import SignatoryEventKind
+from letters.choices import DeliveryKind, DeliveryStatus, SignatoryEventKind
 from letters.invitations import token_digest
 from letters.models import (
     REVISION_TEXT_FIELDS,
+    Delivery,
     Letter,
     LetterRevision,
     SignatoryEvent,
@@ -45,4 +47,16 @@ def invitation_on(letter: Letter) -> tuple[SignatureInvitation, str]:
         kind=SignatoryEventKind.INVITED,
         detail="Invited to sign revision 1.",
     )
+    version = letter.versions.order_by("pk").first()
+    if version is not None:
+        Delivery.objects.create(
+            letter=letter,
+            version=version,
+            address="president@gov.example.kz",
+            kind=DeliveryKind.ADDRESSEE,
+            status=DeliveryStatus.SENT,
+            sent_at=timezone.now(),
+            message_id="<test@casefiles.example.org>",
+            attempts=1,
+        )
     return invitation, token

@@ -2,7 +2,9 @@
 a frozen revision from the letter page; each invitation email's link is opened in a fresh
 browser context with no session; two sign (one office on behalf of the MEP, with a signature
 drawn on the canvas), one declines with a reason; staff make the letter final; the PDF ends
-with the audit page holding the revision's SHA-256 and the three outcomes.
+with the audit page holding the revision's SHA-256 and the three outcomes; pyHanko validates
+its seal against the test CA; /verify/ accepts the PDF and rejects a copy with one byte
+changed; "Send" delivers it through a real SMTP server on 127.0.0.1 and the letter is Sent.
 
 Needs Debian's `chromium`; skipped where it is missing, failed under REQUIRE_SERVICES=1.
 """
@@ -11,6 +13,7 @@ from __future__ import annotations
 
 import io
 import re
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from django.core import mail
@@ -19,8 +22,11 @@ from pypdf import PdfReader
 from letters.choices import LetterStatus, RenderStatus, SigningStatus
 from letters.models import Letter, LetterSignatory
 from letters.services_revisions import letter_send_for_signature
+from letters.signing import load_certificates, pdf_signature_reports
 from tests.factories import PersonFactory, PositionFactory
 from tests.letters.conftest import make_letter
+from tests.letters.pki import CertificateAuthority
+from tests.smtp_server import smtp_server
 from tests.staff.test_browser import DESKTOP, _csp_refusals, _log_in, browser, site  # noqa: F401
 
 pytestmark = [
@@ -33,6 +39,9 @@ LINK = re.compile(r"https?://\S+/sign/[A-Za-z0-9_-]+/")
 
 def _letter_out_for_signature() -> Letter:
     letter = make_letter(signed=False)
+    for recipient in letter.recipients.all():
+        recipient.position = PositionFactory(emails=f"{recipient.kind}@gov.example.kz")
+        recipient.save()
     person = PersonFactory(given_name="Hannah", family_name="Neumann")
     LetterSignatory.objects.create(
         letter=letter,
@@ -61,9 +70,14 @@ def test_three_signatories_answer_on_their_links_and_the_final_pdf_audits_it(
     browser,  # noqa: F811
     site,  # noqa: F811
     settings,
+    tmp_path,
 ):
     base, _demo = site
     settings.LETTERS_SIGNER_BASE_URL = base
+    ca = CertificateAuthority(tmp_path)  # the organisation's seal, issued by a test CA
+    settings.LETTERS_SIGNING_PKCS12 = str(ca.signing_pkcs12())
+    settings.LETTERS_SIGNING_PKCS12_PASSWORD = "secret"
+    settings.LETTERS_TRUST_ROOTS = []
     letter = _letter_out_for_signature()
     mail.outbox.clear()
 
@@ -130,7 +144,8 @@ def test_three_signatories_answer_on_their_links_and_the_final_pdf_audits_it(
     version = letter.versions.get(is_final=True)
     assert version.status == RenderStatus.DONE, version.error
     with version.file.open("rb") as handle:
-        pages = PdfReader(io.BytesIO(handle.read())).pages
+        data = handle.read()
+    pages = PdfReader(io.BytesIO(data)).pages
     audit = " ".join(pages[-1].extract_text().split())
     assert "Audit of signatures" in audit
     assert letter.revisions.get().content_hash in audit.replace(" ", "")
@@ -138,3 +153,40 @@ def test_three_signatories_answer_on_their_links_and_the_final_pdf_audits_it(
     assert "by the MEP themselves" in audit
     assert "Declined" in audit and "second paragraph" in audit
     assert "Made final by demo" in audit
+
+    # The seal validates against the test CA as the only trust root.
+    # (In a thread: pyHanko runs its own event loop, and Playwright's holds this one.)
+    with ThreadPoolExecutor(1) as pool:
+        roots = load_certificates(ca.pem)
+        [seal] = pool.submit(pdf_signature_reports, data, trust_roots=roots).result()
+    assert seal.ok and seal.trusted and "Casefiles Test Signing" in seal.signer
+
+    # Anyone checks the PDF at /verify/ (the footer's address), with no session.
+    final_pdf, changed_pdf = tmp_path / "final.pdf", tmp_path / "changed.pdf"
+    final_pdf.write_bytes(data)
+    changed = bytearray(data)
+    changed[changed.index(b"stream", changed.index(b"/Length")) + 20] ^= 0x01
+    changed_pdf.write_bytes(bytes(changed))
+    assert f"/verify/?ref={letter.reference}" in " ".join(pages[0].extract_text().split())
+    context, page, refusals = _open_link(browser, f"{base}/verify/?ref={letter.reference}")
+    for pdf, verdict in ((final_pdf, "Authentic"), (changed_pdf, "Not issued by us")):
+        page.set_input_files("#id_pdf", str(pdf))
+        with page.expect_navigation():
+            page.click("button:has-text('Check')")
+        assert verdict in page.locator("#verdict").inner_text()
+    assert not refusals, refusals
+    context.close()
+
+    # Send: the addressee and the copy receive it through a real SMTP server.
+    with smtp_server(settings) as (inbox, _):
+        staff.goto(f"{base}/letters/{letter.pk}/")
+        with staff.expect_navigation():
+            staff.click("#sending button:has-text('Send')")
+    for address in ("to@gov.example.kz", "cc@gov.example.kz"):
+        [message] = inbox.to(address)
+        [attachment] = [part for part in message.walk() if part.get_filename()]
+        assert attachment.get_payload(decode=True) == data
+    letter.refresh_from_db()
+    assert letter.status == LetterStatus.SENT and letter.sent_on
+    staff.goto(f"{base}/letters/{letter.pk}/")
+    assert "Sent on" in staff.content()

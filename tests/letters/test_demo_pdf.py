@@ -55,7 +55,9 @@ def demo_pdf(demo_letter) -> tuple[list[str], bytes]:
 def body_text(pages: list[str]) -> str:
     """All pages as one squashed text, without running footers and footnotes."""
     text = squash("".join(pages))
-    text = re.sub(r"Ref\.LTR-2021-06-29|Page\d+of\d+", "", text)
+    text = re.sub(
+        r"Ref\.LTR-2021-06-29|Page\d+of\d+|Checkat\S+?/verify/\?ref=LTR-2021-06-29", "", text
+    )
     for number, url in SEED_FOOTNOTES.items():
         text = text.replace(f"{number}{url}", "", 1)
     return text

@@ -676,6 +676,19 @@ STAFF: dict[str, Expect] = {
         CASE_PAGE,
         NO_POST,
     ),
+    # seal: sending, replies and the public check. The demo letter is sent: Send and Retry
+    # are refused with a message (302), as is an empty reply, for those who may write.
+    "letters:send": Expect(
+        lambda w: reverse("letters:send", args=[_letter(w)]), POST_ONLY_GET, LETTER_WRITE
+    ),
+    "letters:send_retry": Expect(
+        lambda w: reverse("letters:send_retry", args=[_letter(w)]), POST_ONLY_GET, LETTER_WRITE
+    ),
+    "letters:reply_add": Expect(
+        lambda w: reverse("letters:reply_add", args=[_letter(w)]), POST_ONLY_GET, LETTER_WRITE
+    ),
+    # Anyone, logged in or not; an empty check is a 400 with the form's message.
+    "letter_verify": Expect(lambda w: reverse("letter_verify"), (200,) * 8, (400,) * 8),
     "login": Expect(lambda w: reverse("login"), (200,) * 8, (200,) * 8),
     # Logging out is a POST (Django 5); each request here has a client of its own.
     "logout": Expect(lambda w: reverse("logout"), (LOGIN,) + (405,) * 7, (302,) * 8),

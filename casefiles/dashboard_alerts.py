@@ -1,0 +1,21 @@
+"""Warnings that higher apps put on the dashboard, without casefiles importing them.
+
+`letters` registers "Sending of letter … failed" in its AppConfig.ready(). Each provider takes
+the user and returns (text, url) pairs for what that user may see, bounded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+Alert = tuple[str, str]
+_providers: list[Callable[..., list[Alert]]] = []
+
+
+def register_dashboard_alert(provider: Callable[..., list[Alert]]) -> None:
+    if provider not in _providers:
+        _providers.append(provider)
+
+
+def dashboard_alerts_for(user) -> list[Alert]:
+    return [alert for provider in _providers for alert in provider(user)]
