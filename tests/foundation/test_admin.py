@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils.html import escape
 
-from casefiles.models import ApiToken, CalendarFeed
+from casefiles.models import ApiToken, CalendarFeed, ImportRun
 from casefiles.services import calendar_feed_issue
 from casefiles.services.api_tokens import api_token_create
 from letters.models import Letter, LetterVersion, Reply
@@ -98,6 +98,10 @@ def test_an_editor_can_open_the_list_and_a_change_page(client, editor, health_ed
         obj, _ = calendar_feed_issue(user=editor)
     if model is ApiToken:  # a token is its user's own too
         obj, _ = api_token_create(user=editor, name="website list")
+    if model is ImportRun:  # a run is its uploader's own
+        obj = ImportRun.objects.create(
+            user=editor, username=editor.username, kind="persons", file_name="prisoners.csv"
+        )
     assert obj is not None, f"the demo has no {model._meta.verbose_name}"
     detail = client.get(admin_url(model, "change", obj.pk))
     assert detail.status_code == 200
