@@ -86,7 +86,8 @@ class BackupSummary:
     rows: int
 
 
-def _sha256(path: Path) -> str:
+def sha256_of(path: Path) -> str:
+    """A file's SHA-256, read a megabyte at a time (backups and exports share it)."""
     digest = hashlib.sha256()
     with path.open("rb") as stream:
         for chunk in iter(lambda: stream.read(1 << 20), b""):
@@ -94,7 +95,7 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _files_under(root: Path) -> list[Path]:
+def files_under(root: Path) -> list[Path]:
     return sorted(path for path in root.rglob("*") if path.is_file()) if root.is_dir() else []
 
 
@@ -130,13 +131,13 @@ def backup_write(*, directory: Path) -> BackupSummary:
         )
 
     media_root = Path(settings.MEDIA_ROOT)
-    files = {DUMP: _sha256(dump)}
-    for source in _files_under(media_root):
+    files = {DUMP: sha256_of(dump)}
+    for source in files_under(media_root):
         relative = Path(MEDIA) / source.relative_to(media_root)
         target = directory / relative
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(source, target)
-        files[relative.as_posix()] = _sha256(target)
+        files[relative.as_posix()] = sha256_of(target)
 
     manifest = {
         "format": FORMAT,
@@ -168,12 +169,12 @@ def backup_verify(*, directory: Path) -> dict:
         path = directory / name
         if not path.is_file():
             problems.append(f"{name} is missing")
-        elif _sha256(path) != expected:
+        elif sha256_of(path) != expected:
             problems.append(f"{name} does not match its SHA-256")
     listed = {directory / name for name in files} | {manifest_path}
     problems += [
         f"{path.relative_to(directory)} is not in the manifest"
-        for path in _files_under(directory)
+        for path in files_under(directory)
         if path not in listed
     ]
     if problems:
@@ -243,7 +244,7 @@ def backup_restore(*, directory: Path, force: bool = False) -> BackupSummary:
         target = media_root / Path(name).relative_to(MEDIA)
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(directory / name, target)
-        if _sha256(target) != manifest["files"][name]:
+        if sha256_of(target) != manifest["files"][name]:
             raise BackupError(f"{target} was not copied intact; check the disk and run again.")
     rows = len(json.loads((directory / DUMP).read_text()))
     return BackupSummary(directory=directory, files=len(manifest["files"]), rows=rows)

@@ -32,7 +32,6 @@ copies the files into MEDIA_ROOT and moves the id sequences past the loaded rows
 from __future__ import annotations
 
 import datetime
-import hashlib
 import json
 import os
 import shutil
@@ -58,6 +57,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.test.utils import override_settings
 from django.utils import timezone
 
+from casefiles.backup import files_under, sha256_of
 from people.visibility import AnyUser
 
 MANIFEST = "manifest.json"
@@ -267,18 +267,6 @@ def _safe_name(name: str) -> PurePosixPath:
     return path
 
 
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as stream:
-        for chunk in iter(lambda: stream.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-def _files_under(root: Path) -> list[Path]:
-    return sorted(p for p in root.rglob("*") if p.is_file()) if root.is_dir() else []
-
-
 def _applied_migrations() -> list[list[str]]:
     from django.db.migrations.recorder import MigrationRecorder
 
@@ -332,7 +320,7 @@ def export_write(
             missing.append(name)
 
     files = {
-        path.relative_to(directory).as_posix(): sha256_of(path) for path in _files_under(directory)
+        path.relative_to(directory).as_posix(): sha256_of(path) for path in files_under(directory)
     }
     manifest = {
         "format": FORMAT,
@@ -378,7 +366,7 @@ def export_verify(*, directory: Path) -> dict:
     listed = {directory / name for name in files} | {manifest_path}
     problems += [
         f"{path.relative_to(directory)} is not in the manifest"
-        for path in _files_under(directory)
+        for path in files_under(directory)
         if path not in listed
     ]
     problems += [
@@ -499,7 +487,7 @@ def export_import(*, directory: Path) -> ExchangeSummary:
 
 def _zip_directory(directory: Path, out: IO[bytes], prefix: str) -> None:
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for path in _files_under(directory):
+        for path in files_under(directory):
             archive.write(path, f"{prefix}/{path.relative_to(directory).as_posix()}")
 
 
