@@ -65,12 +65,6 @@ def _renumber(rows: list) -> None:
 # --- Positions: what a recipient or a signatory is taken from ------------------------------
 
 
-def position_on(*, person: Person, day: datetime.date) -> Position | None:
-    """The person's position valid on ``day`` (the letter's date), the latest started first;
-    failing that, their latest position of any date."""
-    return position_valid_on(list(person.positions.select_related("organisation")), day)
-
-
 def position_valid_on(positions: list[Position], day: datetime.date) -> Position | None:
     """Of positions already loaded (the picker prefetches them), the one valid on ``day``."""
     latest_first = sorted(
