@@ -269,7 +269,7 @@ def time_page(page: str, client, url: str, repeat: int) -> Figure:
     return Figure(page, statistics.median(times), max(times), len(queries), size / 1024)
 
 
-def measure_pages(long_case, repeat: int) -> list[Figure]:
+def measure_pages(long_case, repeat: int, only: list[str] | None = None) -> list[Figure]:
     from django.urls import reverse
 
     from bench.admin_case import administrator_client
@@ -310,6 +310,8 @@ def measure_pages(long_case, repeat: int) -> list[Figure]:
             reverse("admin:casefiles_case_change", args=[long_case.pk]),
         ),
     ]
+    if only:
+        pages = [entry for entry in pages if any(word in entry[0] for word in only)]
     figures = []
     for page, client, url in pages:
         figures.append(time_page(page, client, url, repeat))
@@ -459,6 +461,12 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=60, help="length of the load test")
     parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1))
     parser.add_argument("--no-load", action="store_true", help="skip the load test")
+    parser.add_argument(
+        "--only",
+        action="append",
+        metavar="WORDS",
+        help="measure only the pages whose name holds WORDS (repeatable; implies --no-load)",
+    )
     args = parser.parse_args()
     setup()
     from django.conf import settings
@@ -473,8 +481,8 @@ def main() -> None:
         f"{args.cases:,} cases, {args.persons:,} persons, {args.detained:,} detained now, "
         f"one case of {args.long:,} timeline entries; {args.repeat} requests per page\n"
     )
-    met = print_table(measure_pages(long_case, args.repeat))
-    if not args.no_load:
+    met = print_table(measure_pages(long_case, args.repeat, args.only))
+    if not args.no_load and not args.only:
         met &= load_test(
             rate=args.rate, seconds=args.seconds, workers=args.workers, long_case=long_case
         )
