@@ -58,6 +58,7 @@ bench-dashboard: $(VENV)/.installed
 bench-scale: $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/casefiles_scale} \
+	CACHE_URL=$${CACHE_URL:-redis://127.0.0.1:6379/2} \
 		$(BIN)/python bench/scale.py
 
 lint: $(VENV)/.installed

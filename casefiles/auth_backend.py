@@ -1,18 +1,63 @@
-"""Django's model backend, reading a user's permissions in one query instead of two.
+"""Django's model backend, reading a signed-in user and their permissions in one query.
 
-Every staff page checks permissions, so the two queries Django's own backend runs (the
-user's permissions, then their groups') are paid on every request. Staff hold their rights
-through groups (people/roles.py), but direct permissions still count: one query reads both.
+Every staff page checks permissions, so what Django's own backend runs on each request (the
+user, then the user's permissions, then their groups') is paid on every page. Staff hold
+their rights through groups (people/roles.py), but direct permissions still count: the user
+is read with both, aggregated into one column by a subquery.
 """
 
 from __future__ import annotations
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Permission
-from django.db.models import Q
+from django.db.models import F, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Concat
+
+from casefiles.aggregates import Joined
+
+# Codenames and app labels are identifiers: they never hold a comma.
+SEPARATOR = ","
+
+
+def _permission_keys(user_filter: Q):
+    return (
+        Permission.objects.filter(user_filter)
+        .order_by()
+        .annotate(all=Value(1))
+        .values("all")
+        .annotate(
+            keys=Joined(
+                Concat(F("content_type__app_label"), Value("."), F("codename")),
+                separator=SEPARATOR,
+            )
+        )
+        .values("keys")
+    )
+
+
+def _keys(row: str | None) -> set[str]:
+    return set(row.split(SEPARATOR)) if row else set()
 
 
 class ModelBackend1Query(ModelBackend):
+    def get_user(self, user_id):
+        """The user with their permissions, for AuthenticationMiddleware: one query."""
+        user_model = get_user_model()
+        user = (
+            user_model._default_manager.annotate(
+                own_permission_keys=Subquery(_permission_keys(Q(user=OuterRef("pk")))),
+                group_permission_keys=Subquery(_permission_keys(Q(group__user=OuterRef("pk")))),
+            )
+            .filter(pk=user_id)
+            .first()
+        )
+        if user is None or not self.user_can_authenticate(user):
+            return None
+        if not user.is_superuser:
+            user._perm_cache = _keys(user.own_permission_keys) | _keys(user.group_permission_keys)
+        return user
+
     def get_all_permissions(self, user_obj, obj=None) -> set[str]:
         if not user_obj.is_active or user_obj.is_anonymous or obj is not None:
             return set()

@@ -20,12 +20,14 @@ from django.db.models import (
     Q,
     QuerySet,
     RowRange,
+    Subquery,
     Value,
     Window,
 )
-from django.db.models.functions import Cast, Coalesce
+from django.db.models.functions import Cast, Coalesce, Concat, NullIf, Trim
 from simple_history.utils import get_history_model_for_model
 
+from casefiles.aggregates import JSONList, json_list
 from casefiles.choices import CUSTODIAL_MEASURES, PartyRole
 from casefiles.models import (
     Case,
@@ -95,8 +97,13 @@ def custody_runs(detentions, *, today: datetime.date) -> list[CustodyRun]:
     no later than the day after the run's latest end (or the run has a measure with no end
     recorded). A release with no custodial measure by the next day ends the run; a later
     arrest starts a new one. Non-custodial measures (probation) are left out."""
+    return _runs(custodial_detentions(detentions, today=today), today=today)
+
+
+def _runs(detentions, *, today: datetime.date) -> list[CustodyRun]:
+    """custody_runs over custodial measures already read, in (person, start, id) order."""
     by_person: dict[int, list[Detention]] = {}
-    for detention in custodial_detentions(detentions, today=today):
+    for detention in detentions:
         by_person.setdefault(detention.person_id, []).append(detention)
     runs = []
     for person_detentions in by_person.values():
@@ -148,6 +155,52 @@ def custody_runs_now(
     )
     runs = custody_runs(
         Detention.objects.filter(case__in=cases, person__in=detained.values("person")),
+        today=today,
+    )
+    now = [run for run in runs if run.in_custody]
+    now.sort(key=lambda run: (run.started_on, run.person.name, run.person.pk))
+    return now
+
+
+def case_custody_runs_now(
+    cases: QuerySet[Case], case: Case, *, today: datetime.date
+) -> list[CustodyRun]:
+    """custody_runs_now(cases, detained_in=<this case>), read in the same query as the
+    case's own detentions, which the timeline draws: they are left on `case`, where
+    `prefetched(case, "detentions")` finds them."""
+    held_here = Detention.objects.custodial_on(today).filter(case=case).values("person")
+    # Two index lookups joined (as one condition with OR the planner read every row).
+    wanted = (
+        Detention.objects.filter(case=case)
+        .values("pk")
+        .order_by()
+        .union(
+            Detention.objects.filter(
+                case__in=cases, measure__in=CUSTODIAL_MEASURES, person__in=held_here
+            )
+            .values("pk")
+            .order_by()
+        )
+    )
+    rows = list(
+        Detention.objects.filter(pk__in=wanted)
+        .annotate(
+            custodial_today=Exists(Detention.objects.custodial_on(today).filter(pk=OuterRef("pk")))
+        )
+        .select_related("person", "case", "ordered_by")
+        .order_by("person_id", "started_on", "pk")
+    )
+    own = case.detentions.all()
+    own._result_cache = sorted(
+        (row for row in rows if row.case_id == case.pk), key=lambda row: (row.started_on, row.pk)
+    )
+    own._prefetch_done = True  # type: ignore[attr-defined]
+    case._prefetched_objects_cache = getattr(case, "_prefetched_objects_cache", {}) | {  # type: ignore[attr-defined]
+        "detentions": own
+    }
+    held = {row.person_id for row in own if row.custodial_today}  # type: ignore[attr-defined]
+    runs = _runs(
+        (row for row in rows if row.measure in CUSTODIAL_MEASURES and row.person_id in held),
         today=today,
     )
     now = [run for run in runs if run.in_custody]
@@ -385,10 +438,28 @@ def case_for_page(cases: QuerySet[Case], pk: int) -> Case:
                 "sentence_steps",
                 queryset=SentenceStep.objects.select_related("person", "article", "court"),
             ),
-            "assigned_staff",
-        ),
+        ).annotate(assigned_staff_names_json=_assigned_staff_names()),
         pk=pk,
     )
+
+
+def _assigned_staff_names():
+    """The names of the case's assigned staff (full name, else username), read with the
+    case: the page shows no more of them."""
+    staff = Case.assigned_staff.through.objects.filter(case_id=OuterRef("pk"))
+    full_name = Trim(Concat("user__first_name", Value(" "), "user__last_name"))
+    return Subquery(
+        staff.order_by()
+        .annotate(all=Value(1))
+        .values("all")
+        .annotate(names=JSONList(Coalesce(NullIf(full_name, Value("")), F("user__username"))))
+        .values("names")
+    )
+
+
+def assigned_staff_names(case: Case) -> list[str]:
+    """The names case_for_page read, sorted."""
+    return sorted(json_list(getattr(case, "assigned_staff_names_json", None)))
 
 
 TARGETED_ROLES = (

@@ -11,6 +11,7 @@ the number of entries.
 from __future__ import annotations
 
 import datetime
+import functools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, cast
@@ -43,8 +44,11 @@ class TimelineEntry:
     organisations: list = field(default_factory=list)
     sources: list = field(default_factory=list)
     url: str = ""
-    # The staff page that edits this entry, set only for a user allowed to change it.
+    # The staff page that edits this entry, set only for a user allowed to change it: a
+    # provider gives its route, (URL name, pk), and completion reverses it for the entries
+    # shown (a long timeline would pay for thousands of reverse() calls otherwise).
     edit_url: str = ""
+    edit_route: tuple[str, int] | None = None
     # Within one day: what happened first in the life of a case comes first.
     order: int = 50
     # The record behind the entry ("event", 12): a provider's completer fills in what costs
@@ -90,7 +94,7 @@ def register_timeline_provider(
 
     A provider may leave out of its entries what costs queries (sources, participants) and
     give `complete`, which fills them in for the entries that are shown: a page of a long
-    timeline then pays for its hundred entries, not for all of them."""
+    timeline then pays for the entries of one page, not for all of them."""
     if provider not in _registry.providers:
         _registry.providers.append(provider)
     if complete is not None:
@@ -136,6 +140,9 @@ def complete_entries(entries: list[TimelineEntry]) -> None:
     provider whatever the number of entries."""
     pending: dict[Provider, list[TimelineEntry]] = {}
     for entry in entries:
+        if entry.edit_route and not entry.edit_url:
+            name, pk = entry.edit_route
+            entry.edit_url = reverse(name, args=[pk])
         provider = entry.provider
         if provider in _registry.completers and not entry.completed:
             pending.setdefault(provider, []).append(entry)
@@ -147,7 +154,7 @@ def complete_entries(entries: list[TimelineEntry]) -> None:
 # The case page shows the latest entries and loads earlier ones a page at a time: a case
 # followed for years has thousands of entries, and drawing them all made the page slow and
 # heavy. The brief, a document, still lists them all.
-TIMELINE_PAGE_SIZE = 100
+TIMELINE_PAGE_SIZE = 50
 
 
 @dataclass
@@ -212,6 +219,20 @@ CASEFILES_KINDS = {
 }
 
 
+@functools.cache
+def _labels(label: str, field_name: str) -> dict:
+    from django.apps import apps
+
+    return dict(apps.get_model(label)._meta.get_field(field_name).flatchoices)
+
+
+def _label(instance, field_name: str) -> str:
+    """What get_FOO_display() gives, from a dict built once per field (Django rebuilds it on
+    every call: thousands of entries made that a fifth of a long timeline's cost)."""
+    value = getattr(instance, field_name)
+    return str(_labels(instance._meta.label, field_name).get(value, value))
+
+
 def _events(case, user: User) -> Iterable[TimelineEntry]:
     may_edit = cast(AnyUser, user).has_perms(
         [
@@ -227,30 +248,34 @@ def _events(case, user: User) -> Iterable[TimelineEntry]:
             precision=event.precision,
             kind=event.kind if international else "event",
             # An international body's decision is labelled by its kind already.
-            title=event.title if international else f"{event.get_kind_display()}: {event.title}",
+            title=event.title if international else f"{_label(event, 'kind')}: {event.title}",
             detail=event.description + (f" ({event.place})" if event.place else ""),
             anchor=f"event-{event.pk}",
-            edit_url=reverse("staff:event_edit", args=[event.pk]) if may_edit else "",
+            edit_route=("staff:event_edit", event.pk) if may_edit else None,
             order=10,
             owner=("event", event.pk),
         )
 
 
-def _edit_url(user: User, permission: str, name: str, pk: int) -> str:
-    """The staff page that corrects a record, for a user allowed to change it (the
-    permission is cached on the user: no query per entry)."""
-    from django.urls import reverse
-
+def _edit_route(user: User, permission: str, name: str):
+    """The staff page that corrects a record of one kind, as a function of its pk, for a
+    user allowed to change it (asked once per kind, not per entry)."""
     allowed = isinstance(user, PermissionsMixin) and user.has_perm(permission)
-    return reverse(f"staff:{name}", args=[pk]) if allowed else ""
+    return (lambda pk: (f"staff:{name}", pk)) if allowed else (lambda pk: None)
 
 
 def _detentions(case, user: User) -> Iterable[TimelineEntry]:
-    for detention in case.detentions.order_by("started_on", "pk").select_related(
-        "person", "ordered_by"
-    ):
+    from casefiles.selectors import prefetched
+
+    detentions = prefetched(case, "detentions")
+    if detentions is None:
+        detentions = list(
+            case.detentions.order_by("started_on", "pk").select_related("person", "ordered_by")
+        )
+    edit_route = _edit_route(user, "casefiles.change_detention", "detention_edit")
+    for detention in detentions:
         owner = ("detention", detention.pk)
-        measure = detention.get_measure_display()
+        measure = _label(detention, "measure")
         term = f" for {detention.term_display}" if detention.term_display else ""
         where = f" in {detention.facility}" if detention.facility else ""
         ordered = f", ordered by {detention.ordered_by}" if detention.ordered_by else ""
@@ -264,7 +289,7 @@ def _detentions(case, user: User) -> Iterable[TimelineEntry]:
                 filter(None, [f"{where}{ordered}".strip(", ").capitalize(), detention.notes])
             ),
             anchor=f"detention-{detention.pk}",
-            edit_url=_edit_url(user, "casefiles.change_detention", "detention_edit", detention.pk),
+            edit_route=edit_route(detention.pk),
             order=30,
             persons=persons,
             owner=owner,
@@ -301,7 +326,7 @@ def _charges(case, user: User) -> Iterable[TimelineEntry]:
         charges = list(case.charges.select_related("person", "article"))
     for charge in sorted(charges, key=lambda charge: charge.pk):
         owner = ("charge", charge.pk)
-        edit_url = reverse("staff:charge_edit", args=[charge.pk]) if may_change else ""
+        edit_route = ("staff:charge_edit", charge.pk) if may_change else None
         offence = charge.offence
         article_title = f" — {charge.article.title}" if charge.article else ""
         if charge.brought_on:
@@ -315,7 +340,7 @@ def _charges(case, user: User) -> Iterable[TimelineEntry]:
                 owner=owner,
                 anchor=f"charge-{charge.pk}",
                 order=20,
-                edit_url=edit_url,
+                edit_route=edit_route,
             )
         if charge.decided_on and charge.status in DECIDED_CHARGE_STATUSES:
             # The sentence is the person's: its own entry (a sentence step) tells it.
@@ -323,12 +348,12 @@ def _charges(case, user: User) -> Iterable[TimelineEntry]:
                 date=charge.decided_on,
                 precision=charge.decided_on_precision,
                 kind="charge_decided",
-                title=f"{charge.person.name} {charge.get_status_display().lower()} of {offence}",
+                title=f"{charge.person.name} {_label(charge, 'status').lower()} of {offence}",
                 persons=[charge.person],
                 owner=owner,
                 anchor=f"charge-{charge.pk}-decided",
                 order=45,
-                edit_url=edit_url,
+                edit_route=edit_route,
             )
 
 
@@ -339,10 +364,10 @@ def _sentence_step_title(step) -> str:
     length = months_display(step.months) if step.months else ""
     reason = f" ({step.reason})" if step.reason else ""
     if step.kind == SentenceStepKind.IMPOSED:
-        kind = step.get_sentence_kind_display().lower()
+        kind = _label(step, "sentence_kind").lower()
         return f"{name} sentenced to {length} of {kind}{reason}"
     if step.kind in (SentenceStepKind.INCREASED, SentenceStepKind.REDUCED):
-        verb = step.get_kind_display().lower()
+        verb = _label(step, "kind").lower()
         return f"Sentence of {name} {verb} by {length}{reason}"
     if step.kind == SentenceStepKind.OVERTURNED:
         return f"Sentence of {name} overturned{reason}"
@@ -355,6 +380,7 @@ def _sentence_steps(case, user: User) -> Iterable[TimelineEntry]:
     steps = prefetched(case, "sentence_steps")
     if steps is None:
         steps = list(case.sentence_steps.select_related("person", "article", "court"))
+    edit_route = _edit_route(user, "casefiles.change_sentencestep", "sentence_step_edit")
     for step in sorted(steps, key=lambda step: (step.occurred_on, step.pk)):
         details = [
             f"Under {step.article.citation}" if step.article else "",
@@ -365,9 +391,7 @@ def _sentence_steps(case, user: User) -> Iterable[TimelineEntry]:
             step.notes,
         ]
         yield TimelineEntry(
-            edit_url=_edit_url(
-                user, "casefiles.change_sentencestep", "sentence_step_edit", step.pk
-            ),
+            edit_route=edit_route(step.pk),
             date=step.occurred_on,
             precision=step.precision,
             kind="sentence_step",
@@ -382,6 +406,7 @@ def _sentence_steps(case, user: User) -> Iterable[TimelineEntry]:
 
 
 def _hearings(case, user: User) -> Iterable[TimelineEntry]:
+    edit_route = _edit_route(user, "casefiles.change_hearing", "hearing_edit")
     for hearing in case.hearings.order_by("held_on", "pk").select_related(
         "court", "judge", "postponed_to"
     ):
@@ -394,10 +419,10 @@ def _hearings(case, user: User) -> Iterable[TimelineEntry]:
                 f" — postponed to {format_partial_date(to.held_on)}" if to else " — postponed"
             )
         yield TimelineEntry(
-            edit_url=_edit_url(user, "casefiles.change_hearing", "hearing_edit", hearing.pk),
+            edit_route=edit_route(hearing.pk),
             date=hearing.held_on,
             kind="hearing",
-            title=f"{hearing.get_kind_display()} hearing{at}{court}{postponed}",
+            title=f"{_label(hearing, 'kind')} hearing{at}{court}{postponed}",
             detail=hearing.outcome,
             # The defendants come first: the completer puts them before the judge.
             persons=[hearing.judge] if hearing.judge else [],
@@ -416,51 +441,44 @@ def _casefiles_provider(case, user: User) -> Iterable[TimelineEntry]:
 
 
 def _complete_casefiles(entries: list[TimelineEntry]) -> None:
-    """Sources of every entry, participants of events and defendants of hearings: four
+    """Sources of every entry, participants of events and defendants of hearings: two
     queries at most, whatever the number of entries."""
-    from casefiles.models import EventParticipant, Hearing, Source
-
     ids: dict[str, set[int]] = {}
     for entry in entries:
         ids.setdefault(entry.owner[0], set()).add(entry.owner[1])
     cited = _citations(ids)
-    sources = Source.objects.in_bulk({source_id for found in cited.values() for source_id in found})
-    participants: dict[int, list] = {}
-    if ids.get("event"):
-        for participant in (
-            EventParticipant.objects.filter(event_id__in=ids["event"])
-            .select_related("person", "organisation")
-            .order_by("pk")
-        ):
-            participants.setdefault(participant.event_id, []).append(participant)
-    defendants: dict[int, list[Person]] = {}
-    if ids.get("hearing"):
-        ordering = [f"person__{field}" for field in Person._meta.ordering or []]
-        for row in (
-            Hearing.defendants.through.objects.filter(hearing_id__in=ids["hearing"])
-            .select_related("person")
-            .order_by(*ordering, "pk")
-        ):
-            defendants.setdefault(row.hearing_id, []).append(row.person)
+    persons, organisations = _taking_part(ids)
     for entry in entries:
         kind, pk = entry.owner
         entry.sources = sorted(
-            (sources[source_id] for source_id in cited.get(entry.owner, ())),
-            key=lambda source: (source.title, source.pk),
+            cited.get(entry.owner, ()), key=lambda source: (source.title, source.pk)
         )
         if kind == "event":
-            taking_part = participants.get(pk, [])
-            entry.persons = [p.person for p in taking_part if p.person_id]
-            entry.organisations = [p.organisation for p in taking_part if p.organisation_id]
+            entry.persons = persons.get(entry.owner, [])
+            entry.organisations = organisations.get(entry.owner, [])
         elif kind == "hearing":
-            entry.persons = defendants.get(pk, []) + entry.persons
+            entry.persons = persons.get(entry.owner, []) + entry.persons
 
 
-def _citations(ids: dict[str, set[int]]) -> dict[tuple[str, int], list[int]]:
-    """The sources cited by each record, read from the five citation tables in one query."""
+def _columns(model, path: str) -> tuple[list[str], list[str]]:
+    """A model's columns (attnames) and the lookups reading them through `path`."""
+    names = [str(field.attname) for field in model._meta.concrete_fields]
+    return names, [f"{path}__{name}" for name in names]
+
+
+def _row_instance(model, names: list[str], values) -> Any:
+    """A model instance from the columns a union read, as the ORM would build it."""
+    from django.db import connection
+
+    return model.from_db(connection.alias, names, values)
+
+
+def _citations(ids: dict[str, set[int]]) -> dict[tuple[str, int], list]:
+    """The sources cited by each record, read with the sources from the five citation
+    tables in one query."""
     from django.db.models import CharField, F, Value
 
-    from casefiles.models import Charge, Detention, Event, Hearing, SentenceStep
+    from casefiles.models import Charge, Detention, Event, Hearing, SentenceStep, Source
 
     tables: dict[str, tuple[Any, str]] = {
         "event": (Event, "event_id"),
@@ -469,14 +487,11 @@ def _citations(ids: dict[str, set[int]]) -> dict[tuple[str, int], list[int]]:
         "hearing": (Hearing, "hearing_id"),
         "sentencestep": (SentenceStep, "sentencestep_id"),
     }
+    names, lookups = _columns(Source, "source")
     parts = [
         model.sources.through.objects.filter(**{f"{column}__in": ids[kind]})
-        .annotate(
-            kind=Value(kind, output_field=CharField()),
-            record=F(column),
-            cited=F("source_id"),
-        )
-        .values_list("kind", "record", "cited")
+        .annotate(kind=Value(kind, output_field=CharField()), record=F(column))
+        .values_list("kind", "record", *lookups)
         .order_by()
         for kind, (model, column) in tables.items()
         if ids.get(kind)
@@ -484,10 +499,92 @@ def _citations(ids: dict[str, set[int]]) -> dict[tuple[str, int], list[int]]:
     if not parts:
         return {}
     rows = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
-    cited: dict[tuple[str, int], list[int]] = {}
-    for kind, record, source_id in rows:
-        cited.setdefault((kind, record), []).append(source_id)
+    sources: dict[int, Any] = {}
+    cited: dict[tuple[str, int], list] = {}
+    for kind, record, *values in rows:
+        source = sources.get(values[0]) or _row_instance(Source, names, values)
+        sources[source.pk] = source
+        cited.setdefault((kind, record), []).append(source)
     return cited
+
+
+def _taking_part(
+    ids: dict[str, set[int]],
+) -> tuple[dict[tuple[str, int], list], dict[tuple[str, int], list]]:
+    """Who took part in the events (persons and organisations, in the order recorded) and
+    who stood trial at the hearings (in name order), read together in one query."""
+    from django.db.models import CharField, F, IntegerField, Value
+
+    from casefiles.models import EventParticipant, Hearing
+    from people.models import Organisation
+
+    person_names, person_lookups = _columns(Person, "person")
+    organisation_names, organisation_lookups = _columns(Organisation, "organisation")
+    parts: list[Any] = []
+    if ids.get("event"):
+        parts.append(
+            EventParticipant.objects.filter(event_id__in=ids["event"])
+            .annotate(
+                kind=Value("event", output_field=CharField()), record=F("event_id"), row=F("pk")
+            )
+            .values_list("kind", "record", "row", *person_lookups, *organisation_lookups)
+            .order_by()
+        )
+    if ids.get("hearing"):
+        nothing = {
+            f"no_{name}": Value(
+                None,
+                output_field=(
+                    field.target_field if field.is_relation else field  # type: ignore[attr-defined]
+                ).clone(),
+            )
+            for name, field in zip(
+                organisation_names, Organisation._meta.concrete_fields, strict=True
+            )
+        }
+        parts.append(
+            Hearing.defendants.through.objects.filter(hearing_id__in=ids["hearing"])
+            .annotate(
+                kind=Value("hearing", output_field=CharField()),
+                record=F("hearing_id"),
+                row=Value(0, output_field=IntegerField()),
+                **nothing,
+            )
+            .values_list("kind", "record", "row", *person_lookups, *nothing)
+            .order_by()
+        )
+    persons: dict[tuple[str, int], list] = {}
+    organisations: dict[tuple[str, int], list] = {}
+    if not parts:
+        return persons, organisations
+    rows = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+    width = len(person_names)
+    ordered: list[tuple] = []
+    for kind, record, row, *values in rows:
+        person = (
+            _row_instance(Person, person_names, values[:width]) if values[0] is not None else None
+        )
+        organisation = (
+            _row_instance(Organisation, organisation_names, values[width:])
+            if values[width] is not None
+            else None
+        )
+        ordered.append(((kind, record), row, person, organisation))
+    # Participants in the order recorded; defendants in the order of names (Person.Meta).
+    name_order = [str(field) for field in Person._meta.ordering or []]
+    ordered.sort(
+        key=lambda found: (
+            found[1],
+            tuple(getattr(found[2], field) or "" for field in name_order) if found[2] else (),
+            found[2].pk if found[2] else 0,
+        )
+    )
+    for owner, _row, person, organisation in ordered:
+        if person is not None:
+            persons.setdefault(owner, []).append(person)
+        if organisation is not None:
+            organisations.setdefault(owner, []).append(organisation)
+    return persons, organisations
 
 
 register_timeline_provider(_casefiles_provider, kinds=CASEFILES_KINDS, complete=_complete_casefiles)

@@ -11,16 +11,14 @@ LETTERS_ON_CARD = 10
 
 
 def case_letters_card(case, user) -> dict | None:
-    """One query: the newest letters about `case` that `user` may see (a letter about
-    several cases only when they may see every one of them)."""
-    from letters.models import Letter
+    """The newest letters about `case` that `user` may see, from those the timeline read
+    (no query of its own on the case page)."""
+    from letters.timeline import letters_about
 
     if not user.has_perm("letters.view_letter"):
         return None
-    letters = list(
-        Letter.objects.visible_to(user)
-        .filter(cases=case)
-        .order_by("-dated_on", "-pk")[: LETTERS_ON_CARD + 1]
+    letters = sorted(
+        letters_about(case, user), key=lambda letter: (letter.dated_on, letter.pk), reverse=True
     )
     return {
         "letters": letters[:LETTERS_ON_CARD],

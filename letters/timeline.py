@@ -19,26 +19,35 @@ LETTER_KINDS = {
 }
 
 
-def letter_entries(case, user) -> Iterable[TimelineEntry]:
-    """Three queries whatever the number of letters (one when there are none): letters,
-    their signatories, their replies."""
+def letters_about(case, user) -> list:
+    """The letters about `case` that `user` may see (a letter about several cases only when
+    they may see every one), with their signatories and replies: three queries whatever the
+    number of letters (one when there are none), run once per case object and request —
+    the timeline and the case page's Letters card both read them."""
     from letters.models import Letter, LetterSignatory, Reply
 
+    memo = case.__dict__.setdefault("_letters_seen_by", {})
+    if user.pk not in memo:
+        signatories = LetterSignatory.objects.select_related("person").order_by("order")
+        memo[user.pk] = list(
+            Letter.objects.visible_to(user)
+            .filter(case_links__case=case)
+            .order_by("pk")
+            .prefetch_related(
+                Prefetch("signatories", queryset=signatories),
+                Prefetch(
+                    "replies",
+                    queryset=Reply.objects.select_related("from_person", "from_organisation"),
+                ),
+            )
+        )
+    return memo[user.pk]
+
+
+def letter_entries(case, user) -> Iterable[TimelineEntry]:
     if not user.has_perm("letters.view_letter"):
         return
-    signatories = LetterSignatory.objects.select_related("person").order_by("order")
-    letters = (
-        Letter.objects.visible_to(user)
-        .filter(case_links__case=case)
-        .order_by("pk")
-        .prefetch_related(
-            Prefetch("signatories", queryset=signatories),
-            Prefetch(
-                "replies",
-                queryset=Reply.objects.select_related("from_person", "from_organisation"),
-            ),
-        )
-    )
+    letters = letters_about(case, user)
     for letter in letters:
         if letter.sent_on:
             signers = [signatory.person for signatory in letter.signatories.all()]

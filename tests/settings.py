@@ -17,4 +17,7 @@ CELERY_TASK_EAGER_PROPAGATES = False
 # The test client and the live server speak plain HTTP; production redirects to HTTPS
 # (tests/security/test_headers.py checks the production defaults in a subprocess).
 SECURE_SSL_REDIRECT = False
+# As in production with a shared cache (CACHE_URL): sessions read from the cache, written
+# through to the database. One process here, so the in-memory cache is shared by all.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 STATIC_ROOT = Path(tempfile.mkdtemp(prefix="casefiles-test-static-"))

@@ -40,13 +40,21 @@ class CaseFact:
 
 
 def case_sources(*, case: Case, user: User) -> QuerySet[Source]:
-    """The sources cited by the case's facts that the user may see, in one query."""
+    """The sources cited by the case's facts, for a user who may see the case (the caller
+    read it through `cases_visible_to`), in one query.
+
+    The one rule (casefiles/visibility.py) hides a source only when every fact citing it is
+    in a hidden case; each of these is cited by a fact of this case, which the user sees,
+    so the rule keeps them all and is not asked again (it would read the citations in
+    hidden cases first: a query per page for nothing)."""
+    if not user.has_perm("casefiles.view_case"):
+        return Source.objects.none()
     cited = Q()
     for model in FACT_KINDS.values():
         through = model.sources.through  # type: ignore[attr-defined]
         column = model._meta.model_name
         cited |= Q(pk__in=through.objects.filter(**{f"{column}__case": case}).values("source"))
-    return Source.objects.visible_to(user).filter(cited).order_by("title", "pk")
+    return Source.objects.filter(cited).order_by("title", "pk")
 
 
 def case_facts(case: Case) -> list[CaseFact]:

@@ -95,6 +95,10 @@ def _cases_csv(cases) -> StreamingHttpResponse:
     return response
 
 
+# The Charges card lists this many; a case of hundreds links to the timeline for the rest.
+CHARGES_ON_CARD = 20
+
+
 def _timeline_context(request: HttpRequest, case) -> dict:
     """The page of the case's timeline the query string asks for, with its filters: kinds
     (`kind`, repeated), one person (`person`) and the page counted back from the latest
@@ -150,7 +154,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     cases = selectors.cases_visible_to(request.user)
     case = selectors.case_for_page(cases, pk)
     # Those held today in this case, counted across every case the user may see.
-    custody = selectors.custody_runs_now(cases, today=today, detained_in=cases.filter(pk=case.pk))
+    custody = selectors.case_custody_runs_now(cases, case, today=today)
     persons = {party.person.pk: party.person for party in case.parties.all() if party.person}
     return render(
         request,
@@ -158,6 +162,8 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         _timeline_context(request, case)
         | {
             "case": case,
+            "assigned_staff": selectors.assigned_staff_names(case),
+            "charges_shown": CHARGES_ON_CARD,
             "custody_runs": custody,
             "sentences": sentences_for_case(case, custody=custody_from(cases, today=today)),
             "persons": sorted(persons.values(), key=lambda person: person.name),

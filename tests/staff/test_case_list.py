@@ -113,10 +113,11 @@ def test_the_list_is_paginated_keeping_the_filters(viewer_client):
     assert len(second.context["page"].object_list) == 5
 
 
-# Pinned: session, user, the user's permissions with their groups' (3); the countries in use, for
+# Pinned: the user with their permissions and their groups' (1: the session comes from the
+# cache, see tests/settings.py); the countries in use, for
 # the country filter (1); count for the paginator (1); the page of cases with detained-now
 # (1); their person parties (1); the articles for the article filter (1).
-CASE_LIST_QUERIES = 8
+CASE_LIST_QUERIES = 6
 
 
 @pytest.mark.parametrize("count", [10, 500])

@@ -529,3 +529,32 @@ def test_charge_entries_on_the_timeline_link_to_edit_for_editors_only(accused, e
     assert [e.edit_url for e in case_timeline(case, user=viewer) if e.kind == "charge_brought"] == [
         ""
     ]
+
+
+# --- The Charges card -----------------------------------------------------------------------
+
+
+def test_a_case_of_many_charges_lists_the_first_on_its_card_and_links_to_all(
+    accused, viewer_client
+):
+    from casefiles.views.cases import CHARGES_ON_CARD
+
+    case, person = accused
+    charges = [
+        ChargeFactory(case=case, person=person, description=f"Count {n:02d}")
+        for n in range(CHARGES_ON_CARD + 5)
+    ]
+    html = viewer_client.get(reverse("staff:case_detail", args=[case.pk])).content.decode()
+    card = html[html.index('id="charges"') : html.index("</section>", html.index('id="charges"'))]
+    assert card.count('id="charge-card-') == CHARGES_ON_CARD
+    assert f"All {len(charges)} charges on the timeline" in card
+    assert "?kind=charge_brought&amp;kind=charge_decided#timeline-h" in card
+
+
+def test_a_case_of_few_charges_lists_them_all_without_a_link(accused, viewer_client):
+    case, person = accused
+    ChargeFactory(case=case, person=person, description="Count 01")
+    html = viewer_client.get(reverse("staff:case_detail", args=[case.pk])).content.decode()
+    card = html[html.index('id="charges"') : html.index("</section>", html.index('id="charges"'))]
+    assert card.count('id="charge-card-') == 1
+    assert "charges on the timeline" not in card

@@ -68,7 +68,8 @@ def test_latest_changes_link_to_their_history(demo, viewer_client):
     assert changes[0].case_reference == "KZ-2021-MENDYGAZYEV"
 
 
-# Pinned: session, user, the user's permissions with their groups' (3); the longest in custody
+# Pinned: the user with their permissions and their groups' (1: the session comes from the
+# cache, see tests/settings.py); the longest in custody
 # chosen in SQL with how many are detained now (1) and the custodial measures of those only (1);
 # their sentence steps, with person and case, for the sentence in force (1, only when someone
 # is detained); terms ending (1) and their count (1); hearings (1), their defendants (1, only
@@ -76,7 +77,7 @@ def test_latest_changes_link_to_their_history(demo, viewer_client):
 # charges, parties (5) with their users (joined); case references for the changes (1);
 # reminders not delivered (1); letters whose sending failed (1, letters.sending's dashboard
 # alert).
-DASHBOARD_QUERIES = 19
+DASHBOARD_QUERIES = 17
 
 
 @pytest.mark.parametrize("count", [3, 60])

@@ -102,10 +102,10 @@ def _queries(client, url: str, params: dict) -> tuple[int, object]:
     return len(queries), response
 
 
-# Pinned: session, user, permissions (3); the rows in hidden cases for the person and the
-# organisation rule (2); persons best match first (1) and their aliases (1); organisations
-# (1); cases (1); letters (1) with their case links (1).
-SEARCH_QUERIES = 11
+# Pinned: the user with their permissions (1: the session comes from the cache); the rows
+# in hidden cases for the person and the organisation rule (2); persons best match first (1)
+# and their aliases (1); organisations (1); cases (1); letters (1) with their case links (1).
+SEARCH_QUERIES = 9
 
 
 @pytest.mark.parametrize("count", [10, 500])
@@ -123,10 +123,10 @@ def test_search_runs_the_same_queries_with_10_and_500_matches(client, viewer, co
     assert queries == SEARCH_QUERIES
 
 
-# Pinned: session, user, permissions (3); count for the paginator (1); the page of letters
+# Pinned: the user with their permissions (1); count for the paginator (1); the page of letters
 # (1) with their case links (1); letters waiting for signatures and ready to send (2); the
 # cases for the case filter (1).
-LETTER_LIST_QUERIES = 9
+LETTER_LIST_QUERIES = 7
 
 
 @pytest.mark.parametrize("count", [10, 500])
@@ -142,7 +142,7 @@ def test_the_letters_list_runs_the_same_queries_with_10_and_500_letters(client, 
 
 # The case list's own queries (test_case_list.CASE_LIST_QUERIES) and one more: the cases the
 # text or the person's names find, read once as a list of ids.
-CASE_LIST_FOUND_QUERIES = 9
+CASE_LIST_FOUND_QUERIES = 7
 
 
 @pytest.mark.parametrize("params", [{"q": "Petrov"}, {"person": "Петров"}])

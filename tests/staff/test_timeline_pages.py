@@ -16,6 +16,9 @@ from tests.factories import CaseFactory, CasePartyFactory, DetentionFactory, Per
 D = datetime.date
 pytestmark = pytest.mark.django_db
 FIRST_DAY = D(2015, 1, 1)
+PAGE = TIMELINE_PAGE_SIZE
+# Three pages of entries.
+TOTAL = 3 * PAGE
 
 
 def _events(case, count: int, *, first: datetime.date = FIRST_DAY) -> list[Event]:
@@ -34,7 +37,7 @@ def _events(case, count: int, *, first: datetime.date = FIRST_DAY) -> list[Event
 @pytest.fixture
 def long_case():
     case = CaseFactory()
-    _events(case, 300)
+    _events(case, TOTAL)
     return case
 
 
@@ -46,11 +49,11 @@ def test_the_case_page_shows_the_latest_page_oldest_first(long_case, viewer_clie
     response = viewer_client.get(reverse("staff:case_detail", args=[long_case.pk]))
     titles = _titles(response)
     assert len(titles) == TIMELINE_PAGE_SIZE
-    assert titles[0] == f"Search {300 - TIMELINE_PAGE_SIZE:04d}" and titles[-1] == "Search 0299"
-    assert response.context["timeline_page"].earlier == 300 - TIMELINE_PAGE_SIZE
+    assert titles[0] == f"Search {TOTAL - PAGE:04d}" and titles[-1] == f"Search {TOTAL - 1:04d}"
+    assert response.context["timeline_page"].earlier == TOTAL - PAGE
     html = response.content.decode()
     assert "Earlier entries" in html and "Later entries" not in html
-    assert "Search 0199" not in html
+    assert f"Search {TOTAL - PAGE - 1:04d}" not in html
 
 
 def test_earlier_entries_links_to_the_case_page_and_to_the_fragment_with_the_filters(
@@ -59,7 +62,7 @@ def test_earlier_entries_links_to_the_case_page_and_to_the_fragment_with_the_fil
     case = CaseFactory()
     person = PersonFactory()
     CasePartyFactory(case=case, person=person)
-    events = _events(case, 300)
+    events = _events(case, TOTAL)
     for event in events:
         event.participants.create(person=person, role="target")
     url = reverse("staff:case_detail", args=[case.pk])
@@ -75,7 +78,7 @@ def test_the_fragment_is_the_earlier_page_alone_with_its_own_earlier_link(long_c
     fragment = reverse("staff:case_timeline", args=[long_case.pk])
     response = viewer_client.get(fragment, {"kind": "event", "page": 2})
     titles = _titles(response)
-    assert titles[0] == "Search 0100" and titles[-1] == "Search 0199"
+    assert titles[0] == f"Search {PAGE:04d}" and titles[-1] == f"Search {2 * PAGE - 1:04d}"
     html = response.content.decode()
     assert "<html" not in html and "timeline-filter" not in html
     assert "kind=event&amp;page=3" in html
@@ -89,7 +92,7 @@ def test_the_earlier_page_without_javascript_is_the_case_page_at_that_page(
 ):
     url = reverse("staff:case_detail", args=[long_case.pk])
     response = viewer_client.get(url, {"page": 3})
-    assert _titles(response)[0] == "Search 0000" and len(_titles(response)) == 100
+    assert _titles(response)[0] == "Search 0000" and len(_titles(response)) == PAGE
     html = response.content.decode()
     assert "Later entries" in html and f'href="{url}?page=2#timeline-h"' in html
     # Past the oldest page: the oldest page.
@@ -98,15 +101,19 @@ def test_the_earlier_page_without_javascript_is_the_case_page_at_that_page(
 
 def test_filters_narrow_every_page(viewer_client):
     case = CaseFactory()
-    _events(case, 150)
+    _events(case, TOTAL)
     person = PersonFactory()
-    for _ in range(150):
+    for _ in range(TOTAL):
         DetentionFactory(case=case, person=person, started_on=D(2016, 1, 1), planned_end=None)
     url = reverse("staff:case_detail", args=[case.pk])
     for page in (1, 2):
         response = viewer_client.get(url, {"kind": "event", "page": page})
         assert {entry.kind for entry in response.context["timeline"]} == {"event"}
-    assert len(viewer_client.get(url, {"kind": "event", "page": 2}).context["timeline"]) == 50
+    assert len(viewer_client.get(url, {"kind": "event", "page": 3}).context["timeline"]) == PAGE
+    assert {
+        entry.kind
+        for entry in viewer_client.get(url, {"kind": "event", "page": 3}).context["timeline"]
+    } == {"event"}
 
 
 def test_an_entry_just_logged_is_on_the_page_the_case_page_opens_at(long_case, viewer_client):
@@ -122,7 +129,7 @@ def test_an_entry_just_logged_is_on_the_page_the_case_page_opens_at(long_case, v
 
 def test_the_brief_keeps_the_full_timeline(long_case, viewer_client):
     response = viewer_client.get(reverse("staff:case_brief", args=[long_case.pk]))
-    assert len(response.context["timeline"]) == 300
+    assert len(response.context["timeline"]) == TOTAL
     assert "Earlier entries" not in response.content.decode()
 
 
