@@ -95,9 +95,7 @@ def letter_docx_bytes(letter: Letter) -> bytes:
     closing.paragraph_format.keep_with_next = True
     for signatory in signatories:
         if signatory.signature_src in images:
-            _picture(
-                document, images[signatory.signature_src], signatory.signature_src, Mm(14)
-            )
+            _picture(document, images[signatory.signature_src], signatory.signature_src, Mm(14))
         else:
             document.add_paragraph().paragraph_format.space_before = Pt(24)
         name = document.add_paragraph()
