@@ -64,7 +64,7 @@ def letter_docx_bytes(letter: Letter) -> bytes:
     letterhead = letter_letterhead(letter)
     if letterhead is not None:
         if letterhead.logo:
-            _picture(document, stored_bytes(letterhead.logo), letterhead.logo.name, Mm(18))
+            _picture(document, stored_bytes(letterhead.logo), str(letterhead.logo.name), Mm(18))
         name = document.add_paragraph()
         name.add_run(letterhead.name).bold = True
         for line in letterhead.address_lines:
