@@ -133,21 +133,20 @@ def body(response) -> bytes:
 
 @pytest.fixture
 def assigned_case(db):
-    """A restricted case, with the one editor assigned to it."""
+    """A restricted case with a detention, and the one editor assigned to it."""
     case = CaseFactory(restricted=True)
     party = CasePartyFactory(case=case, person=PersonFactory(given_name="Bekizhan"))
-    DetentionFactory(case=case, person=party.person)
+    detention = DetentionFactory(case=case, person=party.person)
     assigned = make_user("asa_assigned", EDITOR, LETTERS)
     case.assigned_staff.add(assigned)
-    return case, assigned
+    return case, assigned, detention
 
 
 @pytest.mark.django_db
 def test_an_uploaded_source_is_kept_in_the_bucket_and_downloads_only_for_those_who_may_see_it(
     bucket, assigned_case
 ):
-    case, assigned = assigned_case
-    detention = case.detention_set.get()
+    case, assigned, detention = assigned_case
     client = logged_in(assigned)
     response = client.post(
         reverse("staff:source_add", args=[case.pk]),
@@ -181,10 +180,9 @@ def test_an_uploaded_source_is_kept_in_the_bucket_and_downloads_only_for_those_w
 @pytest.mark.django_db
 def test_no_page_links_to_the_bucket(bucket, assigned_case):
     """The case page names the checked download, never an address in the bucket."""
-    case, assigned = assigned_case
+    case, assigned, detention = assigned_case
     source = Source(title="Interrogation record")
     source.file.save("record.txt", io.BytesIO(b"record"))
-    detention = case.detention_set.get()
     detention.sources.add(source)
     html = logged_in(assigned).get(reverse("staff:case_detail", args=[case.pk])).content.decode()
     assert reverse("staff:source_file", args=[source.pk]) in html
@@ -221,7 +219,7 @@ def test_a_sealed_final_pdf_lands_in_the_bucket_and_downloads(
     assigned_case,
     finalise_now,  # noqa: F811 — the letters' fixture, imported above
 ):
-    case, assigned = assigned_case
+    case, assigned, _detention = assigned_case
     letter = make_letter(case=case)
 
     version = finalise_now(letter)  # rendered and sealed by the (eager) Celery task
