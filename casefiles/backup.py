@@ -4,7 +4,8 @@ A backup directory holds
   database.exactjson  every row of every table, as Django's `dumpdata` writes it, with the
                  primary keys as they are (contenttypes and permissions included), read
                  in one REPEATABLE READ transaction so it is one moment of the database;
-  media/         the files under MEDIA_ROOT (sources, signatures, replies, letter PDFs);
+  media/         every stored file (sources, signatures, replies, letter PDFs), from
+                 MEDIA_ROOT or the object storage bucket, under its stored name;
   manifest.json  the SHA-256 of every file above and the migrations the data fits.
 
 JSON through Django rather than pg_dump: it needs no client binary matching the server's
@@ -24,13 +25,15 @@ import hashlib
 import json
 import os
 import shutil
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from django.apps import apps
-from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core import serializers
+from django.core.files import File
+from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.core.serializers import json as json_serializer
 from django.core.serializers.json import DjangoJSONEncoder
@@ -99,12 +102,59 @@ def files_under(root: Path) -> list[Path]:
     return sorted(path for path in root.rglob("*") if path.is_file()) if root.is_dir() else []
 
 
+def stored_names() -> list[str]:
+    """Every stored file's name (MEDIA_ROOT or the object storage bucket), sorted."""
+
+    def walk(directory: str) -> Iterator[str]:
+        try:
+            subdirectories, files = default_storage.listdir(directory)
+        except FileNotFoundError:  # MEDIA_ROOT not made yet: nothing stored
+            return
+        prefix = f"{directory}/" if directory else ""
+        for name in files:
+            yield prefix + name
+        for subdirectory in subdirectories:
+            yield from walk(prefix + subdirectory)
+
+    return sorted(walk(""))
+
+
+def stored_sha256(name: str) -> str:
+    """A stored file's SHA-256, read through the storage a megabyte at a time."""
+    digest = hashlib.sha256()
+    with default_storage.open(name, "rb") as stream:
+        for chunk in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def stored_copy_out(name: str, target: Path) -> None:
+    """Copy a stored file to `target` on this machine."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with default_storage.open(name, "rb") as source, target.open("wb") as out:
+        shutil.copyfileobj(source, out)
+
+
+def stored_put(name: str, source: Path) -> None:
+    """Store the file at `source` under exactly `name`, replacing a file stored there."""
+    if default_storage.exists(name):
+        default_storage.delete(name)
+    with source.open("rb") as stream:
+        saved = default_storage.save(name, File(stream, name=name))
+    if saved != name:
+        default_storage.delete(saved)
+        raise BackupError(
+            f"{name} could not be stored under its own name (the storage chose {saved}); "
+            "another process is writing files. Stop it and run again."
+        )
+
+
 def _code_migrations() -> list[list[str]]:
     return sorted([app, name] for app, name in MigrationLoader(None).graph.nodes)
 
 
 def backup_write(*, directory: Path) -> BackupSummary:
-    """Write a backup of the database and MEDIA_ROOT into `directory` (new or empty)."""
+    """Write a backup of the database and the stored files into `directory` (new or empty)."""
     directory = Path(directory)
     if directory.exists() and any(directory.iterdir()):
         raise BackupError(f"{directory} is not empty; give a new directory for the backup.")
@@ -130,14 +180,12 @@ def backup_write(*, directory: Path) -> BackupSummary:
             verbosity=0,
         )
 
-    media_root = Path(settings.MEDIA_ROOT)
     files = {DUMP: sha256_of(dump)}
-    for source in files_under(media_root):
-        relative = Path(MEDIA) / source.relative_to(media_root)
+    for name in stored_names():
+        relative = f"{MEDIA}/{name}"
         target = directory / relative
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(source, target)
-        files[relative.as_posix()] = sha256_of(target)
+        stored_copy_out(name, target)
+        files[relative] = sha256_of(target)
 
     manifest = {
         "format": FORMAT,
@@ -198,7 +246,7 @@ def _records_held() -> dict[str, int]:
 
 
 def backup_restore(*, directory: Path, force: bool = False) -> BackupSummary:
-    """Load a backup into this database and MEDIA_ROOT, after checking it.
+    """Load a backup into this database and the file storage, after checking it.
 
     Refuses, writing nothing, when a file does not match the manifest, when the backup was
     made at other migrations than this code has, or when the database already holds
@@ -238,13 +286,11 @@ def backup_restore(*, directory: Path, force: bool = False) -> BackupSummary:
             call_command("loaddata", str(directory / DUMP), verbosity=0)
     ContentType.objects.clear_cache()
 
-    media_root = Path(settings.MEDIA_ROOT)
     media_files = [name for name in manifest["files"] if name.startswith(f"{MEDIA}/")]
     for name in media_files:
-        target = media_root / Path(name).relative_to(MEDIA)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(directory / name, target)
-        if sha256_of(target) != manifest["files"][name]:
-            raise BackupError(f"{target} was not copied intact; check the disk and run again.")
+        stored = name.removeprefix(f"{MEDIA}/")
+        stored_put(stored, directory / name)
+        if stored_sha256(stored) != manifest["files"][name]:
+            raise BackupError(f"{stored} was not stored intact; check the storage and run again.")
     rows = len(json.loads((directory / DUMP).read_text()))
     return BackupSummary(directory=directory, files=len(manifest["files"]), rows=rows)

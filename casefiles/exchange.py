@@ -26,7 +26,8 @@ export is meant to travel; `manage.py backup` keeps them, for a restore of the s
 
 `import_casefiles` loads an export into an empty database (migrated, holding no records or
 accounts): it checks every SHA-256 first, loads every row with its id in one transaction,
-copies the files into MEDIA_ROOT and moves the id sequences past the loaded rows.
+stores the files (in MEDIA_ROOT or the object storage bucket) and moves the id sequences
+past the loaded rows.
 """
 
 from __future__ import annotations
@@ -43,7 +44,6 @@ from pathlib import Path, PurePosixPath
 from typing import IO, Any
 
 from django.apps import apps
-from django.conf import settings
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.contrib.auth.models import Group, Permission, User
 from django.contrib.contenttypes.models import ContentType
@@ -57,7 +57,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.test.utils import override_settings
 from django.utils import timezone
 
-from casefiles.backup import files_under, sha256_of
+from casefiles.backup import BackupError, files_under, sha256_of, stored_put, stored_sha256
 from people.visibility import AnyUser
 
 MANIFEST = "manifest.json"
@@ -407,26 +407,24 @@ def _records_held(chosen: Iterable[type[models.Model]]) -> dict[str, int]:
     }
 
 
-def _files_place(manifest: dict, directory: Path) -> list[tuple[Path, Path]]:
-    """(from, to) of each file, refusing a file MEDIA_ROOT holds with other content."""
-    media_root = Path(settings.MEDIA_ROOT)
+def _files_place(manifest: dict, directory: Path) -> list[tuple[Path, str]]:
+    """(from, stored name) of each file, refusing a file stored with other content."""
     places = []
     for name in sorted(manifest["files"]):
         if not name.startswith(f"{FILES}/"):
             continue
-        relative = _safe_name(name).relative_to(FILES)
-        target = media_root / relative
-        if target.exists() and sha256_of(target) != manifest["files"][name]:
+        target = _safe_name(name).relative_to(FILES).as_posix()
+        if default_storage.exists(target) and stored_sha256(target) != manifest["files"][name]:
             raise ExchangeError(
-                f"{target} already exists with other content; import into an empty "
-                "MEDIA_ROOT. Nothing was imported."
+                f"{target} is already stored with other content; import into an empty "
+                "file storage. Nothing was imported."
             )
         places.append((directory / name, target))
     return places
 
 
 def export_import(*, directory: Path) -> ExchangeSummary:
-    """Load an export into this empty database and MEDIA_ROOT, after checking it."""
+    """Load an export into this empty database and the file storage, after checking it."""
     directory = Path(directory)
     manifest = export_verify(directory=directory)
     if sorted(map(list, manifest.get("migrations", []))) != _applied_migrations():
@@ -445,13 +443,15 @@ def export_import(*, directory: Path) -> ExchangeSummary:
         )
     places = _files_place(manifest, directory)
 
-    copied: list[Path] = []
+    copied: list[str] = []
     try:
         for source, target in places:
-            if target.exists():
+            if default_storage.exists(target):
                 continue
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(source, target)
+            try:
+                stored_put(target, source)
+            except BackupError as exc:
+                raise ExchangeError(str(exc)) from exc
             copied.append(target)
         fixtures = [
             str(directory / f"{_label(model)}.json")
@@ -472,11 +472,11 @@ def export_import(*, directory: Path) -> ExchangeSummary:
                         cursor.execute(sql)
     except Exception:
         for target in copied:
-            target.unlink(missing_ok=True)
+            default_storage.delete(target)
         raise
     for source, target in places:
-        if sha256_of(target) != sha256_of(source):
-            raise ExchangeError(f"{target} was not copied intact; check the disk.")
+        if stored_sha256(target) != sha256_of(source):
+            raise ExchangeError(f"{target} was not stored intact; check the storage.")
     return ExchangeSummary(
         directory=directory, counts=dict(manifest["counts"]), files=len(manifest["files"])
     )

@@ -3,9 +3,10 @@
 The one entry point is `render_pdf`. Everything a document may load is named in
 advance: the configured font family (served from ``settings.PDF_FONT_DIR``), the
 stylesheets passed in, and any extra files passed as ``allowed_files`` (a letter's
-signature images, say). Every other URL — ``file://``, ``http(s)://``, ``data:``,
-anything — is refused and logged, so a hostile document can neither read the
-server's files nor make a request.
+signature images, say: their bytes, read through the storage, which may be object
+storage). Every other URL — ``file://``, ``http(s)://``, ``data:``, anything — is
+refused and logged, so a hostile document can neither read the server's files nor
+make a request.
 
 Usage::
 
@@ -14,7 +15,7 @@ Usage::
     pdf = render_pdf(
         html="<p>Hello <img src='signatures/7.png'></p>",
         stylesheets=[settings.BASE_DIR / "static/letters/letter.css"],
-        allowed_files={"signatures/7.png": Path("/var/media/signatures/7.png")},
+        allowed_files={"signatures/7.png": signatory.signature_image.read()},
     )
 
 Relative URLs in the HTML and the stylesheets resolve against RESOURCE_BASE_URL,
@@ -31,6 +32,7 @@ process. `render_pdf_unbounded` is the part that runs there; it needs no Django 
 
 from __future__ import annotations
 
+import io
 import logging
 import mimetypes
 from collections.abc import Mapping, Sequence
@@ -163,20 +165,21 @@ def _fetcher_class():
     class AllowListFetcher(URLFetcher):
         """Serves only the named files; refuses every other URL without touching it."""
 
-        def __init__(self, allowed: Mapping[str, Path], refused: list[str]) -> None:
+        def __init__(self, allowed: Mapping[str, Path | bytes], refused: list[str]) -> None:
             super().__init__(fail_on_errors=False)
             self.allowed = dict(allowed)
             self.refused = refused
 
         def fetch(self, url, headers=None):
             key = url.removeprefix(RESOURCE_BASE_URL) if url.startswith(RESOURCE_BASE_URL) else None
-            path = self.allowed.get(key) if key is not None else None
-            if path is None:
+            file = self.allowed.get(key) if key is not None else None
+            if key is None or file is None:
                 self.refused.append(url)  # logged by the caller, outside the render process
                 raise PDFRenderError(f"Not an allowed resource: {url[:200]}")
-            mime_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+            mime_type = mimetypes.guess_type(key)[0] or "application/octet-stream"
+            body = file if isinstance(file, bytes) else file.read_bytes()
             return URLFetcherResponse(
-                RESOURCE_BASE_URL + key, body=path.read_bytes(), headers={"Content-Type": mime_type}
+                RESOURCE_BASE_URL + key, body=body, headers={"Content-Type": mime_type}
             )
 
         def open(self, url, data=None, timeout=None):  # never the network, whatever asks
@@ -189,7 +192,7 @@ def render_pdf(
     *,
     html: str,
     stylesheets: Sequence[Path] = (),
-    allowed_files: Mapping[str, Path] | None = None,
+    allowed_files: Mapping[str, Path | bytes] | None = None,
     refused: list[str] | None = None,
     font_family: str | None = None,
     time_limit: float = 60,
@@ -198,8 +201,9 @@ def render_pdf(
 
     - ``stylesheets``: CSS files of the app, applied after the font rules; relative
       URLs in them resolve to keys of ``allowed_files`` (or to ``fonts/<file>``).
-    - ``allowed_files``: ``{key: path}``; the document may load ``key`` (a relative
-      URL such as ``"signatures/7.png"``) and nothing else besides the fonts. Images
+    - ``allowed_files``: ``{key: path or bytes}``; the document may load ``key`` (a
+      relative URL such as ``"signatures/7.png"``) and nothing else besides the fonts.
+      Uploaded files are given as their bytes, so the renderer needs no access to storage. Images
       among them larger than MAX_IMAGE_PIXELS are refused before rendering.
     - ``refused``: if given, every URL the fetcher refused is appended to it.
     - ``time_limit``: wall-clock seconds before rendering is stopped. WeasyPrint runs in a
@@ -218,11 +222,11 @@ def render_pdf(
             f"PDF font files missing: {', '.join(str(p) for p in missing)}. "
             "Set PDF_FONT_DIR / PDF_FONT_FAMILY (see `manage.py check`)."
         )
-    allowed: dict[str, Path] = {face.key: face.path for face in faces}
-    for key, path in (allowed_files or {}).items():
+    allowed: dict[str, Path | bytes] = {face.key: face.path for face in faces}
+    for key, file in (allowed_files or {}).items():
         if key.startswith(FONT_PREFIX) or "://" in key or key.startswith("/"):
             raise ValueError(f"Allowed file keys are relative names, not {key!r}")
-        allowed[key] = Path(path)
+        allowed[key] = file if isinstance(file, bytes) else Path(file)
 
     try:
         pdf, refused_here = run_bounded(
@@ -247,7 +251,7 @@ def render_pdf_unbounded(
     *,
     html: str,
     stylesheets: Sequence[Path],
-    allowed: Mapping[str, Path],
+    allowed: Mapping[str, Path | bytes],
     font_css: str,
     image_keys: Sequence[str] = (),
     max_image_pixels: int = MAX_IMAGE_PIXELS,
@@ -285,13 +289,13 @@ def render_pdf_unbounded(
     return document.write_pdf(stylesheets=css, font_config=font_config), refused
 
 
-def _check_image_size(key: str, path: Path, max_pixels: int) -> None:
+def _check_image_size(key: str, file: Path | bytes, max_pixels: int) -> None:
     """Refuse an image whose decoded size alone would take most of the memory allowed."""
     from PIL import Image, UnidentifiedImageError
 
     Image.MAX_IMAGE_PIXELS = None  # reading the header alone decodes nothing
     try:
-        with Image.open(path) as image:
+        with Image.open(io.BytesIO(file) if isinstance(file, bytes) else file) as image:
             width, height = image.size
     except (UnidentifiedImageError, OSError):
         return  # not an image Pillow knows: WeasyPrint leaves it out of the PDF

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 from celery.schedules import crontab
 from csp.constants import NONE, SELF
@@ -161,12 +162,53 @@ WHITENOISE_AUTOREFRESH = DEBUG
 if DEBUG:
     # Empty in development (the files are found where they are); WhiteNoise wants it to exist.
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)
-STORAGES = {
+STORAGES: dict[str, dict[str, Any]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 MEDIA_URL = "media/"
 MEDIA_ROOT = env_path("MEDIA_ROOT", VAR_DIR / "media")
+# Uploaded files and letter PDFs on S3-compatible object storage, so that several web and
+# worker machines share them; MEDIA_ROOT on this machine when S3_BUCKET is not set.
+S3_BUCKET = env_str("S3_BUCKET")
+_s3_settings = {
+    name: env_str(name)
+    for name in ("S3_ENDPOINT_URL", "S3_REGION", "S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY")
+}
+if S3_BUCKET:
+    _endpoint = _s3_settings["S3_ENDPOINT_URL"]
+    if _endpoint and not _endpoint.startswith(("https://", "http://")):
+        raise ImproperlyConfigured(
+            f"Environment variable S3_ENDPOINT_URL={_endpoint!r} is not a URL; "
+            "give e.g. https://s3.eu-central-1.example.com."
+        )
+    if bool(_s3_settings["S3_ACCESS_KEY_ID"]) != bool(_s3_settings["S3_SECRET_ACCESS_KEY"]):
+        raise ImproperlyConfigured(
+            "Set both S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY, or neither (boto3 then finds "
+            "credentials itself, e.g. from the machine's role)."
+        )
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            "endpoint_url": _endpoint,
+            "region_name": _s3_settings["S3_REGION"],
+            "access_key": _s3_settings["S3_ACCESS_KEY_ID"],
+            "secret_key": _s3_settings["S3_SECRET_ACCESS_KEY"],
+            # Files leave only through the checked views of casefiles/downloads.py: objects
+            # are private, and a URL made from one carries no signature that would let its
+            # holder fetch it past those checks.
+            "default_acl": "private",
+            "querystring_auth": False,
+            # Like the file system: a new upload never replaces a stored file of that name.
+            "file_overwrite": False,
+        },
+    }
+elif _s3_set := [name for name, value in _s3_settings.items() if value]:
+    raise ImproperlyConfigured(
+        f"{', '.join(_s3_set)} set but S3_BUCKET is not; set S3_BUCKET to store files on "
+        "object storage, or unset them to keep files in MEDIA_ROOT."
+    )
 # Uploads (people/uploads.py): a source or reply file may be at most this many megabytes.
 UPLOAD_MAX_MB = env_int("UPLOAD_MAX_MB", 20)
 # A form without files (a letter body is at most 50,000 characters) fits in 2.5 MB; larger

@@ -15,7 +15,6 @@ from __future__ import annotations
 import io
 import logging
 import re
-from pathlib import Path
 
 import lxml.html
 from django.utils.formats import date_format
@@ -34,6 +33,7 @@ from letters.rendering import (
     letter_letterhead,
     printed_parties,
     signature_files,
+    stored_bytes,
 )
 
 logger = logging.getLogger(__name__)
@@ -64,7 +64,7 @@ def letter_docx_bytes(letter: Letter) -> bytes:
     letterhead = letter_letterhead(letter)
     if letterhead is not None:
         if letterhead.logo:
-            _picture(document, Path(str(letterhead.logo.path)), Mm(18))
+            _picture(document, stored_bytes(letterhead.logo), str(letterhead.logo.name), Mm(18))
         name = document.add_paragraph()
         name.add_run(letterhead.name).bold = True
         for line in letterhead.address_lines:
@@ -95,7 +95,7 @@ def letter_docx_bytes(letter: Letter) -> bytes:
     closing.paragraph_format.keep_with_next = True
     for signatory in signatories:
         if signatory.signature_src in images:
-            _picture(document, images[signatory.signature_src], Mm(14))
+            _picture(document, images[signatory.signature_src], signatory.signature_src, Mm(14))
         else:
             document.add_paragraph().paragraph_format.space_before = Pt(24)
         name = document.add_paragraph()
@@ -119,12 +119,12 @@ def _gap(paragraph: Paragraph, points: float) -> Paragraph:
     return paragraph
 
 
-def _picture(document, path: Path, height) -> None:
+def _picture(document, image: bytes, name: str, height) -> None:
     """An uploaded image (validated PNG/JPEG); one python-docx cannot read is left out."""
     try:
-        document.add_picture(str(path), height=height)
+        document.add_picture(io.BytesIO(image), height=height)
     except Exception:  # noqa: BLE001 — an unreadable image must not stop the letter
-        logger.warning("Left an unreadable image out of a Word letter: %s", path.name)
+        logger.warning("Left an unreadable image out of a Word letter: %s", name)
 
 
 def _recipient(document, recipient: PrintedRecipient) -> None:

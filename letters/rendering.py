@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
+from django.db.models.fields.files import FieldFile
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.formats import date_format
@@ -186,10 +187,20 @@ def shows_signature(signatory: LetterSignatory) -> bool:
     return signatory.status == SigningStatus.SIGNED and bool(signatory.signature_image)
 
 
-def signature_files(letter: Letter) -> dict[str, Path]:
+def stored_bytes(file: FieldFile) -> bytes:
+    """An uploaded file's bytes, read through its storage (MEDIA_ROOT or object storage).
+
+    The renderer is given bytes, never a path: it reads no file it was not handed, wherever
+    the uploads are kept.
+    """
+    with file.open("rb") as stream:
+        return stream.read()
+
+
+def signature_files(letter: Letter) -> dict[str, bytes]:
     """The files a letter's PDF may load besides fonts: its signatories' images."""
     return {
-        signature_key(signatory): Path(str(signatory.signature_image.path))
+        signature_key(signatory): stored_bytes(signatory.signature_image)
         for signatory in printed_signatories(letter)
         if shows_signature(signatory)
     }
@@ -207,12 +218,12 @@ def letterhead_logo_key(letterhead: Letterhead) -> str:
     return f"letterhead/{letterhead.pk}/{Path(str(letterhead.logo.name)).name}"
 
 
-def letter_files(letter: Letter) -> dict[str, Path]:
+def letter_files(letter: Letter) -> dict[str, bytes]:
     """Every file a letter's PDF may load besides fonts: signature images and the logo."""
     files = signature_files(letter)
     letterhead = letter_letterhead(letter)
     if letterhead is not None and letterhead.logo:
-        files[letterhead_logo_key(letterhead)] = Path(str(letterhead.logo.path))
+        files[letterhead_logo_key(letterhead)] = stored_bytes(letterhead.logo)
     return files
 
 
@@ -339,7 +350,7 @@ def content_hash(html_text: str, *, final: bool) -> str:
     return digest.hexdigest()
 
 
-def html_to_pdf(html_text: str, *, allowed_files: dict[str, Path]) -> bytes:
+def html_to_pdf(html_text: str, *, allowed_files: dict[str, bytes]) -> bytes:
     """The letter's PDF, made in a child process under the render limits (casefiles.pdf)."""
     try:
         return render_pdf(

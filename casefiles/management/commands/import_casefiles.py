@@ -7,9 +7,9 @@ from casefiles.exchange import ExchangeError, export_import
 
 class Command(BaseCommand):
     help = (
-        "Load an export written by export_casefiles into this empty database and MEDIA_ROOT. "
-        "Checks every file's SHA-256 first and refuses, writing nothing, on a mismatch or "
-        "when the database already holds records. Restored accounts have no usable "
+        "Load an export written by export_casefiles into this empty database and the file "
+        "storage. Checks every file's SHA-256 first and refuses, writing nothing, on a "
+        "mismatch or when the database already holds records. Restored accounts have no usable "
         "password: set one with `changepassword`."
     )
 

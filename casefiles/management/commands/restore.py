@@ -7,9 +7,9 @@ from casefiles.backup import BackupError, backup_restore
 
 class Command(BaseCommand):
     help = (
-        "Restore a backup written by `backup` into this database and MEDIA_ROOT. Checks every "
-        "file's SHA-256 first and refuses, writing nothing, on a mismatch. Refuses a database "
-        "that already holds records unless --force, which replaces everything in it."
+        "Restore a backup written by `backup` into this database and the file storage. Checks "
+        "every file's SHA-256 first and refuses, writing nothing, on a mismatch. Refuses a "
+        "database that already holds records unless --force, which replaces everything in it."
     )
 
     def add_arguments(self, parser) -> None:
