@@ -69,8 +69,11 @@ def s3_endpoint() -> Iterator[str]:
 
 
 @pytest.fixture
-def bucket(s3_endpoint, settings):
-    """A new private bucket, made the default storage as S3_BUCKET would make it."""
+def bucket(s3_endpoint, settings, tmp_path):
+    """A new private bucket, made the default storage as S3_BUCKET would make it, and an
+    empty MEDIA_ROOT of the test's own (other tests leave files of the same names in the
+    suite's), so that "not in MEDIA_ROOT" means what it says."""
+    settings.MEDIA_ROOT = tmp_path / "media-root"
     name = f"casefiles-{uuid.uuid4().hex[:12]}"
     s3 = boto3.client(
         "s3",
