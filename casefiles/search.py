@@ -27,7 +27,7 @@ from django.db.models import (
     QuerySet,
     Value,
 )
-from django.db.models.functions import Coalesce, Least
+from django.db.models.functions import Coalesce, Least, RowNumber
 
 # Russian and Kazakh Cyrillic, transliterated the way English-language sources
 # usually do (BGN/PCGN-like); anyascii's defaults differ for several Kazakh letters.
@@ -333,6 +333,134 @@ def best_match_first(queryset: QuerySet, query: str, *, owner: str) -> QuerySet:
     return queryset.annotate(match_rank=Min(Least(own, through_party))).order_by(
         "match_rank", *ordering, "pk"
     )
+
+
+# --- bounded, ranked search for /search/ and the person picker ---------------------------
+
+# Names read per kind of owner (persons, cases) by one search, best ranked first: a common
+# surname matches thousands of names, of which a page shows the first few dozen owners.
+CANDIDATES_PER_KIND = 400
+_PERSON, _CASE = 0, 1
+
+
+def _contains_every_word(query_key: str) -> Q:
+    condition = Q()
+    for word in query_key.split():
+        condition &= Q(key__contains=word)
+    return condition
+
+
+def _candidate_ranks(
+    query_key: str, *, near: bool, cases: bool
+) -> tuple[dict[int, int], dict[int, int]]:
+    """The best rank of each person, and of each case by its own names, whose names match
+    `query_key` — every word contained in a name or, with `near`, also near spellings — at
+    most CANDIDATES_PER_KIND names of each kind, best first, in one query."""
+    from casefiles.models import SearchName
+
+    names = SearchName.objects.filter(
+        _name_matches(query_key) if near else _contains_every_word(query_key)
+    )
+    names = names.filter(Q(person__isnull=False) | Q(case__isnull=False)) if cases else names
+    names = names.filter(person__isnull=False) if not cases else names
+    closeness: list[Any] = []
+    if near and uses_trigrams():
+        from django.contrib.postgres.search import TrigramWordSimilarity
+
+        # Among near spellings, the closest first (what the cap keeps).
+        closeness = [
+            TrigramWordSimilarity(Value(word), "key").desc() for word in query_key.split()[:1]
+        ]
+    kind = models.Case(
+        models.When(person__isnull=False, then=Value(_PERSON)),
+        default=Value(_CASE),
+        output_field=IntegerField(),
+    )
+    rows = (
+        names.annotate(
+            match_rank=_name_rank(query_key),
+            kind=kind,
+        )
+        .annotate(
+            place=models.Window(
+                RowNumber(),
+                partition_by=[F("kind")],
+                order_by=[F("match_rank").asc(), *closeness, F("pk").asc()],
+            )
+        )
+        .filter(place__lte=CANDIDATES_PER_KIND)
+        .values_list("person_id", "case_id", "match_rank")
+    )
+    persons: dict[int, int] = {}
+    own: dict[int, int] = {}
+    for person_id, case_id, rank in rows:
+        owner, ranks = (person_id, persons) if person_id is not None else (case_id, own)
+        ranks[owner] = min(rank, ranks.get(owner, rank))
+    return persons, own
+
+
+def _ranked(queryset: QuerySet, ranks: dict[int, int]) -> QuerySet:
+    """`queryset` narrowed to the owners in `ranks`, best rank first, then its own order."""
+    ordering = list(queryset.query.order_by or queryset.model._meta.ordering)
+    by_rank: dict[int, list[int]] = {}
+    for pk, rank in ranks.items():
+        by_rank.setdefault(rank, []).append(pk)
+    rank = models.Case(
+        *(models.When(pk__in=pks, then=Value(r)) for r, pks in sorted(by_rank.items())),
+        default=Value(RANK_NEAR),
+        output_field=IntegerField(),
+    )
+    return (
+        queryset.filter(pk__in=list(ranks))
+        .annotate(match_rank=rank)
+        .order_by("match_rank", *ordering, "pk")
+    )
+
+
+def persons_and_cases_found(
+    query: str,
+    *,
+    persons: QuerySet | None,
+    cases: QuerySet | None,
+    limit: int,
+) -> tuple[list, list]:
+    """The first `limit` of `persons` and of `cases` (each already narrowed to what the user
+    may see; None: not wanted) that `query` finds, best match first, as best_match_first
+    orders them — a case ranks as its best own name or its best party's name.
+
+    The work is bounded: at most CANDIDATES_PER_KIND names of each kind are read, and near
+    spellings (the costly trigram test on PostgreSQL) are looked for only when the names
+    containing the query do not already fill both lists: they would rank after them."""
+    from casefiles.models import CaseParty
+
+    key = search_key(query)
+    if not key or (persons is None and cases is None):
+        return [], []
+    found_persons: list = []
+    found_cases: list = []
+    for near in (False, True):
+        person_ranks, case_ranks = _candidate_ranks(key, near=near, cases=cases is not None)
+        if cases is not None and person_ranks:
+            parties = CaseParty.objects.filter(person_id__in=list(person_ranks)).values_list(
+                "case_id", "person_id"
+            )
+            for case_id, person_id in parties:
+                rank = person_ranks[person_id]
+                case_ranks[case_id] = min(rank, case_ranks.get(case_id, rank))
+        if not near and (
+            (persons is not None and len(person_ranks) < limit)
+            or (cases is not None and len(case_ranks) < limit)
+        ):
+            continue  # too few without near spellings, even before visibility
+        if persons is not None:
+            found_persons = list(_ranked(persons, person_ranks)[:limit]) if person_ranks else []
+        if cases is not None:
+            found_cases = list(_ranked(cases, case_ranks)[:limit]) if case_ranks else []
+        if (persons is None or len(found_persons) >= limit) and (
+            cases is None or len(found_cases) >= limit
+        ):
+            break
+    return found_persons, found_cases
 
 
 @dataclass(frozen=True)
