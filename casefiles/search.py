@@ -399,6 +399,26 @@ def _candidate_ranks(
     return persons, own
 
 
+class _AnyOf(models.Lookup):
+    """`column = ANY(%s)`, the ids passed as one array (PostgreSQL): a query of hundreds of
+    `IN (%s, …)` parameters took the driver longer to bind than the database to run."""
+
+    lookup_name = "any_of"
+    prepare_rhs = False
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        return f"{lhs} = ANY(%s)", [*lhs_params, list(self.rhs)]
+
+
+def _among(field: str, ids: Iterable[int]) -> Q | models.Lookup:
+    """`field` is one of `ids`."""
+    ids = list(ids)
+    if connection.vendor == "postgresql":
+        return _AnyOf(F(field), ids)
+    return Q(**{f"{field}__in": ids})
+
+
 def _ranked(queryset: QuerySet, ranks: dict[int, int]) -> QuerySet:
     """`queryset` narrowed to the owners in `ranks`, best rank first, then its own order."""
     ordering = list(queryset.query.order_by or queryset.model._meta.ordering)
@@ -406,12 +426,12 @@ def _ranked(queryset: QuerySet, ranks: dict[int, int]) -> QuerySet:
     for pk, rank in ranks.items():
         by_rank.setdefault(rank, []).append(pk)
     rank = models.Case(
-        *(models.When(pk__in=pks, then=Value(r)) for r, pks in sorted(by_rank.items())),
+        *(models.When(_among("pk", pks), then=Value(r)) for r, pks in sorted(by_rank.items())),
         default=Value(RANK_NEAR),
         output_field=IntegerField(),
     )
     return (
-        queryset.filter(pk__in=list(ranks))
+        queryset.filter(_among("pk", ranks))
         .annotate(match_rank=rank)
         .order_by("match_rank", *ordering, "pk")
     )
@@ -441,8 +461,10 @@ def persons_and_cases_found(
     for near in (False, True):
         person_ranks, case_ranks = _candidate_ranks(key, near=near, cases=cases is not None)
         if cases is not None and person_ranks:
-            parties = CaseParty.objects.filter(person_id__in=list(person_ranks)).values_list(
-                "case_id", "person_id"
+            parties = (
+                CaseParty.objects.filter(_among("person_id", person_ranks))
+                .order_by()  # (the parties' own order joins their cases)
+                .values_list("case_id", "person_id")
             )
             for case_id, person_id in parties:
                 rank = person_ranks[person_id]
