@@ -412,10 +412,9 @@ def _contains_every_word(query_key: str) -> Q:
 def _candidate_ranks(
     query_key: str, *, near: bool, cases: bool
 ) -> tuple[dict[int, int], dict[int, int]]:
-    """The best rank of each person, and of each case (its own names and, with `cases`, its
-    parties' names), whose names match `query_key` — every word contained in a name or, with
-    `near`, also near spellings — at most CANDIDATES_PER_KIND names of each kind, best first,
-    in one query."""
+    """The best rank of each person, and of each case by its own names (with `cases`), whose
+    names match `query_key` — every word contained in a name or, with `near`, also near
+    spellings — at most CANDIDATES_PER_KIND names of each kind, best first, in one query."""
     from casefiles.models import SearchName
 
     names = SearchName.objects.filter(
@@ -436,11 +435,6 @@ def _candidate_ranks(
         default=Value(_CASE),
         output_field=IntegerField(),
     )
-    if cases:
-        # The cases a person's name finds come in the same rows (usually one party each).
-        names = names.annotate(party_case=F("person__case_parties__case_id"))
-    else:
-        names = names.annotate(party_case=Value(None, output_field=IntegerField()))
     rows = (
         names.annotate(
             match_rank=_name_rank(query_key),
@@ -454,17 +448,32 @@ def _candidate_ranks(
             )
         )
         .filter(place__lte=CANDIDATES_PER_KIND)
-        .values_list("person_id", "case_id", "party_case", "match_rank")
+        .values_list("person_id", "case_id", "match_rank")
     )
     persons: dict[int, int] = {}
-    found_cases: dict[int, int] = {}
-    for person_id, case_id, party_case, rank in rows:
-        if person_id is not None:
-            persons[person_id] = min(rank, persons.get(person_id, rank))
-        for case in (case_id, party_case):
-            if case is not None:
-                found_cases[case] = min(rank, found_cases.get(case, rank))
-    return persons, found_cases
+    own: dict[int, int] = {}
+    for person_id, case_id, rank in rows:
+        owner, ranks = (person_id, persons) if person_id is not None else (case_id, own)
+        ranks[owner] = min(rank, ranks.get(owner, rank))
+    return persons, own
+
+
+def _with_parties_cases(person_ranks: dict[int, int], case_ranks: dict[int, int]) -> None:
+    """Add to `case_ranks` the cases of the persons in `person_ranks`, each ranked as its
+    best party. A query of its own over the few hundred persons kept: joined to the names,
+    the parties were looked up for every matching name before the cap."""
+    from casefiles.models import CaseParty
+
+    if not person_ranks:
+        return
+    parties = (
+        CaseParty.objects.filter(_among("person_id", person_ranks))
+        .order_by()  # (the parties' own order joins their cases)
+        .values_list("case_id", "person_id")
+    )
+    for case_id, person_id in parties:
+        rank = person_ranks[person_id]
+        case_ranks[case_id] = min(rank, case_ranks.get(case_id, rank))
 
 
 class _AnyOf(models.Lookup):
@@ -526,11 +535,12 @@ def persons_and_cases_found(
     found_cases: list = []
     for near in (False, True):
         person_ranks, case_ranks = _candidate_ranks(key, near=near, cases=cases is not None)
-        if not near and (
-            (persons is not None and len(person_ranks) < limit)
-            or (cases is not None and len(case_ranks) < limit)
-        ):
+        if not near and persons is not None and len(person_ranks) < limit:
             continue  # too few without near spellings, even before visibility
+        if cases is not None:
+            _with_parties_cases(person_ranks, case_ranks)
+            if not near and len(case_ranks) < limit:
+                continue
         if persons is not None:
             found_persons = list(_ranked(persons, person_ranks)[:limit]) if person_ranks else []
         if cases is not None:
