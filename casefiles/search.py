@@ -8,6 +8,10 @@ the usual transliteration variants together. A query is folded the same way.
 
 On PostgreSQL near spellings also match through pg_trgm word similarity (GIN index on
 the key, created by migration 0003); SQLite falls back to substring matching of the keys.
+
+/search/ and the person picker read a bounded number of the best matching names, and look
+for near spellings only when the names containing the query do not fill the page
+(`persons_and_cases_found`).
 """
 
 from __future__ import annotations
@@ -417,11 +421,10 @@ def _candidate_ranks(
     spellings — at most CANDIDATES_PER_KIND names of each kind, best first, in one query."""
     from casefiles.models import SearchName
 
+    owners = Q(person__isnull=False) | Q(case__isnull=False) if cases else Q(person__isnull=False)
     names = SearchName.objects.filter(
-        _name_matches(query_key) if near else _contains_every_word(query_key)
+        owners, _name_matches(query_key) if near else _contains_every_word(query_key)
     )
-    names = names.filter(Q(person__isnull=False) | Q(case__isnull=False)) if cases else names
-    names = names.filter(person__isnull=False) if not cases else names
     closeness: list[Any] = []
     if near and uses_trigrams():
         from django.contrib.postgres.search import TrigramWordSimilarity
