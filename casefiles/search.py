@@ -7,7 +7,7 @@ of a case is stored in `SearchName` with a key that folds case, diacritics, scri
 the usual transliteration variants together. A query is folded the same way.
 
 On PostgreSQL near spellings also match through pg_trgm word similarity (GIN index on
-the key, created by migration 0003); SQLite falls back to substring matching of the keys.
+the key, migrations 0004 and 0020); SQLite falls back to substring matching of the keys.
 
 /search/ and the person picker read a bounded number of the best matching names, and look
 for near spellings only when the names containing the query do not fill the page
