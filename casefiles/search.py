@@ -7,13 +7,19 @@ of a case is stored in `SearchName` with a key that folds case, diacritics, scri
 the usual transliteration variants together. A query is folded the same way.
 
 On PostgreSQL near spellings also match through pg_trgm word similarity (GIN index on
-the key, created by migration 0003); SQLite falls back to substring matching of the keys.
+the key, migrations 0004 and 0020); SQLite falls back to substring matching of the keys.
+
+/search/ and the person picker read a bounded number of the best matching names, and look
+for near spellings only when the names containing the query do not fill the page
+(`persons_and_cases_found`).
 """
 
 from __future__ import annotations
 
+import functools
+import itertools
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,7 +33,7 @@ from django.db.models import (
     QuerySet,
     Value,
 )
-from django.db.models.functions import Coalesce, Least
+from django.db.models.functions import Coalesce, Least, RowNumber
 
 # Russian and Kazakh Cyrillic, transliterated the way English-language sources
 # usually do (BGN/PCGN-like); anyascii's defaults differ for several Kazakh letters.
@@ -39,6 +45,7 @@ _CYRILLIC = {
     "ц": "ts", "ч": "ch", "ш": "sh", "щ": "shch", "ъ": "", "ы": "y", "ь": "", "э": "e",
     "ю": "yu", "я": "ya",
 }  # fmt: skip
+_CYRILLIC_TABLE = str.maketrans(_CYRILLIC)
 
 # Spelling variants that name the same sound, folded to one letter, longest first.
 # Zhusupov/Jussupov/Joussoupov, Khalil/Halil, Mendygazyev/Mendygaziev, Qazaq/Kazak.
@@ -64,9 +71,9 @@ def search_key(text: str) -> str:
     >>> search_key("Мендыгазиев") == search_key("Mendygazyev") == search_key("Mendygaziev")
     True
     """
-    lowered = text.lower()
-    latin = "".join(_CYRILLIC.get(char, char) for char in lowered)
-    latin = anyascii(latin).lower()
+    latin = text.lower().translate(_CYRILLIC_TABLE)
+    if not latin.isascii():
+        latin = anyascii(latin).lower()
     latin = _NOT_ALNUM.sub(" ", latin)
     words = []
     for word in latin.split():
@@ -129,46 +136,29 @@ def search_names_update(*, person=None, organisation=None, case=None) -> None:
 
 
 # Rows read and written per round trip by the rebuild.
-REBUILD_BATCH = 5_000
+REBUILD_BATCH = 10_000
 
 
-@transaction.atomic
-def search_names_rebuild() -> int:
-    """Rebuild every key (after a bulk import that bypassed save()), in bulk: names are read
-    as plain values in chunks and the keys written as plain rows in batches (no model
-    instance per row: at 100,000 persons that alone took a third of the time), in one
-    transaction, so a search meanwhile sees the old keys or the new ones, never none.
-    Returns the rows written. `python manage.py rebuild_search_names` runs it."""
-    from casefiles.models import Case, SearchName
+def _all_search_rows() -> Iterator[tuple[int | None, int | None, int | None, str, str]]:
+    """(person, organisation, case, text, key) of every name, read as plain values in chunks
+    (no model instance per row: at 100,000 persons that alone took a third of the time).
+    A person's names as _person_names reads them on save: full name, family name, name in
+    the original script, aliases (the rebuild test compares the two)."""
+    from casefiles.models import Case
     from people.models import Alias, Organisation, Person
 
-    SearchName.objects.all().delete()
-    meta = SearchName._meta
-    column_of = {field.name: str(field.column) for field in meta.concrete_fields}
-    quote = connection.ops.quote_name
-    columns = [quote(column_of[name]) for name in ("person", "organisation", "case", "text", "key")]
-    insert = (
-        f"INSERT INTO {quote(meta.db_table)} ({', '.join(columns)}) "
-        f"VALUES ({', '.join(['%s'] * len(columns))})"
-    )
-    written = 0
-    pending: list[tuple] = []
+    # The same names recur (family names, titles): each is folded once.
+    key_of = functools.lru_cache(maxsize=100_000)(search_key)
 
-    def write(owner: tuple, names: Iterable[str]) -> None:
-        pending.extend((*owner, text, key) for text, key in _name_keys(names))
-        if len(pending) >= REBUILD_BATCH:
-            flush()
+    def name_keys(names: Iterable[str]) -> list[tuple[str, str]]:
+        pairs, seen = [], set()
+        for name in names:
+            key = key_of(name or "")
+            if key and key not in seen:
+                seen.add(key)
+                pairs.append((name, key))
+        return pairs
 
-    def flush() -> None:
-        nonlocal written
-        if pending:
-            with connection.cursor() as cursor:
-                cursor.executemany(insert, pending)
-            written += len(pending)
-            pending.clear()
-
-    # A person's names as _person_names reads them on save: full name, family name, name in
-    # the original script, aliases (the rebuild test compares the two).
     aliases: dict[int, list[str]] = {}
     for person_id, alias in Alias.objects.values_list("person_id", "name").iterator(
         chunk_size=REBUILD_BATCH
@@ -177,14 +167,87 @@ def search_names_rebuild() -> int:
     persons = Person.objects.values_list("pk", "given_name", "family_name", "name_original")
     for pk, given_name, family_name, name_original in persons.iterator(chunk_size=REBUILD_BATCH):
         full_name = f"{given_name} {family_name}".strip()
-        write((pk, None, None), [full_name, family_name, name_original, *aliases.get(pk, [])])
+        names = [full_name, family_name, name_original, *aliases.get(pk, [])]
+        for text, key in name_keys(names):
+            yield pk, None, None, text, key
     for organisation in Organisation.objects.iterator(chunk_size=REBUILD_BATCH):
-        write((None, organisation.pk, None), _organisation_names(organisation))
-    for pk, reference, title in Case.objects.values_list("pk", "reference", "title").iterator(
-        chunk_size=REBUILD_BATCH
-    ):
-        write((None, None, pk), [reference, title])
-    flush()
+        for text, key in name_keys(_organisation_names(organisation)):
+            yield None, organisation.pk, None, text, key
+    cases = Case.objects.values_list("pk", "reference", "title")
+    for pk, reference, title in cases.iterator(chunk_size=REBUILD_BATCH):
+        for text, key in name_keys([reference, title]):
+            yield None, None, pk, text, key
+
+
+@transaction.atomic
+def search_names_rebuild() -> int:
+    """Rebuild every key (after a bulk import that bypassed save()), in one transaction: a
+    search meanwhile waits or sees the old keys, never none. Returns the rows written.
+    `python manage.py rebuild_search_names` runs it.
+
+    On PostgreSQL the rows are loaded with COPY into the emptied table with its secondary
+    indexes and foreign keys dropped, then each index is built and each key checked once
+    over all the rows (updating the trigram index row by row and checking each row's keys
+    was most of the time); elsewhere they are inserted in batches."""
+    from casefiles.models import SearchName
+
+    meta = SearchName._meta
+    table = str(meta.db_table)
+    column_of = {field.name: str(field.column) for field in meta.concrete_fields}
+    quote = connection.ops.quote_name
+    columns = ", ".join(
+        quote(column_of[name]) for name in ("person", "organisation", "case", "text", "key")
+    )
+    rows = _all_search_rows()
+    written = 0
+    with connection.cursor() as cursor:
+        copying = connection.vendor == "postgresql"
+        if copying:
+            cursor.execute(
+                "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() "
+                "AND tablename = %s AND indexname NOT IN "
+                "(SELECT conname FROM pg_constraint WHERE conrelid = %s::regclass)",
+                [table, table],
+            )
+            indexes = cursor.fetchall()
+            # The foreign keys too: checked one by one at commit, or at once when re-added.
+            cursor.execute(
+                "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+                "WHERE conrelid = %s::regclass AND contype = 'f'",
+                [table],
+            )
+            foreign_keys = cursor.fetchall()
+            # Rows written earlier in the transaction have their keys checked now: a table
+            # with checks pending cannot be emptied or altered.
+            connection.check_constraints()
+            cursor.execute(f"TRUNCATE {quote(table)}")
+            for name, _ in indexes:
+                cursor.execute(f"DROP INDEX {quote(name)}")
+            for name, _ in foreign_keys:
+                cursor.execute(f"ALTER TABLE {quote(table)} DROP CONSTRAINT {quote(name)}")
+        else:
+            cursor.execute(f"DELETE FROM {quote(table)}")
+        insert = f"INSERT INTO {quote(table)} ({columns}) VALUES (%s, %s, %s, %s, %s)"
+        # Batch by batch: the names are read through the same connection, which cannot
+        # read while a COPY is under way.
+        while batch := list(itertools.islice(rows, REBUILD_BATCH)):
+            if copying:
+                with cursor.copy(f"COPY {quote(table)} ({columns}) FROM STDIN") as copy:
+                    for row in batch:
+                        copy.write_row(row)
+            else:
+                cursor.executemany(insert, batch)
+            written += len(batch)
+        if copying:
+            # Building the trigram index is the longest step: memory makes it faster.
+            cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+            for _, definition in indexes:
+                cursor.execute(definition)
+            for name, definition in foreign_keys:
+                cursor.execute(
+                    f"ALTER TABLE {quote(table)} ADD CONSTRAINT {quote(name)} {definition}"
+                )
+            cursor.execute(f"ANALYZE {quote(table)}")
     return written
 
 
@@ -333,6 +396,163 @@ def best_match_first(queryset: QuerySet, query: str, *, owner: str) -> QuerySet:
     return queryset.annotate(match_rank=Min(Least(own, through_party))).order_by(
         "match_rank", *ordering, "pk"
     )
+
+
+# --- bounded, ranked search for /search/ and the person picker ---------------------------
+
+# Names read per kind of owner (persons, cases) by one search, best ranked first: a common
+# surname matches thousands of names, of which a page shows the first few dozen owners.
+CANDIDATES_PER_KIND = 400
+_PERSON, _CASE = 0, 1
+
+
+def _contains_every_word(query_key: str) -> Q:
+    condition = Q()
+    for word in query_key.split():
+        condition &= Q(key__contains=word)
+    return condition
+
+
+def _candidate_ranks(
+    query_key: str, *, near: bool, cases: bool
+) -> tuple[dict[int, int], dict[int, int]]:
+    """The best rank of each person, and of each case by its own names (with `cases`), whose
+    names match `query_key` — every word contained in a name or, with `near`, also near
+    spellings — at most CANDIDATES_PER_KIND names of each kind, best first, in one query."""
+    from casefiles.models import SearchName
+
+    owners = Q(person__isnull=False) | Q(case__isnull=False) if cases else Q(person__isnull=False)
+    names = SearchName.objects.filter(
+        owners, _name_matches(query_key) if near else _contains_every_word(query_key)
+    )
+    closeness: list[Any] = []
+    if near and uses_trigrams():
+        from django.contrib.postgres.search import TrigramWordSimilarity
+
+        # Among near spellings, the closest first (what the cap keeps).
+        closeness = [
+            TrigramWordSimilarity(Value(word), "key").desc() for word in query_key.split()[:1]
+        ]
+    kind = models.Case(
+        models.When(person__isnull=False, then=Value(_PERSON)),
+        default=Value(_CASE),
+        output_field=IntegerField(),
+    )
+    rows = (
+        names.annotate(
+            match_rank=_name_rank(query_key),
+            kind=kind,
+        )
+        .annotate(
+            place=models.Window(
+                RowNumber(),
+                partition_by=[F("kind")],
+                order_by=[F("match_rank").asc(), *closeness, F("pk").asc()],
+            )
+        )
+        .filter(place__lte=CANDIDATES_PER_KIND)
+        .values_list("person_id", "case_id", "match_rank")
+    )
+    persons: dict[int, int] = {}
+    own: dict[int, int] = {}
+    for person_id, case_id, rank in rows:
+        owner, ranks = (person_id, persons) if person_id is not None else (case_id, own)
+        ranks[owner] = min(rank, ranks.get(owner, rank))
+    return persons, own
+
+
+def _with_parties_cases(person_ranks: dict[int, int], case_ranks: dict[int, int]) -> None:
+    """Add to `case_ranks` the cases of the persons in `person_ranks`, each ranked as its
+    best party. A query of its own over the few hundred persons kept: joined to the names,
+    the parties were looked up for every matching name before the cap."""
+    from casefiles.models import CaseParty
+
+    if not person_ranks:
+        return
+    parties = (
+        CaseParty.objects.filter(_among("person_id", person_ranks))
+        .order_by()  # (the parties' own order joins their cases)
+        .values_list("case_id", "person_id")
+    )
+    for case_id, person_id in parties:
+        rank = person_ranks[person_id]
+        case_ranks[case_id] = min(rank, case_ranks.get(case_id, rank))
+
+
+class _AnyOf(models.Lookup):
+    """`column = ANY(%s)`, the ids passed as one array (PostgreSQL): a query of hundreds of
+    `IN (%s, …)` parameters took the driver longer to bind than the database to run."""
+
+    lookup_name = "any_of"
+    prepare_rhs = False
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        return f"{lhs} = ANY(%s)", [*lhs_params, list(self.rhs)]
+
+
+def _among(field: str, ids: Iterable[int]) -> Q | models.Lookup:
+    """`field` is one of `ids`."""
+    ids = list(ids)
+    if connection.vendor == "postgresql":
+        return _AnyOf(F(field), ids)
+    return Q(**{f"{field}__in": ids})
+
+
+def _ranked(queryset: QuerySet, ranks: dict[int, int]) -> QuerySet:
+    """`queryset` narrowed to the owners in `ranks`, best rank first, then its own order."""
+    ordering = list(queryset.query.order_by or queryset.model._meta.ordering)
+    by_rank: dict[int, list[int]] = {}
+    for pk, rank in ranks.items():
+        by_rank.setdefault(rank, []).append(pk)
+    rank = models.Case(
+        *(models.When(_among("pk", pks), then=Value(r)) for r, pks in sorted(by_rank.items())),
+        default=Value(RANK_NEAR),
+        output_field=IntegerField(),
+    )
+    return (
+        queryset.filter(_among("pk", ranks))
+        .annotate(match_rank=rank)
+        .order_by("match_rank", *ordering, "pk")
+    )
+
+
+def persons_and_cases_found(
+    query: str,
+    *,
+    persons: QuerySet | None,
+    cases: QuerySet | None,
+    limit: int,
+) -> tuple[list, list]:
+    """The first `limit` of `persons` and of `cases` (each already narrowed to what the user
+    may see; None: not wanted) that `query` finds, best match first, as best_match_first
+    orders them — a case ranks as its best own name or its best party's name.
+
+    The work is bounded: at most CANDIDATES_PER_KIND names of each kind are read, and near
+    spellings (the costly trigram test on PostgreSQL) are looked for only when the names
+    containing the query do not already fill both lists: they would rank after them."""
+    key = search_key(query)
+    if not key or (persons is None and cases is None):
+        return [], []
+    found_persons: list = []
+    found_cases: list = []
+    for near in (False, True):
+        person_ranks, case_ranks = _candidate_ranks(key, near=near, cases=cases is not None)
+        if not near and persons is not None and len(person_ranks) < limit:
+            continue  # too few without near spellings, even before visibility
+        if cases is not None:
+            _with_parties_cases(person_ranks, case_ranks)
+            if not near and len(case_ranks) < limit:
+                continue
+        if persons is not None:
+            found_persons = list(_ranked(persons, person_ranks)[:limit]) if person_ranks else []
+        if cases is not None:
+            found_cases = list(_ranked(cases, case_ranks)[:limit]) if case_ranks else []
+        if (persons is None or len(found_persons) >= limit) and (
+            cases is None or len(found_cases) >= limit
+        ):
+            break
+    return found_persons, found_cases
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from casefiles import selectors
-from casefiles.search import best_match_first
+from casefiles.search import persons_and_cases_found
 from casefiles.sentences import sentences_current
 from casefiles.views.base import PICKER_LIMIT, typed_query
 from people.models import Person, Position
@@ -66,10 +66,11 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def person_picker(request: HttpRequest) -> JsonResponse:
     """Persons matching a name in any script: the same search as /search/, for the pickers."""
     query = typed_query(request)
-    visible = Person.objects.visible_to(request.user)
-    persons = (
-        best_match_first(visible, query, owner="person")[:PICKER_LIMIT] if len(query) >= 2 else []
-    )
+    persons: list[Person] = []
+    if len(query) >= 2:
+        persons, _ = persons_and_cases_found(
+            query, persons=Person.objects.visible_to(request.user), cases=None, limit=PICKER_LIMIT
+        )
     return JsonResponse(
         {
             "results": [

@@ -10,7 +10,7 @@ from casefiles import selectors
 from casefiles.search import (
     SearchResults,
     best_match_first,
-    cases_matching,
+    persons_and_cases_found,
     search_sections,
 )
 from casefiles.views.base import SEARCH_LIMIT, typed_query, view_case_required
@@ -23,20 +23,22 @@ def search(request: HttpRequest) -> HttpResponse:
     query = typed_query(request)
     results = SearchResults(query=query)
     if query:
-        if request.user.has_perm("people.view_person"):
-            persons = Person.objects.visible_to(request.user)
-            results.persons = list(
-                best_match_first(persons, query, owner="person").prefetch_related("aliases")[
-                    :SEARCH_LIMIT
-                ]
-            )
+        persons = (
+            Person.objects.visible_to(request.user).prefetch_related("aliases")
+            if request.user.has_perm("people.view_person")
+            else None
+        )
+        results.persons, results.cases = persons_and_cases_found(
+            query,
+            persons=persons,
+            cases=selectors.cases_visible_to(request.user),
+            limit=SEARCH_LIMIT,
+        )
         if request.user.has_perm("people.view_organisation"):
             organisations = Organisation.objects.visible_to(request.user)
             results.organisations = list(
                 best_match_first(organisations, query, owner="organisation")[:SEARCH_LIMIT]
             )
-        cases = cases_matching(query, selectors.cases_visible_to(request.user))
-        results.cases = list(best_match_first(cases, query, owner="case")[:SEARCH_LIMIT])
         results.sections = [
             (section, list(section.find(request.user, query)[:SEARCH_LIMIT]))
             for section in search_sections()

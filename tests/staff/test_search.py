@@ -329,3 +329,93 @@ def test_the_case_list_finds_beyond_the_ids_it_lists(viewer_client, monkeypatch)
         .context["page"]
         .object_list
     }
+
+
+def _search_names(client, query: str) -> tuple[list[str], list[str]]:
+    html = client.get(reverse("staff:search"), {"q": query}).content.decode()
+    return _names(html, "persons"), _names(html, "cases")
+
+
+def test_names_containing_the_query_fill_the_page_before_near_spellings(viewer_client, monkeypatch):
+    import sys
+
+    search_view = sys.modules["casefiles.views.search"]
+    for given, family in [("Oleg", "Petrov"), ("Anna", "Petrova"), ("Ivan", "Petrof")]:
+        CasePartyFactory(
+            case=_case(f"KZ-{family.upper()}", "Unrelated", 2001),
+            person=PersonFactory(given_name=given, family_name=family),
+        )
+
+    monkeypatch.setattr(search_view, "SEARCH_LIMIT", 2)
+    persons, cases = _search_names(viewer_client, "Petrov")
+    assert persons == ["Oleg Petrov", "Anna Petrova"]
+    assert cases == ["KZ-PETROV", "KZ-PETROVA"]
+
+    # One more place: the near spelling (a letter changed) comes next.
+    monkeypatch.setattr(search_view, "SEARCH_LIMIT", 3)
+    persons, cases = _search_names(viewer_client, "Petrov")
+    assert persons == ["Oleg Petrov", "Anna Petrova", "Ivan Petrof"]
+    assert cases == ["KZ-PETROV", "KZ-PETROVA", "KZ-PETROF"]
+
+
+def test_search_reads_a_bounded_number_of_names_best_first(viewer_client, monkeypatch):
+    from casefiles import search
+
+    monkeypatch.setattr(search, "CANDIDATES_PER_KIND", 3)
+    for n in range(5):
+        PersonFactory(given_name=f"Lev{'a' * n}", family_name="Apetrov")
+    PersonFactory(given_name="Oleg", family_name="Petrov")
+
+    persons, _ = _search_names(viewer_client, "Petrov")
+
+    # Five Apetrovs contain the query; only the best three names are read, the exact first.
+    assert persons[0] == "Oleg Petrov"
+    assert len(persons) <= 3
+
+
+def test_the_person_picker_lists_at_most_its_limit_of_thousands_best_first(editor_client):
+    from casefiles.views.base import PICKER_LIMIT
+
+    Person.objects.bulk_create(
+        Person(given_name=f"Given{n}", family_name=f"Ayaliev{n}") for n in range(PICKER_LIMIT + 10)
+    )
+    exact = PersonFactory(given_name="Nur", family_name="Ayali")
+    from casefiles.search import search_names_rebuild
+
+    search_names_rebuild()
+
+    picked = editor_client.get(reverse("staff:person_picker"), {"q": "Аяли"}).json()["results"]
+
+    assert len(picked) == PICKER_LIMIT
+    assert picked[0]["id"] == exact.pk
+
+
+@pytest.mark.postgres
+def test_the_bulk_rebuild_keeps_the_indexes_and_foreign_keys_of_the_search_names(demo):
+    from django.db import connection
+
+    from casefiles.search import search_names_rebuild
+    from tests.conftest import require_service
+
+    require_service(connection.vendor == "postgresql", "needs PostgreSQL (DATABASE_URL)")
+
+    def schema() -> set[tuple]:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT indexname, indexdef FROM pg_indexes "
+                "WHERE tablename = 'casefiles_searchname'"
+            )
+            indexes = set(cursor.fetchall())
+            cursor.execute(
+                "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+                "WHERE conrelid = 'casefiles_searchname'::regclass"
+            )
+            return indexes | set(cursor.fetchall())
+
+    before = schema()
+    assert any("fastupdate=off" in definition for _, definition in before)
+
+    search_names_rebuild()
+
+    assert schema() == before
+    assert persons_matching("Mendygazeyev").exists()
