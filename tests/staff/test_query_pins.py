@@ -102,8 +102,9 @@ def _queries(client, url: str, params: dict) -> tuple[int, object]:
     return len(queries), response
 
 
-# Pinned: the user with their permissions (1: the session comes from the cache); the rows in hidden cases for the person and the
-# organisation rule (2); the names containing the query, ranked (1); with 10 matches, too
+# Pinned: the user with their permissions (1: the session comes from the cache); the rows
+# in hidden cases for the person and the organisation rule (2); the names containing the
+# query, ranked (1); with 10 matches, too
 # few persons to fill the page, the names again with near spellings (1); the cases of the
 # persons found (1); persons best match first (1) and their aliases (1); organisations (1);
 # cases (1); letters (1) with their case links (1). More matches never add one: near
