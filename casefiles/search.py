@@ -431,7 +431,8 @@ def _candidate_ranks(
 
         # Among near spellings, the closest first (what the cap keeps).
         closeness = [
-            TrigramWordSimilarity(Value(word), "key").desc() for word in query_key.split()[:1]
+            TrigramWordSimilarity(Value(word), "key").desc()  # type: ignore[arg-type]
+            for word in query_key.split()[:1]
         ]
     kind = models.Case(
         models.When(person__isnull=False, then=Value(_PERSON)),
@@ -505,14 +506,14 @@ def _ranked(queryset: QuerySet, ranks: dict[int, int]) -> QuerySet:
     by_rank: dict[int, list[int]] = {}
     for pk, rank in ranks.items():
         by_rank.setdefault(rank, []).append(pk)
-    rank = models.Case(
+    rank_of = models.Case(
         *(models.When(_among("pk", pks), then=Value(r)) for r, pks in sorted(by_rank.items())),
         default=Value(RANK_NEAR),
         output_field=IntegerField(),
     )
     return (
         queryset.filter(_among("pk", ranks))
-        .annotate(match_rank=rank)
+        .annotate(match_rank=rank_of)
         .order_by("match_rank", *ordering, "pk")
     )
 

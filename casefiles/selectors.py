@@ -9,6 +9,7 @@ from typing import Any
 
 from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import (
+    BooleanField,
     Count,
     DateField,
     Exists,
@@ -19,7 +20,6 @@ from django.db.models import (
     Prefetch,
     Q,
     QuerySet,
-    RowRange,
     Subquery,
     Value,
     Window,
@@ -46,6 +46,62 @@ UPCOMING_DAYS = 14
 def cases_visible_to(user: User | AnonymousUser) -> QuerySet[Case]:
     """The cases a user may see (`Case.objects.visible_to`, see casefiles/visibility.py)."""
     return Case.objects.visible_to(user)
+
+
+# Up to this many cases hidden from a user are named in a page's queries; beyond, the rule
+# stays the subquery of the cases they may see.
+HIDDEN_CASES_LISTED = 1_000
+
+
+@dataclass(frozen=True)
+class CaseScope:
+    """The cases a user may see, said the cheapest way for the rows that belong to them.
+
+    `Q(case__in=cases_visible_to(user))` makes PostgreSQL read and hash every case for each
+    query (at 20,000 cases, most of the dashboard's time). Few cases are restricted, so the
+    ones hidden from the user are read once, by the restricted-case index, and each query
+    leaves those out: no condition at all when there are none. `cases` is the same rule as
+    a queryset, for what still wants one."""
+
+    cases: QuerySet[Case]
+    hidden: tuple[int, ...] | None  # None: too many to name; the subquery is used
+
+    def rows(self, path: str = "case") -> Q:
+        """The rows whose `path` (a non-null relation to the case) is a visible case."""
+        if self.hidden is None:
+            return Q(**{f"{path}__in": self.cases})
+        return ~Q(**{f"{path}__in": self.hidden}) if self.hidden else Q()
+
+
+def case_scope(user: User | AnonymousUser) -> CaseScope:
+    """The cases `user` may see (`cases_visible_to`) as a CaseScope. One query (none for
+    those who see every case)."""
+    cases = cases_visible_to(user)
+    hidden = list(
+        Case.objects.hidden_from(user)
+        .order_by()
+        .values_list("pk", flat=True)[: HIDDEN_CASES_LISTED + 1]
+    )
+    if len(hidden) > HIDDEN_CASES_LISTED:
+        return CaseScope(cases=cases, hidden=None)
+    return CaseScope(cases=cases, hidden=tuple(hidden))
+
+
+Cases = QuerySet[Case] | CaseScope
+
+
+def in_cases(cases: Cases, path: str = "case") -> Q:
+    """Rows of `cases` (a queryset or a CaseScope), through their `path` to the case."""
+    if isinstance(cases, CaseScope):
+        return cases.rows(path)
+    return Q(**{f"{path}__in": cases})
+
+
+def first_with_total(queryset: QuerySet, limit: int) -> tuple[list, int]:
+    """The first `limit` rows of `queryset` and how many it has in all. Two queries: counted
+    in the same query (a window), every row would be joined to its case and person before
+    the slice; apart, each reads its index (migration 0021) and the few rows shown."""
+    return list(queryset[:limit]), queryset.count()
 
 
 @dataclass(frozen=True)
@@ -76,14 +132,19 @@ class CustodyRun:
         return f"{self.days:,} day" + ("" if self.days == 1 else "s")
 
 
+def _custodial_on(day: datetime.date) -> Q:
+    """`Detention.objects.custodial_on(day)` as a condition on the row itself, to mark rows
+    read anyway (as a subquery, PostgreSQL read every custodial measure to mark a few).
+    tests/staff/test_detained_now.py checks that both say the same."""
+    return Q(measure__in=CUSTODIAL_MEASURES, started_on__lte=day) & ~Q(actual_end__lt=day)
+
+
 def custodial_detentions(detentions: QuerySet[Detention], *, today: datetime.date):
     """The custodial measures among `detentions`, ordered for `custody_runs`, each marked
     with `custodial_today` by the one rule for "detained now" (`custodial_on`)."""
     return (
         detentions.filter(measure__in=CUSTODIAL_MEASURES)
-        .annotate(
-            custodial_today=Exists(Detention.objects.custodial_on(today).filter(pk=OuterRef("pk")))
-        )
+        .annotate(custodial_today=ExpressionWrapper(_custodial_on(today), BooleanField()))
         .select_related("person", "case")
         .order_by("person_id", "started_on", "pk")
     )
@@ -184,9 +245,7 @@ def case_custody_runs_now(
     )
     rows = list(
         Detention.objects.filter(pk__in=wanted)
-        .annotate(
-            custodial_today=Exists(Detention.objects.custodial_on(today).filter(pk=OuterRef("pk")))
-        )
+        .annotate(custodial_today=ExpressionWrapper(_custodial_on(today), BooleanField()))
         .select_related("person", "case", "ordered_by")
         .order_by("person_id", "started_on", "pk")
     )
@@ -208,53 +267,53 @@ def case_custody_runs_now(
     return now
 
 
-# Coalesce bounds for the run-start window below: no earlier measure reaches any day; a
-# measure with no end recorded reaches every day.
-_NO_REACH = datetime.date(1, 1, 1)
-_OPEN_ENDED = datetime.date(9999, 12, 31)
-
-
-def _run_starts(cases: QuerySet[Case], *, today: datetime.date) -> QuerySet[Detention]:
+def _run_starts(cases: Cases, *, today: datetime.date) -> QuerySet[Detention]:
     """The custodial measures in `cases`, begun by `today`, that start a run (custody_runs'
-    rule, in SQL): no earlier measure of the person, in (start, id) order, reaches the day
-    before. `reach` is the latest end among the earlier ones (open-ended: far future)."""
-    reach = Window(
-        Max(Coalesce("actual_end", Value(_OPEN_ENDED))),
-        partition_by=F("person_id"),
-        order_by=[F("started_on").asc(), F("pk").asc()],
-        frame=RowRange(start=None, end=-1),
+    rule, in SQL): no earlier measure of the person in `cases`, in (start, id) order, reaches
+    the day before (ends on it or later, or has no end recorded).
+
+    Said as "no such earlier measure" (one index probe per measure, by person) rather than a
+    window over each person's measures: the starts can then be grouped by person in the
+    same query, where a window filter needs the rows read again to group them."""
+    reaching = Detention.objects.filter(
+        in_cases(cases),
+        Q(started_on__lt=OuterRef("started_on"))
+        | Q(started_on=OuterRef("started_on"), pk__lt=OuterRef("pk")),
+        Q(actual_end__isnull=True) | Q(actual_end__gte=OuterRef("day_before")),
+        measure__in=CUSTODIAL_MEASURES,
+        person_id=OuterRef("person_id"),
     )
     return (
         Detention.objects.filter(
-            case__in=cases, measure__in=CUSTODIAL_MEASURES, started_on__lte=today
+            in_cases(cases), measure__in=CUSTODIAL_MEASURES, started_on__lte=today
         )
         .annotate(
-            reach=Coalesce(reach, Value(_NO_REACH)),
             # Cast back to a date: SQLite's date arithmetic gives a datetime string, which
             # would sort after the same day's date and break the day-after join.
             day_before=Cast(
                 ExpressionWrapper(F("started_on") - _ONE_DAY, output_field=DateField()),
                 DateField(),
-            ),
+            )
         )
-        .filter(reach__lt=F("day_before"))
+        .exclude(Exists(reaching))
     )
 
 
 def detained_now_since(
-    cases: QuerySet[Case], *, today: datetime.date
+    cases: Cases, *, today: datetime.date
 ) -> QuerySet[Detention, Mapping[str, Any]]:
     """Everyone held today in `cases`, as rows of `person_id` and `custody_since`: the first
     day of their unbroken run across all of `cases` (their latest run start by today).
-    Longest in custody first; slice it for the few a page shows. The window runs over the
-    measures of those held only, once (not once per person: that costs more at thousands)."""
-    held = Detention.objects.custodial_on(today).filter(case__in=cases).values("person_id")
-    starts = _run_starts(cases, today=today).filter(person_id__in=held)
+    Longest in custody first (then by person id: detained_now_longest puts those starting
+    the same day in name order); slice it for the few a page shows. One pass over the
+    measures of those held, grouped by person, with no join to the persons."""
+    held = Detention.objects.custodial_on(today).filter(in_cases(cases)).values("person_id")
     return (
-        Detention.objects.filter(pk__in=starts.values("pk"))
+        _run_starts(cases, today=today)
+        .filter(person_id__in=held)
         .values("person_id")
         .annotate(custody_since=Max("started_on"))
-        .order_by("custody_since", "person__given_name", "person__family_name", "person_id")
+        .order_by("custody_since", "person_id")
     )
 
 
@@ -266,19 +325,21 @@ class DetainedNow:
     count: int
 
 
-def detained_now_longest(cases: QuerySet[Case], *, today: datetime.date, limit: int) -> DetainedNow:
+def detained_now_longest(cases: Cases, *, today: datetime.date, limit: int) -> DetainedNow:
     """The `limit` people longest in custody today across `cases`, with their runs, and how
-    many are held in all. Two queries whatever the numbers: the persons chosen in SQL with
-    the count, and the custodial measures of those persons only."""
+    many are held in all; those starting the same day by name. Two queries whatever the
+    numbers: the persons chosen in SQL with the count, and the custodial measures of those
+    persons only."""
     # Everyone held is counted in the same query, over the grouped rows before the slice.
     rows = list(detained_now_since(cases, today=today).annotate(held=Window(Count("*")))[:limit])
     count = rows[0]["held"] if rows else 0
     chosen = [row["person_id"] for row in rows]
     if not chosen:
         return DetainedNow(runs=[], count=count)
-    runs = custody_runs(Detention.objects.filter(case__in=cases, person__in=chosen), today=today)
-    holding = {run.person.pk: run for run in runs if run.in_custody}
-    return DetainedNow(runs=[holding[pk] for pk in chosen if pk in holding], count=count)
+    runs = custody_runs(Detention.objects.filter(in_cases(cases), person__in=chosen), today=today)
+    holding = [run for run in runs if run.in_custody and run.person.pk in chosen]
+    holding.sort(key=lambda run: (run.started_on, run.person.name, run.person.pk))
+    return DetainedNow(runs=holding, count=count)
 
 
 def days_in_custody(detention: Detention, *, today: datetime.date) -> int | None:
@@ -313,12 +374,12 @@ def hearing_upcoming(*, today: datetime.date, days: int = UPCOMING_DAYS) -> Q:
 
 
 def detentions_ending(
-    cases: QuerySet[Case], *, today: datetime.date, days: int = UPCOMING_DAYS
+    cases: Cases, *, today: datetime.date, days: int = UPCOMING_DAYS
 ) -> QuerySet[Detention]:
     """Ordered terms running out within `days` (or already overdue with no end recorded),
     each marked with whether an extension hearing was recorded after it started."""
     return (
-        Detention.objects.filter(term_ending(today=today, days=days), case__in=cases)
+        Detention.objects.filter(term_ending(today=today, days=days), in_cases(cases))
         .with_extension_recorded()
         .select_related("person", "case")
         .order_by("planned_end", "pk")
@@ -326,20 +387,20 @@ def detentions_ending(
 
 
 def hearings_upcoming(
-    cases: QuerySet[Case], *, today: datetime.date, days: int = UPCOMING_DAYS
+    cases: Cases, *, today: datetime.date, days: int = UPCOMING_DAYS
 ) -> QuerySet[Hearing]:
     return (
-        Hearing.objects.filter(hearing_upcoming(today=today, days=days), case__in=cases)
+        Hearing.objects.filter(hearing_upcoming(today=today, days=days), in_cases(cases))
         .select_related("case", "court")
         .prefetch_related("defendants")
         .order_by("held_on", "starts_at", "pk")
     )
 
 
-def reminders_undelivered(cases: QuerySet[Case]) -> QuerySet[Reminder]:
+def reminders_undelivered(cases: Cases) -> QuerySet[Reminder]:
     """Reminders whose email failed or had nobody to go to: staff must see them."""
     return (
-        Reminder.objects.filter(case__in=cases, emailed_at__isnull=True)
+        Reminder.objects.filter(in_cases(cases), emailed_at__isnull=True)
         .exclude(error="")
         .select_related("case")
         .order_by("due_on", "pk")
@@ -367,16 +428,19 @@ _HISTORY_MODELS = (
 )
 
 
-def changes_latest(cases: QuerySet[Case], *, limit: int = 10) -> list[Change]:
+def changes_latest(cases: Cases, *, limit: int = 10) -> list[Change]:
     """The latest recorded changes to cases and the facts in them, newest first, each
     linked to its record's history in the admin. Six queries whatever the volume."""
     from django.urls import NoReverseMatch, reverse
 
+    # History outlives its case: only rows of cases that still exist and are visible, so the
+    # rule stays the subquery here (these queries read a few rows by date, by index).
+    visible = cases.cases if isinstance(cases, CaseScope) else cases
     rows = []
     for model, case_field in _HISTORY_MODELS:
         history = get_history_model_for_model(model)
         for row in (
-            history.objects.filter(**{f"{case_field}__in": cases.values("pk")})
+            history.objects.filter(**{f"{case_field}__in": visible.values("pk")})
             .select_related("history_user")
             .order_by("-history_date")[:limit]
         ):

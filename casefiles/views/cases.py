@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET
 
 from casefiles import selectors
 from casefiles.case_actions import case_actions_for, case_cards_for
-from casefiles.filtersets import CaseFilterSet, detained_now_condition
+from casefiles.filtersets import CaseFilterSet, detained_now_mark
 from casefiles.forms import record_id
 from casefiles.models import CaseParty
 from casefiles.sentences import custody_from, sentences_for_case
@@ -26,7 +26,7 @@ from casefiles.views.base import CASES_PER_PAGE, view_case_required
 def _case_list_queryset(request: HttpRequest):
     cases = (
         selectors.cases_visible_to(request.user)
-        .annotate(detained_now=detained_now_condition())
+        .annotate(detained_now=detained_now_mark())
         .prefetch_related(
             Prefetch(
                 "parties",

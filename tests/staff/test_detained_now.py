@@ -109,3 +109,25 @@ def test_the_longest_in_custody_come_first_bounded_with_the_total(
     assert [run.started_on for run in detained.runs] == [D(2015, 3, 1), D(2016, 3, 1),
                                                          D(2017, 3, 1), D(2018, 3, 1)]  # fmt: skip
     assert all(len(run.detentions) == 2 for run in detained.runs)
+
+
+def test_the_measure_holding_someone_today_is_marked_by_the_custodial_on_rule(viewer):
+    from casefiles.models import Detention
+
+    person = PersonFactory()
+    for measure, dates in [
+        ("arrest", {"started_on": D(2026, 5, 1), "actual_end": D(2026, 5, 31)}),  # ended
+        ("pretrial", {"started_on": D(2026, 5, 1), "actual_end": TODAY}),  # ends today
+        ("pretrial", {"started_on": D(2026, 5, 1)}),  # no end recorded
+        ("imprisonment", {"started_on": TODAY}),  # starts today
+        ("imprisonment", {"started_on": D(2026, 6, 2)}),  # starts tomorrow
+        ("probation", {"started_on": D(2026, 5, 1)}),  # not custodial
+    ]:
+        _held(person, measure=measure, **dates)
+    marked = {
+        d.pk
+        for d in selectors.custodial_detentions(Detention.objects.all(), today=TODAY)
+        if d.custodial_today
+    }
+    assert marked == set(Detention.objects.custodial_on(TODAY).values_list("pk", flat=True))
+    assert len(marked) == 3
