@@ -61,7 +61,7 @@ class QuickSelectMixin:
                 parts += [
                     format_html('\n  <option value="{}"', str(option["value"])),
                     _attributes(option["attrs"]),
-                    format_html(">{}</option>", option["label"]),
+                    format_html(">{}</option>\n", option["label"]),
                 ]
             if group_name:
                 parts.append("\n  </optgroup>")
@@ -326,8 +326,9 @@ class BoundedInlineFormSet(forms.BaseInlineFormSet):
                         : self.shown_at_most
                     ]
                 )
-            # The one count the page needs: "Showing 20 of 2,000".
-            self.total = rows.count() if len(shown) >= self.shown_at_most else len(shown)
+            # The one count the page needs: "Showing 20 of 2,000". Asked even of a short
+            # list, so that the page's queries are as many for 10 rows as for 10,000.
+            self.total = rows.count()
             self._queryset = rows.filter(pk__in=shown).order_by(*self.newest_first)
         return self._queryset
 
