@@ -160,7 +160,7 @@ class EventInline(BoundedStackedInline):
 
 @admin.register(Case)
 class CaseAdmin(VisibleAdmin):
-    list_display = ["reference", "title", "country", "status", "restricted", "opened_on"]
+    list_display = ["reference", "title", "country_name", "status", "restricted", "opened_on"]
     list_filter = ["status", "restricted", "country"]
     search_fields = [
         "reference",
@@ -188,6 +188,11 @@ class CaseAdmin(VisibleAdmin):
         super().save_related(request, form, formsets, change)
         if not change:
             case_creator_assign(case=form.instance, user=request.user)
+
+    @admin.display(description="country", ordering="country")
+    def country_name(self, case: Case) -> str:
+        # The admin's own column looks the name up among every country's choices, per row.
+        return case.country.name
 
 
 @admin.register(CaseParty)
