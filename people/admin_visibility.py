@@ -8,6 +8,7 @@ model's admin queryset), and simple-history's history pages. History is read-onl
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
@@ -15,12 +16,13 @@ from django.contrib import admin
 from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 from django.core.exceptions import ValidationError
 from django.db.models import ForeignKey, ManyToManyField, Model, QuerySet
+from django.forms.renderers import BaseRenderer
 from django.forms.utils import ErrorList
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.urls import NoReverseMatch, reverse
 from django.utils.functional import cached_property
 from django.utils.html import format_html
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
 from simple_history.admin import SimpleHistoryAdmin
 
 from people.deletion import DeletionRulesAdminMixin
@@ -42,7 +44,13 @@ class QuickSelectMixin:
     of the page's time. Widgets given other templates are drawn by those, as usual.
     """
 
-    def render(self, name: str, value: Any, attrs: Any = None, renderer: Any = None) -> str:
+    def render(
+        self,
+        name: str,
+        value: Any,
+        attrs: dict[str, Any] | None = None,
+        renderer: BaseRenderer | None = None,
+    ) -> SafeString:
         if (
             self.template_name != "django/forms/widgets/select.html"  # type: ignore[attr-defined]
             or self.option_template_name != "django/forms/widgets/select_option.html"  # type: ignore[attr-defined]
@@ -93,12 +101,14 @@ class LabelledAutocompleteMixin:
 
     labels: dict[str, str] | None = None
 
-    def optgroups(self, name: str, value: list, attr: Any = None) -> list:
+    def optgroups(
+        self, name: str, value: Sequence[str], attr: dict[str, Any] | None = None
+    ) -> list[tuple[str | None, list[dict[str, Any]], int | None]]:
         labels = self.labels
         if labels is None:
             return super().optgroups(name, value, attr)  # type: ignore[misc]
         selected = [str(v) for v in value if str(v) not in self.choices.field.empty_values]  # type: ignore[attr-defined]
-        options: list = []
+        options: list[dict[str, Any]] = []
         if not self.is_required and not self.allow_multiple_selected:  # type: ignore[attr-defined]
             options.append(self.create_option(name, "", "", False, 0))  # type: ignore[attr-defined]
         # As Django's: only records among the choices (those the user may see) are shown.
@@ -200,9 +210,11 @@ class QuickErrorList(ErrorList):
     """No errors draw nothing, without a template: a page of a hundred rows asks each of
     its fields for its errors, nearly always none."""
 
-    def render(self, template_name: Any = None, context: Any = None, renderer: Any = None) -> str:
+    def render(
+        self, template_name: Any = None, context: Any = None, renderer: Any = None
+    ) -> SafeString:
         if not self.data:
-            return ""
+            return SafeString("")
         return super().render(template_name, context, renderer)
 
 
