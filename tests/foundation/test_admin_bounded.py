@@ -1,5 +1,5 @@
 """The back office's case page stays small however long the case: each inline shows the
-newest 20 rows, says how many there are and links to the full list filtered by the case;
+newest 10 rows, says how many there are and links to the full list filtered by the case;
 saving the page changes only the rows it showed."""
 
 import datetime
@@ -15,7 +15,7 @@ from tests.foundation.test_admin import form_data
 
 pytestmark = pytest.mark.django_db
 
-SHOWN = 20
+SHOWN = 10
 
 
 def add_rows(case, count: int, *, start: int = 0) -> None:
@@ -65,8 +65,8 @@ def test_the_case_page_shows_the_newest_20_of_each_inline_and_links_to_all(
     assert [form.instance.pk for form in events.forms] == [e.pk for e in newest]
     assert len(inline(response, Hearing).forms) == SHOWN
     page = response.content.decode()
-    assert "Showing the latest 20 of 60 events" in page
-    assert "Showing the latest 20 of 60 hearings" in page
+    assert "Showing the latest 10 of 60 events" in page
+    assert "Showing the latest 10 of 60 hearings" in page
     events_list = reverse("admin:casefiles_event_changelist")
     assert f'href="{events_list}?case__id__exact={long_case.pk}"' in page
 
@@ -148,7 +148,7 @@ def test_deleting_a_shown_hearing_deletes_only_it(client, editor, long_case):
 
 
 def test_a_row_added_meanwhile_does_not_push_a_shown_one_out_of_the_save(client, editor, long_case):
-    """The page showed the newest 20; someone adds a newer event before it is saved: the edit
+    """The page showed the newest 10; someone adds a newer event before it is saved: the edit
     to the oldest row shown is still saved, and the new event is left as it is."""
     client.force_login(editor)
     page = client.get(case_url(long_case))
