@@ -246,9 +246,10 @@ def case_custody_runs_now(
     rows = list(
         Detention.objects.filter(pk__in=wanted)
         .annotate(custodial_today=ExpressionWrapper(_custodial_on(today), BooleanField()))
-        .select_related("person", "case", "ordered_by")
+        .select_related("case", "ordered_by")
         .order_by("person_id", "started_on", "pk")
     )
+    party_persons_attach(case, rows)
     own = case.detentions.all()
     own._result_cache = sorted(
         (row for row in rows if row.case_id == case.pk), key=lambda row: (row.started_on, row.pk)
@@ -484,7 +485,7 @@ def case_for_page(cases: QuerySet[Case], pk: int) -> Case:
     """One case with what its page shows above the timeline, in a fixed number of queries."""
     from django.shortcuts import get_object_or_404
 
-    return get_object_or_404(
+    case = get_object_or_404(
         cases.prefetch_related(
             Prefetch(
                 "parties",
@@ -494,17 +495,32 @@ def case_for_page(cases: QuerySet[Case], pk: int) -> Case:
             ),
             Prefetch(
                 "charges",
-                queryset=Charge.objects.select_related("person", "article").order_by(
+                queryset=Charge.objects.select_related("article").order_by(
                     "person__family_name", "brought_on", "pk"
                 ),
             ),
             Prefetch(
                 "sentence_steps",
-                queryset=SentenceStep.objects.select_related("person", "article", "court"),
+                queryset=SentenceStep.objects.select_related("article", "court"),
             ),
         ).annotate(assigned_staff_names_json=_assigned_staff_names()),
         pk=pk,
     )
+    party_persons_attach(case, [*case.charges.all(), *case.sentence_steps.all()])
+    return case
+
+
+def party_persons_attach(case: Case, rows) -> None:
+    """Give each row (a charge, a step, a detention: each about a party of `case`) its person
+    from the case's parties, already read, rather than a copy of the person per row joined
+    in SQL: a case of 500 charges of one prisoner built 500 copies of them. A person who is
+    not a party (rows written around the services) is read, in one query for all."""
+    persons = {party.person_id: party.person for party in case.parties.all() if party.person_id}
+    missing = {row.person_id for row in rows if row.person_id not in persons}
+    if missing:
+        persons |= Person.objects.in_bulk(missing)
+    for row in rows:
+        row.person = persons[row.person_id]
 
 
 def _assigned_staff_names():
