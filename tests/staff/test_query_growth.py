@@ -1,4 +1,4 @@
-"""Every staff page runs as many queries with many rows as with few: a case grown from a
+"""Every staff page runs no more queries with many rows than with few: a case grown from a
 handful of facts to dozens of each kind, dozens more cases, persons and letters, and no
 page asks the database once per row.
 
@@ -127,5 +127,7 @@ def test_no_staff_page_runs_more_queries_with_more_rows():
     _grow(case, 25, start=2)
     many = _counts(client, pages)
 
-    grown = {name: (few[name], many[name]) for name in pages if many[name] != few[name]}
+    # Never more; fewer is allowed: with few names matching, search and the pickers also look
+    # for near spellings, which a full page of matches makes pointless.
+    grown = {name: (few[name], many[name]) for name in pages if many[name] > few[name]}
     assert not grown, f"queries (with few rows, with many) of the pages that grew: {grown}"
