@@ -49,7 +49,7 @@ def _cases(user: AnyUser) -> tuple[QuerySet, QuerySet]:
     return Case.objects.visible_to(user), Case.objects.hidden_from(user)
 
 
-def _appearing_in(cases: QuerySet, appearances, among: set[int] | None = None) -> Q:
+def _appearing_in(cases: QuerySet | list[int], appearances, among: set[int] | None = None) -> Q:
     """Rows referred to, in one of these cases, by any of `appearances`: pairs of a queryset
     and the lookups (its column naming the row, its path to the case); only rows `among`
     these when given."""
@@ -65,6 +65,8 @@ def _appearing_in(cases: QuerySet, appearances, among: set[int] | None = None) -
 
 # Beyond this many rows in hidden cases the rule stays a subquery instead of a list of ids.
 HIDDEN_IDS_LISTED = 5_000
+# Beyond this many hidden cases the rows in them are found by a subquery, not a list of ids.
+HIDDEN_CASES_LISTED = 1_000
 
 
 def _visible_unless_only_in_hidden(appearances):
@@ -81,8 +83,17 @@ def _visible_unless_only_in_hidden(appearances):
         if not user.has_perm("casefiles.view_case"):
             # Every case is hidden: only rows that appear in none are visible.
             return ~_appearing_in(hidden, appearances())
+        # The hidden cases themselves first, by the restricted-case index: usually none, and
+        # then no rule at all (building and running the union below took a search page
+        # 20 ms per rule for nothing); else the union names them.
+        hidden_ids = list(hidden.order_by().values_list("pk", flat=True)[: HIDDEN_CASES_LISTED + 1])
+        if not hidden_ids:
+            return Q()
+        named: QuerySet | list[int] = (
+            hidden_ids if len(hidden_ids) <= HIDDEN_CASES_LISTED else hidden
+        )
         parts = [
-            queryset.filter(**{f"{case_path}__in": hidden, f"{column}__isnull": False})
+            queryset.filter(**{f"{case_path}__in": named, f"{column}__isnull": False})
             .values_list(column, flat=True)
             .order_by()
             for queryset, column, case_path in appearances()
@@ -91,7 +102,7 @@ def _visible_unless_only_in_hidden(appearances):
         if not in_hidden:
             return Q()
         if len(in_hidden) > HIDDEN_IDS_LISTED:
-            return ~_appearing_in(hidden, appearances()) | _appearing_in(visible, appearances())
+            return ~_appearing_in(named, appearances()) | _appearing_in(visible, appearances())
         return ~Q(pk__in=in_hidden) | _appearing_in(visible, appearances(), among=in_hidden)
 
     return rule
