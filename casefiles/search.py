@@ -104,11 +104,11 @@ def _case_names(case) -> list[str]:
     return [case.reference, case.title]
 
 
-def _name_keys(names: Iterable[str]) -> list[tuple[str, str]]:
-    """(name, key) for each distinct key of an owner's names."""
+def _name_keys(names: Iterable[str], key_of=search_key) -> list[tuple[str, str]]:
+    """(name, key) for each distinct key of an owner's names (`key_of` computes a key)."""
     pairs, seen = [], set()
     for name in names:
-        key = search_key(name or "")
+        key = key_of(name or "")
         if key and key not in seen:
             seen.add(key)
             pairs.append((name, key))
@@ -151,13 +151,7 @@ def _all_search_rows() -> Iterator[tuple[int | None, int | None, int | None, str
     key_of = functools.lru_cache(maxsize=100_000)(search_key)
 
     def name_keys(names: Iterable[str]) -> list[tuple[str, str]]:
-        pairs, seen = [], set()
-        for name in names:
-            key = key_of(name or "")
-            if key and key not in seen:
-                seen.add(key)
-                pairs.append((name, key))
-        return pairs
+        return _name_keys(names, key_of)
 
     aliases: dict[int, list[str]] = {}
     for person_id, alias in Alias.objects.values_list("person_id", "name").iterator(
