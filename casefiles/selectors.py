@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime
+import functools
+import operator
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -329,15 +331,20 @@ class DetainedNow:
 def detained_now_longest(cases: Cases, *, today: datetime.date, limit: int) -> DetainedNow:
     """The `limit` people longest in custody today across `cases`, with their runs, and how
     many are held in all; those starting the same day by name. Two queries whatever the
-    numbers: the persons chosen in SQL with the count, and the custodial measures of those
-    persons only."""
+    numbers: the persons chosen in SQL with the count, and the measures of their current
+    runs only (from the first day of the run on: the measures of earlier runs, which may be
+    many for someone arrested again and again, are not read)."""
     # Everyone held is counted in the same query, over the grouped rows before the slice.
     rows = list(detained_now_since(cases, today=today).annotate(held=Window(Count("*")))[:limit])
     count = rows[0]["held"] if rows else 0
     chosen = [row["person_id"] for row in rows]
     if not chosen:
         return DetainedNow(runs=[], count=count)
-    runs = custody_runs(Detention.objects.filter(in_cases(cases), person__in=chosen), today=today)
+    current_runs = functools.reduce(
+        operator.or_,
+        (Q(person_id=row["person_id"], started_on__gte=row["custody_since"]) for row in rows),
+    )
+    runs = custody_runs(Detention.objects.filter(in_cases(cases), current_runs), today=today)
     holding = [run for run in runs if run.in_custody and run.person.pk in chosen]
     holding.sort(key=lambda run: (run.started_on, run.person.name, run.person.pk))
     return DetainedNow(runs=holding, count=count)

@@ -111,6 +111,24 @@ def test_the_longest_in_custody_come_first_bounded_with_the_total(
     assert all(len(run.detentions) == 2 for run in detained.runs)
 
 
+def test_someone_arrested_again_and_again_is_shown_with_the_current_run_only(viewer):
+    """The dashboard reads the measures of the run holding someone now, not of the runs
+    before it: for each earlier arrest, released days later, nothing is read."""
+    person = PersonFactory()
+    for year in range(2010, 2020):
+        _held(person, measure="arrest", started_on=D(year, 1, 1), actual_end=D(year, 1, 5))
+    arrest = _held(person, measure="arrest", started_on=D(2025, 3, 1), actual_end=D(2025, 3, 2))
+    pretrial = _held(person, started_on=D(2025, 3, 3))
+    detained = selectors.detained_now_longest(
+        selectors.cases_visible_to(viewer), today=TODAY, limit=10
+    )
+    (run,) = detained.runs
+    assert run.started_on == D(2025, 3, 1)
+    assert run.days == (TODAY - D(2025, 3, 1)).days
+    assert run.current == pretrial
+    assert list(run.detentions) == [arrest, pretrial]
+
+
 def test_the_measure_holding_someone_today_is_marked_by_the_custodial_on_rule(viewer):
     from casefiles.models import Detention
 
