@@ -18,7 +18,8 @@ Usage (creates and fills the database named; `make bench-scale` names one):
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/casefiles_scale \\
     CACHE_URL=redis://127.0.0.1:6379/2 \\
     .venv/bin/python bench/scale.py [--cases 20000] [--persons 100000] [--detained 5000] \\
-        [--long 2000] [--repeat 7] [--rate 25] [--seconds 60] [--no-load] [--rebuild]
+        [--long 2000] [--repeat 7] [--rate 25] [--seconds 60] [--workers N] \\
+        [--no-load | --load-only] [--rebuild]
 
 Figures are only meaningful on an otherwise idle machine: the load average is printed first.
 CACHE_URL (a shared Redis cache, as production should have) keeps sessions out of the
@@ -481,6 +482,9 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1))
     parser.add_argument("--no-load", action="store_true", help="skip the load test")
     parser.add_argument(
+        "--load-only", action="store_true", help="run the load test only (no page timings)"
+    )
+    parser.add_argument(
         "--rebuild",
         action="store_true",
         help="time a full rebuild of the search keys even with --only (always without it)",
@@ -506,8 +510,10 @@ def main() -> None:
         f"{args.cases:,} cases, {args.persons:,} persons, {args.detained:,} detained now, "
         f"one case of {args.long:,} timeline entries; {args.repeat} requests per page\n"
     )
-    met = print_table(measure_pages(long_case, args.repeat, args.only))
-    if args.rebuild or not args.only:
+    met = True
+    if not args.load_only:
+        met &= print_table(measure_pages(long_case, args.repeat, args.only))
+    if args.rebuild or not (args.only or args.load_only):
         met &= time_rebuild()
     if not args.no_load and not args.only:
         met &= load_test(
