@@ -369,6 +369,16 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
+def _cpu_times() -> tuple[int, int] | None:
+    """(busy, total) jiffies of the whole machine so far, from /proc/stat (Linux only)."""
+    try:
+        fields = [int(n) for n in Path("/proc/stat").read_text().split("\n")[0].split()[1:]]
+    except (OSError, ValueError):
+        return None
+    idle = fields[3] + fields[4]  # idle and iowait
+    return sum(fields) - idle, sum(fields)
+
+
 def load_test(*, rate: float, seconds: int, workers: int, long_case) -> bool:
     """gunicorn as `make serve` runs it, and locust offering `rate` requests/s of a staff
     mix (bench/locustfile.py) for `seconds` seconds. True when p95 ≤ 300 ms, no errors."""
@@ -432,6 +442,7 @@ def load_test(*, rate: float, seconds: int, workers: int, long_case) -> bool:
                     sys.exit("gunicorn did not start")
                 time.sleep(0.3)
         users = max(1, round(rate))
+        cpu_before = _cpu_times()
         subprocess.run(
             [python, "-m", "locust", "-f", str(ROOT / "bench" / "locustfile.py")]
             + ["--headless", "--host", f"http://127.0.0.1:{port}", "--users", str(users)]
@@ -442,6 +453,7 @@ def load_test(*, rate: float, seconds: int, workers: int, long_case) -> bool:
             check=False,
             capture_output=True,
         )
+        cpu_after = _cpu_times()
         with open(out / "run_stats.csv", newline="") as stats_file:
             rows = {row["Name"]: row for row in csv.DictReader(stats_file)}
     finally:
@@ -459,6 +471,9 @@ def load_test(*, rate: float, seconds: int, workers: int, long_case) -> bool:
             f"{name:<28}{row['Request Count']:>7}{row['Failure Count']:>7}"
             f"{row['50%']:>6}ms{row['95%']:>6}ms{row['99%']:>6}ms"
         )
+    if cpu_before and cpu_after:
+        busy = (cpu_after[0] - cpu_before[0]) / max(1, cpu_after[1] - cpu_before[1])
+        print(f"machine CPU busy during the run: {busy:.0%} (server, database and locust)")
     p95 = float(total["95%"])
     errors = int(total["Failure Count"])
     throughput = float(total["Requests/s"])
