@@ -241,19 +241,24 @@ def _events(case, user: User) -> Iterable[TimelineEntry]:
             "casefiles.delete_eventparticipant",
         ]
     )
-    for event in case.events.order_by("occurred_on", "pk"):
-        international = event.kind in INTERNATIONAL_EVENT_KINDS
+    labels = _labels("casefiles.Event", "kind")
+    # Plain values, as for hearings: a long case has hundreds of events.
+    rows = case.events.order_by("occurred_on", "pk").values_list(
+        "pk", "occurred_on", "precision", "kind", "title", "description", "place"
+    )
+    for pk, occurred_on, precision, kind, title, description, place in rows:
+        international = kind in INTERNATIONAL_EVENT_KINDS
         yield TimelineEntry(
-            date=event.occurred_on,
-            precision=event.precision,
-            kind=event.kind if international else "event",
+            date=occurred_on,
+            precision=precision,
+            kind=kind if international else "event",
             # An international body's decision is labelled by its kind already.
-            title=event.title if international else f"{_label(event, 'kind')}: {event.title}",
-            detail=event.description + (f" ({event.place})" if event.place else ""),
-            anchor=f"event-{event.pk}",
-            edit_route=("staff:event_edit", event.pk) if may_edit else None,
+            title=title if international else f"{labels.get(kind, kind)}: {title}",
+            detail=description + (f" ({place})" if place else ""),
+            anchor=f"event-{pk}",
+            edit_route=("staff:event_edit", pk) if may_edit else None,
             order=10,
-            owner=("event", event.pk),
+            owner=("event", pk),
         )
 
 
@@ -406,28 +411,32 @@ def _sentence_steps(case, user: User) -> Iterable[TimelineEntry]:
 
 
 def _hearings(case, user: User) -> Iterable[TimelineEntry]:
+    """Read as plain values, not model instances: a case followed for years has hundreds of
+    hearings, each with a court, a judge and the hearing it was postponed to, and building
+    four objects per hearing cost more than the rest of the page. The judge, like the
+    defendants, is filled in by completion for the entries shown."""
     edit_route = _edit_route(user, "casefiles.change_hearing", "hearing_edit")
-    for hearing in case.hearings.order_by("held_on", "pk").select_related(
-        "court", "judge", "postponed_to"
-    ):
-        at = f" at {hearing.starts_at:%H:%M}" if hearing.starts_at else ""
-        court = f" — {hearing.court.name}" if hearing.court else ""
-        postponed = ""
-        if hearing.postponed:
-            to = hearing.postponed_to
-            postponed = (
-                f" — postponed to {format_partial_date(to.held_on)}" if to else " — postponed"
+    kinds = _labels("casefiles.Hearing", "kind")
+    rows = case.hearings.order_by("held_on", "pk").values_list(
+        "pk", "held_on", "starts_at", "kind", "outcome", "postponed", "court__name",
+        "postponed_to__held_on", "postponed_to",
+    )  # fmt: skip
+    for pk, held_on, starts_at, kind, outcome, postponed, court, to_held_on, to in rows:
+        at = f" at {starts_at:%H:%M}" if starts_at else ""
+        before = f" — {court}" if court else ""
+        postponed_text = ""
+        if postponed:
+            postponed_text = (
+                f" — postponed to {format_partial_date(to_held_on)}" if to else " — postponed"
             )
         yield TimelineEntry(
-            edit_route=edit_route(hearing.pk),
-            date=hearing.held_on,
+            edit_route=edit_route(pk),
+            date=held_on,
             kind="hearing",
-            title=f"{_label(hearing, 'kind')} hearing{at}{court}{postponed}",
-            detail=hearing.outcome,
-            # The defendants come first: the completer puts them before the judge.
-            persons=[hearing.judge] if hearing.judge else [],
-            owner=("hearing", hearing.pk),
-            anchor=f"hearing-{hearing.pk}",
+            title=f"{kinds.get(kind, kind)} hearing{at}{before}{postponed_text}",
+            detail=outcome,
+            owner=("hearing", pk),
+            anchor=f"hearing-{pk}",
             order=40,
         )
 
@@ -457,7 +466,7 @@ def _complete_casefiles(entries: list[TimelineEntry]) -> None:
             entry.persons = persons.get(entry.owner, [])
             entry.organisations = organisations.get(entry.owner, [])
         elif kind == "hearing":
-            entry.persons = persons.get(entry.owner, []) + entry.persons
+            entry.persons = persons.get(entry.owner, [])
 
 
 def _columns(model, path: str) -> tuple[list[str], list[str]]:
@@ -512,7 +521,8 @@ def _taking_part(
     ids: dict[str, set[int]],
 ) -> tuple[dict[tuple[str, int], list], dict[tuple[str, int], list]]:
     """Who took part in the events (persons and organisations, in the order recorded) and
-    who stood trial at the hearings (in name order), read together in one query."""
+    who stood trial at the hearings (in name order), then the hearings' judges, read
+    together in one query."""
     from django.db.models import CharField, F, IntegerField, Value
 
     from casefiles.models import EventParticipant, Hearing
@@ -551,6 +561,20 @@ def _taking_part(
                 **nothing,
             )
             .values_list("kind", "record", "row", *person_lookups, *nothing)
+            .order_by()
+        )
+        _, judge_lookups = _columns(Person, "judge")
+        parts.append(
+            Hearing.objects.filter(pk__in=ids["hearing"], judge__isnull=False)
+            .annotate(
+                # (Hearing has a field `kind`; a union matches columns by position.)
+                owner_kind=Value("hearing", output_field=CharField()),
+                record=F("pk"),
+                # After the defendants.
+                row=Value(1, output_field=IntegerField()),
+                **nothing,
+            )
+            .values_list("owner_kind", "record", "row", *judge_lookups, *nothing)
             .order_by()
         )
     persons: dict[tuple[str, int], list] = {}

@@ -223,3 +223,33 @@ def test_a_case_without_assigned_staff_has_no_staff_card(viewer_client):
     case = CaseFactory()
     html = viewer_client.get(reverse("staff:case_detail", args=[case.pk])).content.decode()
     assert "Assigned staff" not in html
+
+
+def test_a_hearing_lists_its_defendants_by_name_then_its_judge_court_and_postponement(
+    viewer, client
+):
+    from tests.factories import OrganisationFactory
+
+    case = CaseFactory()
+    zhanna = PersonFactory(given_name="Zhanna", family_name="Abenova")
+    bolat = PersonFactory(given_name="Bolat", family_name="Zhakupov")
+    judge = PersonFactory(given_name="Marat", family_name="Iskakov")
+    court = OrganisationFactory(name="Almaty City Court")
+    later = HearingFactory(case=case, held_on=D(2021, 9, 14))
+    hearing = HearingFactory(
+        case=case, judge=judge, court=court, postponed=True, postponed_to=later
+    )
+    hearing.defendants.set([bolat, zhanna])
+
+    (entry, _later) = [e for e in case_timeline(case, user=viewer) if e.kind == "hearing"]
+    assert entry.persons == [zhanna, bolat, judge]
+    assert entry.title == (
+        "Extension of detention hearing — Almaty City Court — postponed to 14 Sep 2021"
+    )
+    # The judge's own timeline filter finds the hearing they sat in, and only that one.
+    judged = case_timeline(case, user=viewer, person_id=judge.pk)
+    assert [e.anchor for e in judged] == [f"hearing-{hearing.pk}"]
+
+    client.force_login(viewer)
+    page = client.get(reverse("staff:case_detail", args=[case.pk])).content.decode()
+    assert page.index("Abenova") < page.index("Zhakupov") < page.index("Iskakov")
