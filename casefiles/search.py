@@ -410,10 +410,11 @@ def _contains_every_word(query_key: str) -> Q:
 def _candidate_ranks(
     query_key: str, *, near: bool, cases: bool
 ) -> tuple[dict[int, int], dict[int, int]]:
-    """The best rank of each person, and of each case by its own names (with `cases`), whose
-    names match `query_key` — every word contained in a name or, with `near`, also near
-    spellings — at most CANDIDATES_PER_KIND names of each kind, best first, in one query."""
-    from casefiles.models import SearchName
+    """The best rank of each person, and with `cases` of each case, whose names match
+    `query_key` — every word contained in a name or, with `near`, also near spellings — at
+    most CANDIDATES_PER_KIND names of each kind, best first. A case ranks as its best own
+    name or its best party's name among those kept. One query."""
+    from casefiles.models import CaseParty, SearchName
 
     owners = Q(person__isnull=False) | Q(case__isnull=False) if cases else Q(person__isnull=False)
     names = SearchName.objects.filter(
@@ -433,7 +434,7 @@ def _candidate_ranks(
         default=Value(_CASE),
         output_field=IntegerField(),
     )
-    rows = (
+    kept = (
         names.annotate(
             match_rank=_name_rank(query_key),
             kind=kind,
@@ -448,30 +449,29 @@ def _candidate_ranks(
         .filter(place__lte=CANDIDATES_PER_KIND)
         .values_list("person_id", "case_id", "match_rank")
     )
+    sql, params = kept.query.sql_with_params()
+    if cases:
+        # The cases of the persons kept, with the names, in the same round trip: the
+        # parties are joined to the few hundred names kept, not to every matching name.
+        quote = connection.ops.quote_name
+        party = CaseParty._meta
+        party_case = quote(party.get_field("case").column)
+        party_person = quote(party.get_field("person").column)
+        sql = (
+            f"WITH kept AS ({sql}) "
+            "SELECT person_id, case_id, match_rank FROM kept UNION ALL "
+            f"SELECT NULL, party.{party_case}, kept.match_rank "
+            f"FROM kept INNER JOIN {quote(party.db_table)} party "
+            f"ON party.{party_person} = kept.person_id"
+        )
     persons: dict[int, int] = {}
-    own: dict[int, int] = {}
-    for person_id, case_id, rank in rows:
-        owner, ranks = (person_id, persons) if person_id is not None else (case_id, own)
-        ranks[owner] = min(rank, ranks.get(owner, rank))
-    return persons, own
-
-
-def _with_parties_cases(person_ranks: dict[int, int], case_ranks: dict[int, int]) -> None:
-    """Add to `case_ranks` the cases of the persons in `person_ranks`, each ranked as its
-    best party. A query of its own over the few hundred persons kept: joined to the names,
-    the parties were looked up for every matching name before the cap."""
-    from casefiles.models import CaseParty
-
-    if not person_ranks:
-        return
-    parties = (
-        CaseParty.objects.filter(_among("person_id", person_ranks))
-        .order_by()  # (the parties' own order joins their cases)
-        .values_list("case_id", "person_id")
-    )
-    for case_id, person_id in parties:
-        rank = person_ranks[person_id]
-        case_ranks[case_id] = min(rank, case_ranks.get(case_id, rank))
+    found_cases: dict[int, int] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for person_id, case_id, rank in cursor.fetchall():
+            owner, ranks = (person_id, persons) if person_id is not None else (case_id, found_cases)
+            ranks[owner] = min(rank, ranks.get(owner, rank))
+    return persons, found_cases
 
 
 class _AnyOf(models.Lookup):
@@ -535,10 +535,8 @@ def persons_and_cases_found(
         person_ranks, case_ranks = _candidate_ranks(key, near=near, cases=cases is not None)
         if not near and persons is not None and len(person_ranks) < limit:
             continue  # too few without near spellings, even before visibility
-        if cases is not None:
-            _with_parties_cases(person_ranks, case_ranks)
-            if not near and len(case_ranks) < limit:
-                continue
+        if cases is not None and not near and len(case_ranks) < limit:
+            continue
         if persons is not None:
             found_persons = list(_ranked(persons, person_ranks)[:limit]) if person_ranks else []
         if cases is not None:
