@@ -407,13 +407,12 @@ def _contains_every_word(query_key: str) -> Q:
     return condition
 
 
-def _candidate_ranks(
-    query_key: str, *, near: bool, cases: bool
-) -> tuple[dict[int, int], dict[int, int]]:
-    """The best rank of each person, and with `cases` of each case, whose names match
-    `query_key` — every word contained in a name or, with `near`, also near spellings — at
-    most CANDIDATES_PER_KIND names of each kind, best first. A case ranks as its best own
-    name or its best party's name among those kept. One query."""
+def _kept_names(query_key: str, *, near: bool, cases: bool) -> tuple[str, tuple]:
+    """SQL and parameters of (person, case, rank) for the names of persons, and with `cases`
+    of cases, that match `query_key` — every word contained in a name or, with `near`, also
+    near spellings — at most CANDIDATES_PER_KIND names of each kind, best first; with
+    `cases`, followed by the cases of the persons kept, each with its person's rank (joined
+    to the few hundred names kept, not to every matching one)."""
     from casefiles.models import CaseParty, SearchName
 
     owners = Q(person__isnull=False) | Q(case__isnull=False) if cases else Q(person__isnull=False)
@@ -451,27 +450,56 @@ def _candidate_ranks(
     )
     sql, params = kept.query.sql_with_params()
     if cases:
-        # The cases of the persons kept, with the names, in the same round trip: the
-        # parties are joined to the few hundred names kept, not to every matching name.
         quote = connection.ops.quote_name
         party = CaseParty._meta
-        party_case = quote(party.get_field("case").column)
-        party_person = quote(party.get_field("person").column)
         sql = (
-            f"WITH kept AS ({sql}) "
-            "SELECT person_id, case_id, match_rank FROM kept UNION ALL "
-            f"SELECT NULL, party.{party_case}, kept.match_rank "
+            f"WITH kept AS ({sql}) SELECT person_id, case_id, match_rank FROM kept UNION ALL "
+            f"SELECT NULL, party.{quote(party.get_field('case').column)}, kept.match_rank "
             f"FROM kept INNER JOIN {quote(party.db_table)} party "
-            f"ON party.{party_person} = kept.person_id"
+            f"ON party.{quote(party.get_field('person').column)} = kept.person_id"
         )
+    return sql, tuple(params)
+
+
+def _candidate_ranks(
+    query_key: str, *, cases: bool, unless_filled: tuple[int, int] | None
+) -> tuple[dict[int, int], dict[int, int], bool]:
+    """The best rank of each person, and with `cases` of each case (by its own names or its
+    best party's), among the names `_kept_names` keeps; and whether near spellings were
+    looked for. With `unless_filled` (persons, cases), the names containing the query, and
+    in the same query, only when those name fewer persons or cases than that, the near
+    spellings instead (the costly trigram test, which PostgreSQL then runs alone); without
+    it, the near spellings straight away."""
+    if unless_filled is None:
+        sql, params = _kept_names(query_key, near=True, cases=cases)
+        sql = f"SELECT 1 AS near, found.* FROM ({sql}) found"
+    else:
+        contained, contained_params = _kept_names(query_key, near=False, cases=cases)
+        near, near_params = _kept_names(query_key, near=True, cases=cases)
+        # The one-time condition is decided before the second part is read: when the names
+        # containing the query fill the page, the near spellings are never searched.
+        filled = (
+            "(SELECT COUNT(DISTINCT person_id) >= %s AND COUNT(DISTINCT case_id) >= %s "
+            "FROM contained)"
+        )
+        sql = (
+            f"WITH contained AS ({contained}) "
+            f"SELECT 0 AS near, contained.* FROM contained WHERE {filled} UNION ALL "
+            f"SELECT 1, found.* FROM ({near}) found WHERE NOT {filled}"
+        )
+        params = (*contained_params, *unless_filled, *near_params, *unless_filled)
     persons: dict[int, int] = {}
     found_cases: dict[int, int] = {}
+    # No row at all: the names containing the query did not fill the page (were they
+    # needed), so the near spellings were looked for, and none found either.
+    looked_near = unless_filled is None or any(unless_filled)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        for person_id, case_id, rank in cursor.fetchall():
+        for near_row, person_id, case_id, rank in cursor.fetchall():
+            looked_near = bool(near_row)
             owner, ranks = (person_id, persons) if person_id is not None else (case_id, found_cases)
             ranks[owner] = min(rank, ranks.get(owner, rank))
-    return persons, found_cases
+    return persons, found_cases, looked_near
 
 
 class _AnyOf(models.Lookup):
@@ -529,23 +557,25 @@ def persons_and_cases_found(
     key = search_key(query)
     if not key or (persons is None and cases is None):
         return [], []
-    found_persons: list = []
-    found_cases: list = []
-    for near in (False, True):
-        person_ranks, case_ranks = _candidate_ranks(key, near=near, cases=cases is not None)
-        if not near and persons is not None and len(person_ranks) < limit:
-            continue  # too few without near spellings, even before visibility
-        if cases is not None and not near and len(case_ranks) < limit:
-            continue
-        if persons is not None:
-            found_persons = list(_ranked(persons, person_ranks)[:limit]) if person_ranks else []
-        if cases is not None:
-            found_cases = list(_ranked(cases, case_ranks)[:limit]) if case_ranks else []
-        if (persons is None or len(found_persons) >= limit) and (
-            cases is None or len(found_cases) >= limit
-        ):
-            break
-    return found_persons, found_cases
+    wanted = (limit if persons is not None else 0, limit if cases is not None else 0)
+    person_ranks, case_ranks, looked_near = _candidate_ranks(
+        key, cases=cases is not None, unless_filled=wanted
+    )
+    while True:
+        found_persons = (
+            list(_ranked(persons, person_ranks)[:limit])
+            if persons is not None and person_ranks
+            else []
+        )
+        found_cases = (
+            list(_ranked(cases, case_ranks)[:limit]) if cases is not None and case_ranks else []
+        )
+        if looked_near or (len(found_persons) >= wanted[0] and len(found_cases) >= wanted[1]):
+            return found_persons, found_cases
+        # Names enough, but not all visible to the user: the near spellings too after all.
+        person_ranks, case_ranks, looked_near = _candidate_ranks(
+            key, cases=cases is not None, unless_filled=None
+        )
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,6 @@ from casefiles.search import (
 from casefiles.views.base import SEARCH_LIMIT, typed_query, view_case_required
 from people.models import Organisation, Person
 
-
 # A primary key no record has, reversed in place of each record's.
 _ANY_PK = 9_876_543_210_123
 

@@ -358,6 +358,30 @@ def test_names_containing_the_query_fill_the_page_before_near_spellings(viewer_c
     assert cases == ["KZ-PETROV", "KZ-PETROVA", "KZ-PETROF"]
 
 
+def test_near_spellings_fill_the_page_when_the_names_containing_the_query_are_hidden(
+    viewer_client, monkeypatch
+):
+    import sys
+
+    search_view = sys.modules["casefiles.views.search"]
+    for given, family in [("Oleg", "Petrov"), ("Anna", "Petrova")]:
+        hidden = _case(f"KZ-{family.upper()}", "Unrelated", 2001)
+        hidden.restricted = True
+        hidden.save()
+        CasePartyFactory(case=hidden, person=PersonFactory(given_name=given, family_name=family))
+    CasePartyFactory(
+        case=_case("KZ-PETROF", "Unrelated", 2001),
+        person=PersonFactory(given_name="Ivan", family_name="Petrof"),
+    )
+    monkeypatch.setattr(search_view, "SEARCH_LIMIT", 2)
+
+    persons, cases = _search_names(viewer_client, "Petrov")
+
+    # Two names contain the query, enough for the page, but the viewer may see neither.
+    assert persons == ["Ivan Petrof"]
+    assert cases == ["KZ-PETROF"]
+
+
 def test_search_reads_a_bounded_number_of_names_best_first(viewer_client, monkeypatch):
     from casefiles import search
 
