@@ -33,7 +33,7 @@ from django.db.models import (
     QuerySet,
     Value,
 )
-from django.db.models.functions import Coalesce, Least, RowNumber
+from django.db.models.functions import Coalesce, Least
 
 # Russian and Kazakh Cyrillic, transliterated the way English-language sources
 # usually do (BGN/PCGN-like); anyascii's defaults differ for several Kazakh letters.
@@ -397,60 +397,91 @@ def best_match_first(queryset: QuerySet, query: str, *, owner: str) -> QuerySet:
 # Names read per kind of owner (persons, cases) by one search, best ranked first: a common
 # surname matches thousands of names, of which a page shows the first few dozen owners.
 CANDIDATES_PER_KIND = 400
-_PERSON, _CASE = 0, 1
 
 
-def _contains_every_word(query_key: str) -> Q:
-    condition = Q()
-    for word in query_key.split():
-        condition &= Q(key__contains=word)
-    return condition
+def _sql_lookup(lookup: str, column: str, value: str) -> tuple[str, list[str]]:
+    """`column` `lookup` `value` (exact, contains, startswith, regex) as this database's
+    backend writes the ORM's lookup, with its parameter."""
+    lhs = connection.ops.lookup_cast(lookup, "CharField") % column
+    if lookup in ("contains", "startswith"):
+        escaped = connection.ops.prep_for_like_query(value)
+        value = f"%{escaped}%" if lookup == "contains" else f"{escaped}%"
+    return f"{lhs} {connection.operators[lookup]}", [value]
 
 
-def _kept_names(query_key: str, *, near: bool, cases: bool) -> tuple[str, tuple]:
+def _sql_all(conditions: list[tuple[str, list[str]]], joiner: str) -> tuple[str, list[str]]:
+    sql = f" {joiner} ".join(f"({condition})" for condition, _ in conditions)
+    return sql, [param for _, params in conditions for param in params]
+
+
+def _kept_names(query_key: str, *, near: bool, cases: bool) -> tuple[str, list]:
     """SQL and parameters of (person, case, rank) for the names of persons, and with `cases`
     of cases, that match `query_key` — every word contained in a name or, with `near`, also
     near spellings — at most CANDIDATES_PER_KIND names of each kind, best first; with
     `cases`, followed by the cases of the persons kept, each with its person's rank (joined
-    to the few hundred names kept, not to every matching one)."""
+    to the few hundred names kept, not to every matching one).
+
+    The same conditions and ranks as `_name_matches` and `_name_rank`, written out as SQL:
+    built through the ORM, these two statements took a search longer to compile than the
+    database to run the names containing the query."""
     from casefiles.models import CaseParty, SearchName
 
-    owners = Q(person__isnull=False) | Q(case__isnull=False) if cases else Q(person__isnull=False)
-    names = SearchName.objects.filter(
-        owners, _name_matches(query_key) if near else _contains_every_word(query_key)
-    )
-    closeness: list[Any] = []
-    if near and uses_trigrams():
-        from django.contrib.postgres.search import TrigramWordSimilarity
+    quote = connection.ops.quote_name
+    meta = SearchName._meta
+    key = quote(meta.get_field("key").column)
+    person = quote(meta.get_field("person").column)
+    case = quote(meta.get_field("case").column)
+    words = query_key.split()
 
+    contains_every_word = _sql_all([_sql_lookup("contains", key, word) for word in words], "AND")
+    if near:
+        word_matches = []
+        for word in words:
+            either = [_sql_lookup("contains", key, word)]
+            if uses_trigrams() and len(word) >= 3:
+                either.append((f"{key} %%> %s", [word]))  # a near spelling of a word in the key
+            elif not uses_trigrams() and len(word) >= NEAR_SPELLING_SHORTEST:
+                half = len(word) // 2
+                intact_half = _sql_all(
+                    [
+                        _sql_lookup("contains", key, word[:half]),
+                        _sql_lookup("contains", key, word[half:]),
+                    ],
+                    "OR",
+                )
+                pattern = _sql_lookup("regex", key, near_spelling_pattern(word))
+                either.append(_sql_all([intact_half, pattern], "AND"))
+            word_matches.append(_sql_all(either, "OR"))
+        matches = _sql_all(word_matches, "AND")
+    else:
+        matches = contains_every_word
+    exact = _sql_lookup("exact", key, query_key)
+    prefix = _sql_all(
+        [_sql_lookup("startswith", key, query_key), _sql_lookup("contains", key, f" {query_key}")],
+        "OR",
+    )
+    rank_sql = (
+        f"CASE WHEN {exact[0]} THEN {RANK_EXACT} WHEN {prefix[0]} THEN {RANK_PREFIX} "
+        f"WHEN {contains_every_word[0]} THEN {RANK_CONTAINS} ELSE {RANK_NEAR} END"
+    )
+    rank_params = [*exact[1], *prefix[1], *contains_every_word[1]]
+    closeness_sql, closeness_params = "0", []
+    if near and uses_trigrams():
         # Among near spellings, the closest first (what the cap keeps).
-        closeness = [
-            TrigramWordSimilarity(Value(word), "key").desc()  # type: ignore[arg-type]
-            for word in query_key.split()[:1]
-        ]
-    kind = models.Case(
-        models.When(person__isnull=False, then=Value(_PERSON)),
-        default=Value(_CASE),
-        output_field=IntegerField(),
+        closeness_sql, closeness_params = f"WORD_SIMILARITY(%s, {key})", [words[0]]
+    owners = f"{person} IS NOT NULL OR {case} IS NOT NULL" if cases else f"{person} IS NOT NULL"
+    sql = (
+        "SELECT person_id, case_id, match_rank FROM ("
+        "SELECT person_id, case_id, match_rank, ROW_NUMBER() OVER ("
+        "PARTITION BY CASE WHEN person_id IS NULL THEN 1 ELSE 0 END "
+        "ORDER BY match_rank, closeness DESC, id) AS place FROM ("
+        f"SELECT {quote(meta.pk.column)} AS id, {person} AS person_id, {case} AS case_id, "
+        f"{rank_sql} AS match_rank, {closeness_sql} AS closeness "
+        f"FROM {quote(meta.db_table)} WHERE ({owners}) AND ({matches[0]})"
+        ") matched) ranked WHERE place <= %s"
     )
-    kept = (
-        names.annotate(
-            match_rank=_name_rank(query_key),
-            kind=kind,
-        )
-        .annotate(
-            place=models.Window(
-                RowNumber(),
-                partition_by=[F("kind")],
-                order_by=[F("match_rank").asc(), *closeness, F("pk").asc()],
-            )
-        )
-        .filter(place__lte=CANDIDATES_PER_KIND)
-        .values_list("person_id", "case_id", "match_rank")
-    )
-    sql, params = kept.query.sql_with_params()
+    params = [*rank_params, *closeness_params, *matches[1], CANDIDATES_PER_KIND]
     if cases:
-        quote = connection.ops.quote_name
         party = CaseParty._meta
         sql = (
             f"WITH kept AS ({sql}) SELECT person_id, case_id, match_rank FROM kept UNION ALL "
@@ -458,7 +489,7 @@ def _kept_names(query_key: str, *, near: bool, cases: bool) -> tuple[str, tuple]
             f"FROM kept INNER JOIN {quote(party.db_table)} party "
             f"ON party.{quote(party.get_field('person').column)} = kept.person_id"
         )
-    return sql, tuple(params)
+    return sql, params
 
 
 def _candidate_ranks(
@@ -487,7 +518,7 @@ def _candidate_ranks(
             f"SELECT 0 AS near, contained.* FROM contained WHERE {filled} UNION ALL "
             f"SELECT 1, found.* FROM ({near}) found WHERE NOT {filled}"
         )
-        params = (*contained_params, *unless_filled, *near_params, *unless_filled)
+        params = [*contained_params, *unless_filled, *near_params, *unless_filled]
     persons: dict[int, int] = {}
     found_cases: dict[int, int] = {}
     # No row at all: the names containing the query did not fill the page (were they
