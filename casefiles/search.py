@@ -406,7 +406,8 @@ def _sql_lookup(lookup: str, column: str, value: str) -> tuple[str, list[str]]:
     if lookup in ("contains", "startswith"):
         escaped = connection.ops.prep_for_like_query(value)
         value = f"%{escaped}%" if lookup == "contains" else f"{escaped}%"
-    return f"{lhs} {connection.operators[lookup]}", [value]
+    operators: dict[str, str] = connection.operators  # type: ignore[attr-defined]
+    return f"{lhs} {operators[lookup]}", [value]
 
 
 def _sql_all(conditions: list[tuple[str, list[str]]], joiner: str) -> tuple[str, list[str]]:
@@ -428,9 +429,9 @@ def _kept_names(query_key: str, *, near: bool, cases: bool) -> tuple[str, list]:
 
     quote = connection.ops.quote_name
     meta = SearchName._meta
-    key = quote(meta.get_field("key").column)
-    person = quote(meta.get_field("person").column)
-    case = quote(meta.get_field("case").column)
+
+    column = {field.name: quote(str(field.column)) for field in meta.concrete_fields}
+    key, person, case, pk = column["key"], column["person"], column["case"], column["id"]
     words = query_key.split()
 
     contains_every_word = _sql_all([_sql_lookup("contains", key, word) for word in words], "AND")
@@ -475,7 +476,7 @@ def _kept_names(query_key: str, *, near: bool, cases: bool) -> tuple[str, list]:
         "SELECT person_id, case_id, match_rank, ROW_NUMBER() OVER ("
         "PARTITION BY CASE WHEN person_id IS NULL THEN 1 ELSE 0 END "
         "ORDER BY match_rank, closeness DESC, id) AS place FROM ("
-        f"SELECT {quote(meta.pk.column)} AS id, {person} AS person_id, {case} AS case_id, "
+        f"SELECT {pk} AS id, {person} AS person_id, {case} AS case_id, "
         f"{rank_sql} AS match_rank, {closeness_sql} AS closeness "
         f"FROM {quote(meta.db_table)} WHERE ({owners}) AND ({matches[0]})"
         ") matched) ranked WHERE place <= %s"
