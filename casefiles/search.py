@@ -33,7 +33,7 @@ from django.db.models import (
     QuerySet,
     Value,
 )
-from django.db.models.functions import Least, RowNumber
+from django.db.models.functions import Least
 
 # Russian and Kazakh Cyrillic, transliterated the way English-language sources
 # usually do (BGN/PCGN-like); anyascii's defaults differ for several Kazakh letters.
@@ -406,81 +406,141 @@ def best_match_first(queryset: QuerySet, query: str, *, owner: str) -> QuerySet:
 # Names read per kind of owner (persons, cases) by one search, best ranked first: a common
 # surname matches thousands of names, of which a page shows the first few dozen owners.
 CANDIDATES_PER_KIND = 400
-_PERSON, _CASE = 0, 1
 
 
-def _contains_every_word(query_key: str) -> Q:
-    condition = Q()
-    for word in query_key.split():
-        condition &= Q(key__contains=word)
-    return condition
+def _sql_lookup(lookup: str, column: str, value: str) -> tuple[str, list[str]]:
+    """`column` `lookup` `value` (exact, contains, startswith, regex) as this database's
+    backend writes the ORM's lookup, with its parameter."""
+    lhs = connection.ops.lookup_cast(lookup, "CharField") % column
+    if lookup in ("contains", "startswith"):
+        escaped = connection.ops.prep_for_like_query(value)
+        value = f"%{escaped}%" if lookup == "contains" else f"{escaped}%"
+    operators: dict[str, str] = connection.operators  # type: ignore[attr-defined]
+    return f"{lhs} {operators[lookup]}", [value]
+
+
+def _sql_all(conditions: list[tuple[str, list[str]]], joiner: str) -> tuple[str, list[str]]:
+    sql = f" {joiner} ".join(f"({condition})" for condition, _ in conditions)
+    return sql, [param for _, params in conditions for param in params]
+
+
+def _kept_names(query_key: str, *, near: bool, cases: bool) -> tuple[str, list]:
+    """SQL and parameters of (person, case, rank) for the names of persons, and with `cases`
+    of cases, that match `query_key` — every word contained in a name or, with `near`, also
+    near spellings — at most CANDIDATES_PER_KIND names of each kind, best first; with
+    `cases`, followed by the cases of the persons kept, each with its person's rank (joined
+    to the few hundred names kept, not to every matching one).
+
+    The same conditions and ranks as `_name_matches` and `_name_rank`, written out as SQL:
+    built through the ORM, these two statements took a search longer to compile than the
+    database to run the names containing the query."""
+    from casefiles.models import CaseParty, SearchName
+
+    quote = connection.ops.quote_name
+    meta = SearchName._meta
+
+    column = {field.name: quote(str(field.column)) for field in meta.concrete_fields}
+    key, person, case, pk = column["key"], column["person"], column["case"], column["id"]
+    words = query_key.split()
+
+    contains_every_word = _sql_all([_sql_lookup("contains", key, word) for word in words], "AND")
+    if near:
+        word_matches = []
+        for word in words:
+            either = [_sql_lookup("contains", key, word)]
+            if uses_trigrams() and len(word) >= 3:
+                either.append((f"{key} %%> %s", [word]))  # a near spelling of a word in the key
+            elif not uses_trigrams() and len(word) >= NEAR_SPELLING_SHORTEST:
+                half = len(word) // 2
+                intact_half = _sql_all(
+                    [
+                        _sql_lookup("contains", key, word[:half]),
+                        _sql_lookup("contains", key, word[half:]),
+                    ],
+                    "OR",
+                )
+                pattern = _sql_lookup("regex", key, near_spelling_pattern(word))
+                either.append(_sql_all([intact_half, pattern], "AND"))
+            word_matches.append(_sql_all(either, "OR"))
+        matches = _sql_all(word_matches, "AND")
+    else:
+        matches = contains_every_word
+    exact = _sql_lookup("exact", key, query_key)
+    prefix = _sql_all(
+        [_sql_lookup("startswith", key, query_key), _sql_lookup("contains", key, f" {query_key}")],
+        "OR",
+    )
+    rank_sql = (
+        f"CASE WHEN {exact[0]} THEN {RANK_EXACT} WHEN {prefix[0]} THEN {RANK_PREFIX} "
+        f"WHEN {contains_every_word[0]} THEN {RANK_CONTAINS} ELSE {RANK_NEAR} END"
+    )
+    rank_params = [*exact[1], *prefix[1], *contains_every_word[1]]
+    closeness_sql, closeness_params = "0", []
+    if near and uses_trigrams():
+        # Among near spellings, the closest first (what the cap keeps).
+        closeness_sql, closeness_params = f"WORD_SIMILARITY(%s, {key})", [words[0]]
+    owners = f"{person} IS NOT NULL OR {case} IS NOT NULL" if cases else f"{person} IS NOT NULL"
+    sql = (
+        "SELECT person_id, case_id, match_rank FROM ("
+        "SELECT person_id, case_id, match_rank, ROW_NUMBER() OVER ("
+        "PARTITION BY CASE WHEN person_id IS NULL THEN 1 ELSE 0 END "
+        "ORDER BY match_rank, closeness DESC, id) AS place FROM ("
+        f"SELECT {pk} AS id, {person} AS person_id, {case} AS case_id, "
+        f"{rank_sql} AS match_rank, {closeness_sql} AS closeness "
+        f"FROM {quote(meta.db_table)} WHERE ({owners}) AND ({matches[0]})"
+        ") matched) ranked WHERE place <= %s"
+    )
+    params = [*rank_params, *closeness_params, *matches[1], CANDIDATES_PER_KIND]
+    if cases:
+        party = CaseParty._meta
+        sql = (
+            f"WITH kept AS ({sql}) SELECT person_id, case_id, match_rank FROM kept UNION ALL "
+            f"SELECT NULL, party.{quote(party.get_field('case').column)}, kept.match_rank "
+            f"FROM kept INNER JOIN {quote(party.db_table)} party "
+            f"ON party.{quote(party.get_field('person').column)} = kept.person_id"
+        )
+    return sql, params
 
 
 def _candidate_ranks(
-    query_key: str, *, near: bool, cases: bool
-) -> tuple[dict[int, int], dict[int, int]]:
-    """The best rank of each person, and of each case by its own names (with `cases`), whose
-    names match `query_key` — every word contained in a name or, with `near`, also near
-    spellings — at most CANDIDATES_PER_KIND names of each kind, best first, in one query."""
-    from casefiles.models import SearchName
-
-    owners = Q(person__isnull=False) | Q(case__isnull=False) if cases else Q(person__isnull=False)
-    names = SearchName.objects.filter(
-        owners, _name_matches(query_key) if near else _contains_every_word(query_key)
-    )
-    closeness: list[Any] = []
-    if near and uses_trigrams():
-        from django.contrib.postgres.search import TrigramWordSimilarity
-
-        # Among near spellings, the closest first (what the cap keeps).
-        closeness = [
-            TrigramWordSimilarity(Value(word), "key").desc()  # type: ignore[arg-type]
-            for word in query_key.split()[:1]
-        ]
-    kind = models.Case(
-        models.When(person__isnull=False, then=Value(_PERSON)),
-        default=Value(_CASE),
-        output_field=IntegerField(),
-    )
-    rows = (
-        names.annotate(
-            match_rank=_name_rank(query_key),
-            kind=kind,
+    query_key: str, *, cases: bool, unless_filled: tuple[int, int] | None
+) -> tuple[dict[int, int], dict[int, int], bool]:
+    """The best rank of each person, and with `cases` of each case (by its own names or its
+    best party's), among the names `_kept_names` keeps; and whether near spellings were
+    looked for. With `unless_filled` (persons, cases), the names containing the query, and
+    in the same query, only when those name fewer persons or cases than that, the near
+    spellings instead (the costly trigram test, which PostgreSQL then runs alone); without
+    it, the near spellings straight away."""
+    if unless_filled is None:
+        sql, params = _kept_names(query_key, near=True, cases=cases)
+        sql = f"SELECT 1 AS near, found.* FROM ({sql}) found"
+    else:
+        contained, contained_params = _kept_names(query_key, near=False, cases=cases)
+        near, near_params = _kept_names(query_key, near=True, cases=cases)
+        # The one-time condition is decided before the second part is read: when the names
+        # containing the query fill the page, the near spellings are never searched.
+        filled = (
+            "(SELECT COUNT(DISTINCT person_id) >= %s AND COUNT(DISTINCT case_id) >= %s "
+            "FROM contained)"
         )
-        .annotate(
-            place=models.Window(
-                RowNumber(),
-                partition_by=[F("kind")],
-                order_by=[F("match_rank").asc(), *closeness, F("pk").asc()],
-            )
+        sql = (
+            f"WITH contained AS ({contained}) "
+            f"SELECT 0 AS near, contained.* FROM contained WHERE {filled} UNION ALL "
+            f"SELECT 1, found.* FROM ({near}) found WHERE NOT {filled}"
         )
-        .filter(place__lte=CANDIDATES_PER_KIND)
-        .values_list("person_id", "case_id", "match_rank")
-    )
+        params = [*contained_params, *unless_filled, *near_params, *unless_filled]
     persons: dict[int, int] = {}
-    own: dict[int, int] = {}
-    for person_id, case_id, rank in rows:
-        owner, ranks = (person_id, persons) if person_id is not None else (case_id, own)
-        ranks[owner] = min(rank, ranks.get(owner, rank))
-    return persons, own
-
-
-def _with_parties_cases(person_ranks: dict[int, int], case_ranks: dict[int, int]) -> None:
-    """Add to `case_ranks` the cases of the persons in `person_ranks`, each ranked as its
-    best party. A query of its own over the few hundred persons kept: joined to the names,
-    the parties were looked up for every matching name before the cap."""
-    from casefiles.models import CaseParty
-
-    if not person_ranks:
-        return
-    parties = (
-        CaseParty.objects.filter(_among("person_id", person_ranks))
-        .order_by()  # (the parties' own order joins their cases)
-        .values_list("case_id", "person_id")
-    )
-    for case_id, person_id in parties:
-        rank = person_ranks[person_id]
-        case_ranks[case_id] = min(rank, case_ranks.get(case_id, rank))
+    found_cases: dict[int, int] = {}
+    # No row at all: the names containing the query did not fill the page (were they
+    # needed), so the near spellings were looked for, and none found either.
+    looked_near = unless_filled is None or any(unless_filled)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for near_row, person_id, case_id, rank in cursor.fetchall():
+            looked_near = bool(near_row)
+            owner, ranks = (person_id, persons) if person_id is not None else (case_id, found_cases)
+            ranks[owner] = min(rank, ranks.get(owner, rank))
+    return persons, found_cases, looked_near
 
 
 class _AnyOf(models.Lookup):
@@ -538,25 +598,25 @@ def persons_and_cases_found(
     key = search_key(query)
     if not key or (persons is None and cases is None):
         return [], []
-    found_persons: list = []
-    found_cases: list = []
-    for near in (False, True):
-        person_ranks, case_ranks = _candidate_ranks(key, near=near, cases=cases is not None)
-        if not near and persons is not None and len(person_ranks) < limit:
-            continue  # too few without near spellings, even before visibility
-        if cases is not None:
-            _with_parties_cases(person_ranks, case_ranks)
-            if not near and len(case_ranks) < limit:
-                continue
-        if persons is not None:
-            found_persons = list(_ranked(persons, person_ranks)[:limit]) if person_ranks else []
-        if cases is not None:
-            found_cases = list(_ranked(cases, case_ranks)[:limit]) if case_ranks else []
-        if (persons is None or len(found_persons) >= limit) and (
-            cases is None or len(found_cases) >= limit
-        ):
-            break
-    return found_persons, found_cases
+    wanted = (limit if persons is not None else 0, limit if cases is not None else 0)
+    person_ranks, case_ranks, looked_near = _candidate_ranks(
+        key, cases=cases is not None, unless_filled=wanted
+    )
+    while True:
+        found_persons = (
+            list(_ranked(persons, person_ranks)[:limit])
+            if persons is not None and person_ranks
+            else []
+        )
+        found_cases = (
+            list(_ranked(cases, case_ranks)[:limit]) if cases is not None and case_ranks else []
+        )
+        if looked_near or (len(found_persons) >= wanted[0] and len(found_cases) >= wanted[1]):
+            return found_persons, found_cases
+        # Names enough, but not all visible to the user: the near spellings too after all.
+        person_ranks, case_ranks, looked_near = _candidate_ranks(
+            key, cases=cases is not None, unless_filled=None
+        )
 
 
 @dataclass(frozen=True)

@@ -42,11 +42,16 @@ class CaseQuerySet(QuerySet):
         )
 
 
-def _cases(user: AnyUser) -> tuple[QuerySet, QuerySet]:
-    """The cases a user may see and those they may not."""
+def _visible_cases(user: AnyUser) -> QuerySet:
     from casefiles.models import Case
 
-    return Case.objects.visible_to(user), Case.objects.hidden_from(user)
+    return Case.objects.visible_to(user)
+
+
+def _hidden_cases(user: AnyUser) -> QuerySet:
+    from casefiles.models import Case
+
+    return Case.objects.hidden_from(user)
 
 
 def _appearing_in(cases: QuerySet | list[int], appearances, among: set[int] | None = None) -> Q:
@@ -79,7 +84,8 @@ def _visible_unless_only_in_hidden(appearances):
     search, picker and person page than to run it."""
 
     def rule(user: AnyUser) -> Q:
-        visible, hidden = _cases(user)
+        # The visible cases are only built when some are hidden (usually none are).
+        hidden = _hidden_cases(user)
         if not user.has_perm("casefiles.view_case"):
             # Every case is hidden: only rows that appear in none are visible.
             return ~_appearing_in(hidden, appearances())
@@ -101,6 +107,7 @@ def _visible_unless_only_in_hidden(appearances):
         in_hidden = set(parts[0].union(*parts[1:])[: HIDDEN_IDS_LISTED + 1])
         if not in_hidden:
             return Q()
+        visible = _visible_cases(user)
         if len(in_hidden) > HIDDEN_IDS_LISTED:
             return ~_appearing_in(named, appearances()) | _appearing_in(visible, appearances())
         return ~Q(pk__in=in_hidden) | _appearing_in(visible, appearances(), among=in_hidden)

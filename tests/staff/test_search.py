@@ -358,6 +358,30 @@ def test_names_containing_the_query_fill_the_page_before_near_spellings(viewer_c
     assert cases == ["KZ-PETROV", "KZ-PETROVA", "KZ-PETROF"]
 
 
+def test_near_spellings_fill_the_page_when_the_names_containing_the_query_are_hidden(
+    viewer_client, monkeypatch
+):
+    import sys
+
+    search_view = sys.modules["casefiles.views.search"]
+    for given, family in [("Oleg", "Petrov"), ("Anna", "Petrova")]:
+        hidden = _case(f"KZ-{family.upper()}", "Unrelated", 2001)
+        hidden.restricted = True
+        hidden.save()
+        CasePartyFactory(case=hidden, person=PersonFactory(given_name=given, family_name=family))
+    CasePartyFactory(
+        case=_case("KZ-PETROF", "Unrelated", 2001),
+        person=PersonFactory(given_name="Ivan", family_name="Petrof"),
+    )
+    monkeypatch.setattr(search_view, "SEARCH_LIMIT", 2)
+
+    persons, cases = _search_names(viewer_client, "Petrov")
+
+    # Two names contain the query, enough for the page, but the viewer may see neither.
+    assert persons == ["Ivan Petrof"]
+    assert cases == ["KZ-PETROF"]
+
+
 def test_search_reads_a_bounded_number_of_names_best_first(viewer_client, monkeypatch):
     from casefiles import search
 
@@ -419,3 +443,46 @@ def test_the_bulk_rebuild_keeps_the_indexes_and_foreign_keys_of_the_search_names
 
     assert schema() == before
     assert persons_matching("Mendygazeyev").exists()
+
+
+@pytest.mark.parametrize(
+    ("query", "finds"),
+    [
+        ("Mendygazyev", True),  # exact family name, several persons
+        ("Bekizhan Mendygazyev", True),  # the whole name
+        ("Mendy", True),  # a prefix
+        ("gazyev", True),  # inside a word
+        ("Мендыгазиев", True),  # another script
+        ("Mendygaziyev", True),  # a letter added (a near spelling)
+        ("Jusupov", True),  # a letter dropped
+        ("Austrevicius", True),  # diacritics left out
+        ("Petras Austrevicius", True),  # two words, each contained
+        ("Zzyzx", False),  # nothing
+        ("100%_", False),  # LIKE's wildcards, taken literally
+    ],
+)
+def test_the_search_statement_finds_and_ranks_as_the_name_conditions_say(persons, query, finds):
+    """/search/ and the picker run one hand-written statement over the names (compiling it
+    through the ORM cost more than running it); it must keep exactly the names the ORM's
+    conditions keep (`_name_matches`), each with the rank `_name_rank` gives it, and the
+    cases of those persons with their best rank."""
+    from casefiles.models import CaseParty, SearchName
+    from casefiles.search import _candidate_ranks, _name_matches, _name_rank
+
+    CasePartyFactory(person=persons["bekizhan"], case=CaseFactory(title="Mendygazyev brothers"))
+    key = search_key(query)
+    expected_persons: dict[int, int] = {}
+    expected_cases: dict[int, int] = {}
+    names = SearchName.objects.filter(_name_matches(key))
+    for person_id, case_id, rank in names.values_list("person_id", "case_id", _name_rank(key)):
+        owner, ranks = (person_id, expected_persons) if person_id else (case_id, expected_cases)
+        ranks[owner] = min(rank, ranks.get(owner, rank))
+    parties = CaseParty.objects.filter(person_id__in=expected_persons)
+    for person_id, case_id in parties.values_list("person_id", "case_id"):
+        rank = expected_persons[person_id]
+        expected_cases[case_id] = min(rank, expected_cases.get(case_id, rank))
+
+    found_persons, found_cases, _ = _candidate_ranks(key, cases=True, unless_filled=None)
+    assert found_persons == expected_persons
+    assert found_cases == expected_cases
+    assert bool(found_persons) is finds
