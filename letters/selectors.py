@@ -67,6 +67,8 @@ def letters_for_list(
     *,
     status: str = "",
     case_pk: int | None = None,
+    case_text: str = "",
+    cases: QuerySet | None = None,
     query: str = "",
     recipient: str = "",
     signatory: str = "",
@@ -74,7 +76,8 @@ def letters_for_list(
 ) -> QuerySet[Letter]:
     """The list page's rows, each once, with its cases, addressee and signature counts, in
     a fixed number of queries whatever the number of rows. `case_pk` matches any case the
-    letter concerns; `recipient` a recipient's title line or address; `signatory` a
+    letter concerns; `case_text` the reference or title of any of them among `cases` (those
+    the user may see); `recipient` a recipient's title line or address; `signatory` a
     signatory's name (Latin or original script); `waiting` keeps the open letters still
     waiting for a signature."""
     if status:
@@ -83,6 +86,11 @@ def letters_for_list(
         letters = letters.filter(
             Exists(LetterCase.objects.filter(letter=OuterRef("pk"), case_id=case_pk))
         )
+    if case_text:
+        named = LetterCase.objects.filter(letter=OuterRef("pk"), case__in=cases).filter(
+            Q(case__reference__icontains=case_text) | Q(case__title__icontains=case_text)
+        )
+        letters = letters.filter(Exists(named))
     if query:
         letters = letters_matching(letters, query)
     if recipient:

@@ -340,6 +340,8 @@ def letter_list(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     status = status if status in LetterStatus.values else ""
     case_pk = record_id(request.GET.get("case", "")) if request.GET.get("case") else None
+    case_text = typed_query(request, "case_text")
+    cases = cases_visible_to(request.user)
     query = typed_query(request)
     recipient = typed_query(request, "recipient")
     signatory = typed_query(request, "signatory")
@@ -348,6 +350,8 @@ def letter_list(request: HttpRequest) -> HttpResponse:
         letters,
         status=status,
         case_pk=case_pk,
+        case_text=case_text,
+        cases=cases,
         query=query,
         recipient=recipient,
         signatory=signatory,
@@ -359,6 +363,8 @@ def letter_list(request: HttpRequest) -> HttpResponse:
         letter.case_list = letter_cases(letter)  # type: ignore[attr-defined]
     params = request.GET.copy()
     params.pop("page", None)
+    params_without_case = params.copy()
+    params_without_case.pop("case", None)
     return render(
         request,
         "letters/letter_list.html",
@@ -368,14 +374,20 @@ def letter_list(request: HttpRequest) -> HttpResponse:
             "statuses": LetterStatus.choices,
             "status": status,
             "case_pk": case_pk,
-            "cases": cases_visible_to(request.user)
-            .filter(letter_links__letter__in=letters)
-            .distinct()
-            .order_by("reference"),
+            # The case a link chose (the case page's Letters card): its reference, to show.
+            # Typed, a case is looked for by reference or title (`case_text`): a menu of
+            # every case with letters grew with the organisation (400 options at size).
+            "chosen_case": (
+                cases.filter(pk=case_pk).values_list("reference", flat=True).first()
+                if case_pk is not None
+                else None
+            ),
+            "case_text": case_text,
             "query": query,
             "recipient": recipient,
             "signatory": signatory,
             "waiting": waiting,
             "params": params.urlencode(),
+            "params_without_case": params_without_case.urlencode(),
         },
     )

@@ -76,6 +76,41 @@ def test_a_case_filter_naming_a_hidden_case_shows_nothing(client, viewer, letter
     assert "No letters match these filters." in html
 
 
+def test_a_typed_case_reference_or_title_finds_the_letters_about_it(client, viewer, letters):
+    client = password_login(client, viewer)
+    sent_case = letters["sent"].case
+    sent_case.title = "Mendygazyev brothers"
+    sent_case.save()
+    by_reference = listed(client, case_text=sent_case.reference[-4:].lower())
+    assert "LTR-SENT" in by_reference and "LTR-FINAL" not in by_reference
+    by_title = listed(client, case_text="mendygazyev")
+    assert "LTR-SENT" in by_title and "LTR-WAITING" not in by_title
+    # A hidden case's reference, typed, finds nothing (and says nothing of the case).
+    hidden_case = letters["hidden"].case
+    html = listed(client, case_text=hidden_case.reference)
+    assert "No letters match these filters." in html
+
+
+def test_a_case_chosen_by_a_link_is_named_with_a_way_back_to_every_case(client, viewer, letters):
+    client = password_login(client, viewer)
+    case = letters["sent"].case
+    html = listed(client, case=case.pk, status=LetterStatus.SENT)
+    assert f"Letters about <strong>{case.reference}</strong>" in html
+    assert f'href="?status={LetterStatus.SENT}">any case</a>' in html
+    hidden = listed(client, case=letters["hidden"].case.pk)
+    assert letters["hidden"].case.reference not in hidden
+    assert "no case you may see" in hidden
+
+
+def test_the_filters_do_not_list_every_case_with_letters(client, viewer, letters):
+    """A menu of every case with letters grew with the organisation; the case is typed."""
+    client = password_login(client, viewer)
+    html = listed(client, status=LetterStatus.FINAL)
+    assert "LTR-FINAL" in html
+    assert letters["sent"].case.reference not in html
+    assert letters["waiting"].case.reference not in html
+
+
 def test_the_list_shows_addressee_and_signatures(client, viewer, letters):
     html = listed(password_login(client, viewer), q="LTR-WAITING")
     assert "The President" in html and "0 of 2" in html
