@@ -7,7 +7,7 @@ from django import forms
 from django.db import connection
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
-from django.db.models.lookups import IsNull
+from django.db.models.lookups import IsNull, Lookup
 from django.utils import timezone
 from django_countries import countries
 
@@ -21,19 +21,23 @@ from casefiles.models import (
     Hearing,
     SentenceStep,
 )
-from casefiles.search import matching_case_ids, matching_names
+from casefiles.search import among, matching_case_ids, matching_names
 from casefiles.selectors import UPCOMING_DAYS, hearing_upcoming, term_ending
 
-# Up to this many cases found by a free-text query are listed by id; beyond, the match stays
-# a subquery.
+# On SQLite, up to this many cases found by a free-text query are listed by id (one
+# parameter each); beyond, the match stays a subquery.
 FOUND_IDS_LISTED = 1_000
 
 
-def _found_once(found: QuerySet[Case]) -> Q:
+def _found_once(found: QuerySet[Case]) -> Q | Lookup:
     """`pk IN` the cases `found`, read once. The case list counts its cases, then reads a
-    page of them: left a subquery, the names and texts were searched twice (at 20,000 cases,
-    most of the page's time). Listed, both queries read a handful of rows by primary key."""
+    page of them: left a subquery, the names and texts were searched twice more (at 20,000
+    cases, most of the page's time). Listed, both queries read a handful of rows by primary
+    key. PostgreSQL takes every id found as one array parameter (a common syllable finds
+    thousands of cases, at most one id per case); SQLite lists up to FOUND_IDS_LISTED."""
     ids = found.order_by().values_list("pk", flat=True)
+    if connection.vendor == "postgresql":
+        return among("pk", list(ids))
     listed = list(ids[: FOUND_IDS_LISTED + 1])
     return Q(pk__in=ids if len(listed) > FOUND_IDS_LISTED else listed)
 

@@ -555,7 +555,7 @@ class _AnyOf(models.Lookup):
         return f"{lhs} = ANY(%s)", [*lhs_params, list(self.rhs)]
 
 
-def _among(field: str, ids: Iterable[int]) -> Q | models.Lookup:
+def among(field: str, ids: Iterable[int]) -> Q | models.Lookup:
     """`field` is one of `ids`."""
     ids = list(ids)
     if connection.vendor == "postgresql":
@@ -570,12 +570,12 @@ def _ranked(queryset: QuerySet, ranks: dict[int, int]) -> QuerySet:
     for pk, rank in ranks.items():
         by_rank.setdefault(rank, []).append(pk)
     rank_of = models.Case(
-        *(models.When(_among("pk", pks), then=Value(r)) for r, pks in sorted(by_rank.items())),
+        *(models.When(among("pk", pks), then=Value(r)) for r, pks in sorted(by_rank.items())),
         default=Value(RANK_NEAR),
         output_field=IntegerField(),
     )
     return (
-        queryset.filter(_among("pk", ranks))
+        queryset.filter(among("pk", ranks))
         .annotate(match_rank=rank_of)
         .order_by("match_rank", *ordering, "pk")
     )
