@@ -33,6 +33,7 @@ import csv
 import datetime
 import os
 import random
+import resource
 import shutil
 import socket
 import statistics
@@ -443,6 +444,7 @@ def load_test(*, rate: float, seconds: int, workers: int, long_case) -> bool:
                 time.sleep(0.3)
         users = max(1, round(rate))
         cpu_before = _cpu_times()
+        locust_before = resource.getrusage(resource.RUSAGE_CHILDREN)
         subprocess.run(
             [python, "-m", "locust", "-f", str(ROOT / "bench" / "locustfile.py")]
             + ["--headless", "--host", f"http://127.0.0.1:{port}", "--users", str(users)]
@@ -454,6 +456,7 @@ def load_test(*, rate: float, seconds: int, workers: int, long_case) -> bool:
             capture_output=True,
         )
         cpu_after = _cpu_times()
+        locust_after = resource.getrusage(resource.RUSAGE_CHILDREN)
         with open(out / "run_stats.csv", newline="") as stats_file:
             rows = {row["Name"]: row for row in csv.DictReader(stats_file)}
     finally:
@@ -474,6 +477,15 @@ def load_test(*, rate: float, seconds: int, workers: int, long_case) -> bool:
     if cpu_before and cpu_after:
         busy = (cpu_after[0] - cpu_before[0]) / max(1, cpu_after[1] - cpu_before[1])
         print(f"machine CPU busy during the run: {busy:.0%} (server, database and locust)")
+    locust_cpu = sum(
+        getattr(locust_after, field) - getattr(locust_before, field)
+        for field in ("ru_utime", "ru_stime")
+    )
+    requests_made = max(1, int(total["Request Count"]))
+    print(
+        f"locust itself used {locust_cpu:.1f} CPU-seconds "
+        f"({locust_cpu / requests_made * 1000:.1f} ms per request)"
+    )
     p95 = float(total["95%"])
     errors = int(total["Failure Count"])
     throughput = float(total["Requests/s"])
