@@ -18,13 +18,15 @@ import io
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from importlib import import_module
 
 import pytest
 from axes.models import AccessAttempt, AccessFailureLog
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.models import AnonymousUser, Group, User
 from django.core.files.base import ContentFile
-from django.db import connection
+from django.db import connection, reset_queries
 from django.forms.models import model_to_dict
 from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
@@ -929,6 +931,36 @@ def _client_for(user: User | None) -> Client:
     return client
 
 
+class SignedIn:
+    """For each request, a new client in the state a fresh login leaves it in.
+
+    Logging in (and giving the second factor) anew before each of the matrix's thousands of
+    requests took most of its time. Each role signs in once; every request then starts from a
+    new client whose only cookie is that session, and only while the session holds exactly
+    what the login wrote. A request that changed it (logging out, say) has the role sign in
+    anew before its next request.
+    """
+
+    def __init__(self) -> None:
+        self._sessions: dict[str, tuple[str, dict]] = {}
+        self._store = import_module(settings.SESSION_ENGINE).SessionStore
+
+    def client(self, role: str, user: User | None) -> Client:
+        if user is None:
+            return Client()
+        known = self._sessions.get(role)
+        if known is not None:
+            key, data = known
+            if dict(self._store(session_key=key).load()) == data:
+                client = Client()
+                client.cookies[settings.SESSION_COOKIE_NAME] = key
+                return client
+        client = _client_for(user)
+        session = client.session
+        self._sessions[role] = (session.session_key, dict(session.items()))
+        return client
+
+
 # Bookkeeping a request may write whatever it is refused: sessions and login records.
 BOOKKEEPING_TABLES = ("django_session", "auth_user", "axes_", "otp_")
 
@@ -963,10 +995,20 @@ def _body(response) -> bytes:
 
 
 def _check(
-    failures: list, w: World, key: str, role: str, method: str, url: str, want: int, data=None
+    failures: list,
+    w: World,
+    signed_in: SignedIn,
+    key: str,
+    role: str,
+    method: str,
+    url: str,
+    want: int,
+    data=None,
 ):
     user = w.users[role]
-    client = _client_for(user)
+    client = signed_in.client(role, user)
+    # The query log keeps only the last 9,000 queries; full, it would show the capture none.
+    reset_queries()
     with CaptureQueriesContext(connection) as queries:
         response = _request(client, method, url, data)
         body = _body(response)
@@ -983,6 +1025,7 @@ def test_every_url_answers_every_role_as_expected(world, settings):
     settings.CELERY_TASK_ALWAYS_EAGER = True
     _import_run(world)  # the back office's import-run pages need one from the start
     failures: list[str] = []
+    signed_in = SignedIn()
     seen_keys = set()
     for namespace, name, route in _patterns():
         key = _key(namespace, name, route)
@@ -994,7 +1037,7 @@ def test_every_url_answers_every_role_as_expected(world, settings):
             url = expect.url(world)
             for method, statuses in (("GET", expect.get), ("POST", expect.post)):
                 for role, want in zip(ROLES, statuses, strict=True):
-                    _check(failures, world, key, role, method, url, want)
+                    _check(failures, world, signed_in, key, role, method, url, want)
             continue
         model, action = _registered(key)
         if action == "redirect":
@@ -1006,7 +1049,7 @@ def test_every_url_answers_every_role_as_expected(world, settings):
             url = f"/admin/{opts.app_label}/{opts.model_name}/{obj.pk}/"
             for method in ("GET", "POST"):
                 for role in ROLES:
-                    _check(failures, world, key, role, method, url, 302)
+                    _check(failures, world, signed_in, key, role, method, url, 302)
             continue
         obj = None if action in ("changelist", "add") else _target(model, world)
         if action not in ("changelist", "add") and obj is None:
@@ -1027,7 +1070,7 @@ def test_every_url_answers_every_role_as_expected(world, settings):
             for role in ROLES:
                 user = world.users[role]
                 want = _admin_expectation(action, model, obj, user, method)
-                _check(failures, world, key, role, method, url, want, data)
+                _check(failures, world, signed_in, key, role, method, url, want, data)
     assert not failures, "\n".join(failures)
 
 
