@@ -226,8 +226,8 @@ class CaseFilterSet(django_filters.FilterSet):
         )
         # One UNION, not the text OR'ed with the names: each part then uses its own indexes
         # (the text's trigram indexes, migration 0020; the names' keys) instead of testing
-        # every case.
-        found = Case.objects.filter(text).order_by().values("pk").union(matching_case_ids(value))
+        # every case, and the names are matched once.
+        found = matching_case_ids(value, also=Case.objects.filter(text).values("pk"))
         return queryset.filter(_found_once(Case.objects.filter(pk__in=found)))
 
     def filter_person(self, queryset: QuerySet[Case], name: str, value: str) -> QuerySet[Case]:

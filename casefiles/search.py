@@ -33,6 +33,7 @@ from django.db.models import (
     QuerySet,
     Value,
 )
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Least
 
 # Russian and Kazakh Cyrillic, transliterated the way English-language sources
@@ -317,26 +318,37 @@ def organisations_matching(query: str, queryset=None) -> models.QuerySet:
     return queryset.filter(pk__in=matching_names(query).values("organisation_id"))
 
 
-def matching_case_ids(query: str) -> models.QuerySet:
+def matching_case_ids(query: str, *, also: QuerySet | None = None) -> RawSQL | QuerySet:
     """The ids of the cases `query` finds — by their own reference or title, or by a name of
-    a person who is a party — as one UNION: the cases the matching names name themselves,
-    and the cases whose parties are the matching names' persons. Each part finds its few
-    rows through an index (the names' trigram index, the parties' person index); joined in
-    one pass through the persons, the database hashed all 100,000 persons at size."""
-    from casefiles.models import CaseParty
+    a person who is a party — and those of `also` (a queryset of case ids, as the case list's
+    text): the matching names read once, then the cases they name themselves and the cases
+    whose parties are their persons, each through an index (the names' trigram index, the
+    parties' person index). Written as SQL, with the conditions of `_name_matches`: through
+    the ORM the names were matched twice, or joined through every person."""
+    from casefiles.models import CaseParty, SearchName
 
-    names = matching_names(query).order_by()
-    return (
-        names.filter(case__isnull=False)
-        .values("case_id")
-        .union(
-            CaseParty.objects.filter(
-                person_id__in=names.filter(person__isnull=False).values("person_id")
-            )
-            .order_by()
-            .values("case_id")
-        )
+    key = search_key(query)
+    if not key:
+        return also if also is not None else SearchName.objects.none().values("case_id")
+    quote = connection.ops.quote_name
+    names, party = SearchName._meta, CaseParty._meta
+    matches, _ = _matches_sql(quote(str(names.get_field("key").column)), key, near=True)
+    party_case = quote(str(party.get_field("case").column))
+    party_person = quote(str(party.get_field("person").column))
+    sql = (
+        f"WITH names AS (SELECT {quote(str(names.get_field('person').column))} AS person_id, "
+        f"{quote(str(names.get_field('case').column))} AS case_id "
+        f"FROM {quote(names.db_table)} WHERE {matches[0]}) "
+        "SELECT case_id FROM names WHERE case_id IS NOT NULL "
+        f"UNION SELECT party.{party_case} FROM {quote(party.db_table)} party "
+        f"WHERE party.{party_person} IN (SELECT person_id FROM names WHERE person_id IS NOT NULL)"
     )
+    params = list(matches[1])
+    if also is not None:
+        also_sql, also_params = also.order_by().query.sql_with_params()
+        sql += f" UNION {also_sql}"
+        params += list(also_params)
+    return RawSQL(sql, params)
 
 
 def cases_matching(query: str, queryset) -> models.QuerySet:
@@ -424,25 +436,12 @@ def _sql_all(conditions: list[tuple[str, list[str]]], joiner: str) -> tuple[str,
     return sql, [param for _, params in conditions for param in params]
 
 
-def _kept_names(query_key: str, *, near: bool, cases: bool) -> tuple[str, list]:
-    """SQL and parameters of (person, case, rank) for the names of persons, and with `cases`
-    of cases, that match `query_key` — every word contained in a name or, with `near`, also
-    near spellings — at most CANDIDATES_PER_KIND names of each kind, best first; with
-    `cases`, followed by the cases of the persons kept, each with its person's rank (joined
-    to the few hundred names kept, not to every matching one).
-
-    The same conditions and ranks as `_name_matches` and `_name_rank`, written out as SQL:
-    built through the ORM, these two statements took a search longer to compile than the
-    database to run the names containing the query."""
-    from casefiles.models import CaseParty, SearchName
-
-    quote = connection.ops.quote_name
-    meta = SearchName._meta
-
-    column = {field.name: quote(str(field.column)) for field in meta.concrete_fields}
-    key, person, case, pk = column["key"], column["person"], column["case"], column["id"]
+def _matches_sql(
+    key: str, query_key: str, *, near: bool
+) -> tuple[tuple[str, list[str]], tuple[str, list[str]]]:
+    """SQL of `_name_matches` over the column `key` (with `near`; without, every word
+    contained only), and of every word contained, each with its parameters."""
     words = query_key.split()
-
     contains_every_word = _sql_all([_sql_lookup("contains", key, word) for word in words], "AND")
     if near:
         word_matches = []
@@ -465,6 +464,29 @@ def _kept_names(query_key: str, *, near: bool, cases: bool) -> tuple[str, list]:
         matches = _sql_all(word_matches, "AND")
     else:
         matches = contains_every_word
+    return matches, contains_every_word
+
+
+def _kept_names(query_key: str, *, near: bool, cases: bool) -> tuple[str, list]:
+    """SQL and parameters of (person, case, rank) for the names of persons, and with `cases`
+    of cases, that match `query_key` — every word contained in a name or, with `near`, also
+    near spellings — at most CANDIDATES_PER_KIND names of each kind, best first; with
+    `cases`, followed by the cases of the persons kept, each with its person's rank (joined
+    to the few hundred names kept, not to every matching one).
+
+    The same conditions and ranks as `_name_matches` and `_name_rank`, written out as SQL:
+    built through the ORM, these two statements took a search longer to compile than the
+    database to run the names containing the query."""
+    from casefiles.models import CaseParty, SearchName
+
+    quote = connection.ops.quote_name
+    meta = SearchName._meta
+
+    column = {field.name: quote(str(field.column)) for field in meta.concrete_fields}
+    key, person, case, pk = column["key"], column["person"], column["case"], column["id"]
+    words = query_key.split()
+
+    matches, contains_every_word = _matches_sql(key, query_key, near=near)
     exact = _sql_lookup("exact", key, query_key)
     prefix = _sql_all(
         [_sql_lookup("startswith", key, query_key), _sql_lookup("contains", key, f" {query_key}")],

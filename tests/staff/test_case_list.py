@@ -73,6 +73,9 @@ def test_without_filters_every_case_is_listed_newest_first(cases, viewer_client)
         ({"person": "Жусупов"}, ["KZ-1"]),
         ({"q": "zhusupov"}, ["KZ-1"]),
         ({"q": "minsk"}, ["BY-1"]),
+        ({"q": "Jusupov"}, ["KZ-1"]),  # a letter dropped from a party's name
+        ({"q": "ru-1"}, ["RU-1"]),  # the reference
+        ({"q": "Zhanaozen activists"}, ["KZ-1"]),  # words of the title, in any order
         ({"detained_now": "on"}, ["BY-1"]),
         ({"opened_after": "2021-01-01", "opened_before": "2021-12-31"}, ["KZ-1"]),
         ({"sort": "reference"}, ["BY-1", "KZ-1", "RU-1"]),
