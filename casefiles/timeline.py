@@ -552,31 +552,23 @@ def _taking_part(
                 organisation_names, Organisation._meta.concrete_fields, strict=True
             )
         }
-        parts.append(
-            Hearing.defendants.through.objects.filter(hearing_id__in=ids["hearing"])
-            .annotate(
-                kind=Value("hearing", output_field=CharField()),
-                record=F("hearing_id"),
-                row=Value(0, output_field=IntegerField()),
-                **nothing,
+        # The defendants, then the judge (`row` orders them); a union matches columns by
+        # position, so each part names its own (Hearing has a field `kind` of its own).
+        for rows, record, row, path in (
+            (Hearing.defendants.through.objects.all(), "hearing_id", 0, "person"),
+            (Hearing.objects.filter(judge__isnull=False), "pk", 1, "judge"),
+        ):
+            parts.append(
+                rows.filter(**{f"{record}__in": ids["hearing"]})
+                .annotate(
+                    owner_kind=Value("hearing", output_field=CharField()),
+                    record=F(record),
+                    row=Value(row, output_field=IntegerField()),
+                    **nothing,
+                )
+                .values_list("owner_kind", "record", "row", *_columns(Person, path)[1], *nothing)
+                .order_by()
             )
-            .values_list("kind", "record", "row", *person_lookups, *nothing)
-            .order_by()
-        )
-        _, judge_lookups = _columns(Person, "judge")
-        parts.append(
-            Hearing.objects.filter(pk__in=ids["hearing"], judge__isnull=False)
-            .annotate(
-                # (Hearing has a field `kind`; a union matches columns by position.)
-                owner_kind=Value("hearing", output_field=CharField()),
-                record=F("pk"),
-                # After the defendants.
-                row=Value(1, output_field=IntegerField()),
-                **nothing,
-            )
-            .values_list("owner_kind", "record", "row", *judge_lookups, *nothing)
-            .order_by()
-        )
     persons: dict[tuple[str, int], list] = {}
     organisations: dict[tuple[str, int], list] = {}
     if not parts:
