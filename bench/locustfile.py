@@ -1,8 +1,16 @@
 """The staff mix that bench/scale.py offers the production server: what staff click in a day.
 
 Each simulated staff member holds the signed-in session bench/scale.py made (SCALE_SESSION)
-and offers SCALE_RATE_PER_USER requests per second, so that the load is the same whatever
-the response times (an open rate, not "click when the last page came back").
+and offers SCALE_RATE_PER_USER requests per second on average, at random moments: the
+gaps between one member's clicks are drawn from an exponential distribution, so that the
+staff together offer a Poisson stream of requests, as people clicking independently do. The
+schedule does not wait for the responses (an open rate, not "click when the last page came
+back"), so a slow server gets the same load as a fast one.
+
+Why not locust's constant_throughput: locust starts all the users of a second in the same
+instant, and constant_throughput keeps each one on the beat it started on, so twenty-five
+users send twenty-five requests together once a second — a burst that queues on two cores
+whatever the average load — instead of twenty-five requests spread over the second.
 
 The users are FastHttpUser (geventhttpclient): the load tool runs on the machine it
 measures, and its own CPU per request is a fraction of python-requests'.
@@ -12,9 +20,10 @@ from __future__ import annotations
 
 import os
 import random
+import time
 from urllib.parse import quote
 
-from locust import FastHttpUser, constant_throughput, task
+from locust import FastHttpUser, task
 
 CASES = [int(pk) for pk in os.environ.get("SCALE_CASES", "").split(",") if pk]
 LONG_CASE = int(os.environ.get("SCALE_LONG_CASE", "0"))
@@ -25,8 +34,22 @@ NAMES = [
 ]
 
 
+RATE_PER_USER = float(os.environ.get("SCALE_RATE_PER_USER", "1"))
+
+
 class Staff(FastHttpUser):
-    wait_time = constant_throughput(float(os.environ.get("SCALE_RATE_PER_USER", "1")))
+    def on_start(self) -> None:
+        # The first click after a gap of its own too, not the moment the user was started
+        # (locust starts a second's users together).
+        self.next_click = time.monotonic() + random.expovariate(RATE_PER_USER)
+        time.sleep(self.next_click - time.monotonic())  # gevent's sleep: the others go on
+
+    def wait_time(self) -> float:
+        """Until this member's next click: exponential gaps, kept whatever the responses
+        took (a click due while a page was still loading goes as soon as it has come)."""
+        now = time.monotonic()
+        self.next_click = max(self.next_click + random.expovariate(RATE_PER_USER), now)
+        return self.next_click - now
 
     # Every request carries the signed-in session bench/scale.py made.
     default_headers = {"Cookie": f"sessionid={os.environ.get('SCALE_SESSION', '')}"}

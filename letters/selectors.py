@@ -87,6 +87,8 @@ def letters_for_list(
             Exists(LetterCase.objects.filter(letter=OuterRef("pk"), case_id=case_pk))
         )
     if case_text:
+        if cases is None:
+            raise ValueError("case_text needs the cases the user may see")
         named = LetterCase.objects.filter(letter=OuterRef("pk"), case__in=cases).filter(
             Q(case__reference__icontains=case_text) | Q(case__title__icontains=case_text)
         )
