@@ -5,7 +5,8 @@ and offers SCALE_RATE_PER_USER requests per second on average, at random moments
 gaps between one member's clicks are drawn from an exponential distribution, so that the
 staff together offer a Poisson stream of requests, as people clicking independently do. The
 schedule does not wait for the responses (an open rate, not "click when the last page came
-back"), so a slow server gets the same load as a fast one.
+back"): a slow server is offered the same clicks as a fast one, those that fell due while a
+member's page was loading going as soon as it has come.
 
 Why not locust's constant_throughput: locust starts all the users of a second in the same
 instant, and constant_throughput keeps each one on the beat it started on, so twenty-five
@@ -45,11 +46,12 @@ class Staff(FastHttpUser):
         time.sleep(self.next_click - time.monotonic())  # gevent's sleep: the others go on
 
     def wait_time(self) -> float:
-        """Until this member's next click: exponential gaps, kept whatever the responses
-        took (a click due while a page was still loading goes as soon as it has come)."""
-        now = time.monotonic()
-        self.next_click = max(self.next_click + random.expovariate(RATE_PER_USER), now)
-        return self.next_click - now
+        """Until this member's next click: exponential gaps on a schedule kept whatever the
+        responses took. A click that fell due while a page was still loading goes as soon
+        as it has come, and the schedule is not shifted, so the clicks offered add up to
+        the rate asked for."""
+        self.next_click += random.expovariate(RATE_PER_USER)
+        return max(0.0, self.next_click - time.monotonic())
 
     # Every request carries the signed-in session bench/scale.py made.
     default_headers = {"Cookie": f"sessionid={os.environ.get('SCALE_SESSION', '')}"}

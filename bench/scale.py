@@ -497,6 +497,17 @@ def load_test(*, rate: float, seconds: int, workers: int, long_case) -> bool:
     return met
 
 
+def reference_loop_s() -> float:
+    """Seconds a fixed piece of pure Python takes here (ten million additions): the host's
+    own speed, which on a shared virtual machine changes from minute to minute (0.7 to
+    1.3 s on the same 2-core machine in an hour), so that two runs' figures compare."""
+    started = time.perf_counter()
+    total = 0
+    for i in range(10_000_000):
+        total += i
+    return time.perf_counter() - started
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--cases", type=int, default=20_000)
@@ -529,6 +540,7 @@ def main() -> None:
     from bench.case_page import build as build_long_case
 
     print(f"Load average before: {os.getloadavg()[0]:.1f} (other work here skews figures)")
+    print(f"Host speed: the reference loop took {reference_loop_s():.2f} s (lower is faster)")
     print(f"Database: {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]}")
     print(f"Sessions: {settings.SESSION_ENGINE.rsplit('.', 1)[-1]}")
     build(cases=args.cases, persons=args.persons, detained=args.detained)
@@ -546,6 +558,7 @@ def main() -> None:
         met &= load_test(
             rate=args.rate, seconds=args.seconds, workers=args.workers, long_case=long_case
         )
+    print(f"\nHost speed after: the reference loop took {reference_loop_s():.2f} s")
     print("\nEvery target met." if met else "\nSome targets are NOT met (see above).")
 
 
