@@ -9,7 +9,7 @@ import json
 from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator
 from django.db import models
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -46,20 +46,12 @@ class LetterQuerySet(GuardedQuerySet):
     revisions, which are visible through it)."""
 
     def _visible(self, user: AnyUser) -> QuerySet:
-        from casefiles.selectors import case_scope
-
-        # Said through the cases hidden from the user, read first (usually none: then no
-        # condition at all), not through the visible ones, which PostgreSQL read and
-        # hashed, all of them, twice for each list of letters.
-        scope = case_scope(user)
-        if scope.hidden is None:  # too many hidden to name them
-            cases = scope.cases
-            hidden_case = LetterCase.objects.filter(letter=OuterRef("pk")).exclude(case__in=cases)
-            return self.filter(case__in=cases).exclude(Exists(hidden_case))
-        if not scope.hidden:
-            return self
-        concerning_hidden = LetterCase.objects.filter(case__in=scope.hidden).values("letter")
-        return self.exclude(case__in=scope.hidden).exclude(pk__in=concerning_hidden)
+        # Said through the cases hidden from the user (the restricted ones they are not
+        # assigned to, found by the restricted-case index: usually none), not through the
+        # visible ones, which PostgreSQL read and hashed, all of them, twice for each list.
+        hidden = Case.objects.hidden_from(user).values("pk")
+        concerning_hidden = LetterCase.objects.filter(case__in=hidden).values("letter")
+        return self.exclude(case__in=hidden).exclude(pk__in=concerning_hidden)
 
 
 class Letter(models.Model):

@@ -106,9 +106,9 @@ def _queries(client, url: str, params: dict) -> tuple[int, object]:
 # in hidden cases for the person and the organisation rule (2); the names containing the
 # query, ranked, with the cases of their persons — with 10 matches, too few persons to fill
 # the page, the names with near spellings instead, in the same query (1); persons best match
-# first (1) and their aliases (1); organisations (1); cases (1); the cases hidden from the user
-# for the letters rule (1), letters (1) with their case links (1). More matches never add one.
-SEARCH_QUERIES = {10: 11, 500: 11}
+# first (1) and their aliases (1); organisations (1); cases (1); letters (1) with their case
+# links (1). More matches never add one.
+SEARCH_QUERIES = {10: 10, 500: 10}
 
 
 @pytest.mark.parametrize("count", [10, 500])
@@ -126,11 +126,10 @@ def test_search_runs_the_same_queries_with_10_and_500_matches(client, viewer, co
     assert queries == SEARCH_QUERIES[count]
 
 
-# Pinned: the user with their permissions (1); the cases hidden from the user, for the letters
-# rule (1); count for the paginator (1); the page of letters (1) with their case links (1);
-# letters waiting for signatures and ready to send (2). The case filter is typed: no list of
-# the cases with letters.
-LETTER_LIST_QUERIES = 7
+# Pinned: the user with their permissions (1); count for the paginator (1); the page of letters
+# (1) with their case links (1); letters waiting for signatures and ready to send (2). The case
+# filter is typed: no list of the cases with letters.
+LETTER_LIST_QUERIES = 6
 
 
 @pytest.mark.parametrize("count", [10, 500])
