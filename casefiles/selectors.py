@@ -447,13 +447,17 @@ def changes_latest(cases: Cases, *, limit: int = 10) -> list[Change]:
     rows = []
     for model, case_field in _HISTORY_MODELS:
         history = get_history_model_for_model(model)
+        # Only the columns shown: whole historical rows (a case's summary, an event's
+        # description) were read and built into objects for five lines of text.
         for row in (
             history.objects.filter(**{f"{case_field}__in": visible.values("pk")})
-            .select_related("history_user")
-            .order_by("-history_date")[:limit]
+            .order_by("-history_date")
+            .values("id", "history_date", "history_type", case_field, "history_user__username")[
+                :limit
+            ]
         ):
-            rows.append((model, getattr(row, case_field), row))
-    rows.sort(key=lambda item: item[2].history_date, reverse=True)
+            rows.append((model, row[case_field], row))
+    rows.sort(key=lambda item: item[2]["history_date"], reverse=True)
     rows = rows[:limit]
     references = dict(
         Case.objects.filter(pk__in={case_id for _, case_id, _ in rows}).values_list(
@@ -464,15 +468,15 @@ def changes_latest(cases: Cases, *, limit: int = 10) -> list[Change]:
     for model, case_id, row in rows:
         opts = model._meta
         try:
-            url = reverse(f"admin:{opts.app_label}_{opts.model_name}_history", args=[row.id])
+            url = reverse(f"admin:{opts.app_label}_{opts.model_name}_history", args=[row["id"]])
         except NoReverseMatch:
             url = ""
         changes.append(
             Change(
-                when=row.history_date,
+                when=row["history_date"],
                 kind=str(opts.verbose_name).capitalize(),
-                action=_HISTORY_ACTIONS.get(row.history_type, row.history_type),
-                user=row.history_user.get_username() if row.history_user else "system",
+                action=_HISTORY_ACTIONS.get(row["history_type"], row["history_type"]),
+                user=row["history_user__username"] or "system",
                 case_id=case_id,
                 case_reference=references.get(case_id, "(deleted case)"),
                 history_url=url,

@@ -72,6 +72,31 @@ def test_latest_changes_link_to_their_history(demo, viewer_client):
     assert changes[0].case_reference == "KZ-2021-MENDYGAZYEV"
 
 
+def test_latest_changes_say_who_did_what_newest_first(viewer, viewer_client):
+    now = timezone.now()
+    case = CaseFactory(reference="KZ-CHANGES-1")
+    detention = DetentionFactory(case=case)
+    detention_pk = detention.pk
+    # The case recorded by a signed-in user, the detention by a script (no user).
+    case.history.update(history_user=viewer, history_date=now - datetime.timedelta(minutes=2))
+    detention.history.update(history_date=now - datetime.timedelta(minutes=1))
+    CaseParty.history.filter(case_id=case.pk).update(
+        history_date=now - datetime.timedelta(minutes=3)
+    )
+    detention.delete()
+
+    changes = viewer_client.get(reverse("staff:dashboard")).context["changes"]
+
+    assert [(c.kind, c.action, c.user, c.case_reference) for c in changes[:3]] == [
+        ("Detention", "deleted", "system", "KZ-CHANGES-1"),
+        ("Detention", "added", "system", "KZ-CHANGES-1"),
+        ("Case", "added", viewer.username, "KZ-CHANGES-1"),
+    ]
+    assert changes[0].history_url == reverse(
+        "admin:casefiles_detention_history", args=[detention_pk]
+    )
+
+
 # Pinned: the user with their permissions and their groups' (1: the session comes from the
 # cache, see tests/settings.py); the cases hidden from the user, named in the queries after
 # it (1, selectors.case_scope); the longest in custody chosen in SQL with how many are
