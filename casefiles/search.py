@@ -671,6 +671,7 @@ def search_sections() -> tuple[SearchSection, ...]:
 @dataclass
 class SearchResults:
     query: str
+    limit: int = 0  # at most this many of each kind are shown
     persons: list = field(default_factory=list)
     organisations: list = field(default_factory=list)
     cases: list = field(default_factory=list)
@@ -681,3 +682,13 @@ class SearchResults:
     def total(self) -> int:
         found = len(self.persons) + len(self.organisations) + len(self.cases)
         return found + sum(len(records) for _, records in self.sections)
+
+    @property
+    def capped(self) -> bool:
+        """Some kind shows its first `limit` only: there may be more."""
+        lists = [self.persons, self.organisations, self.cases] + [r for _, r in self.sections]
+        return self.limit > 0 and any(len(records) >= self.limit for records in lists)
+
+    @property
+    def cases_capped(self) -> bool:
+        return self.limit > 0 and len(self.cases) >= self.limit

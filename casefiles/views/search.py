@@ -48,7 +48,7 @@ def _with_alias_names(persons: list) -> list:
 @view_case_required
 def search(request: HttpRequest) -> HttpResponse:
     query = typed_query(request)
-    results = SearchResults(query=query)
+    results = SearchResults(query=query, limit=SEARCH_LIMIT)
     if query:
         persons = (
             Person.objects.visible_to(request.user)

@@ -358,6 +358,29 @@ def test_names_containing_the_query_fill_the_page_before_near_spellings(viewer_c
     assert cases == ["KZ-PETROV", "KZ-PETROVA", "KZ-PETROF"]
 
 
+def test_a_full_list_of_cases_links_to_every_case_matching_in_the_case_list(
+    viewer_client, monkeypatch
+):
+    import sys
+
+    search_view = sys.modules["casefiles.views.search"]
+    for n in range(3):
+        _case(f"KZ-NURLAN-{n}", f"Nurlan Rakhimov {n}", 2001 + n)
+    every_case = reverse("staff:case_list") + "?q=Nurl%C3%A1n%20R"
+
+    monkeypatch.setattr(search_view, "SEARCH_LIMIT", 3)
+    html = viewer_client.get(reverse("staff:search"), {"q": "Nurlán R"}).content.decode()
+    assert "the 3 best matches of each kind at most" in html
+    assert f'href="{every_case}"' in html
+    # The case list behind the link finds them all.
+    listed = viewer_client.get(reverse("staff:case_list"), {"q": "Nurlán R"})
+    assert listed.context["page"].paginator.count == 3
+
+    monkeypatch.setattr(search_view, "SEARCH_LIMIT", 4)
+    html = viewer_client.get(reverse("staff:search"), {"q": "Nurlán R"}).content.decode()
+    assert "best matches" not in html and every_case not in html
+
+
 def test_near_spellings_fill_the_page_when_the_names_containing_the_query_are_hidden(
     viewer_client, monkeypatch
 ):
