@@ -380,25 +380,32 @@ def _cpu_times() -> tuple[int, int] | None:
     return sum(fields) - idle, sum(fields)
 
 
-def load_test(*, rate: float, seconds: int, workers: int, long_case) -> bool:
-    """gunicorn as `make serve` runs it, and locust offering `rate` requests/s of a staff
-    mix (bench/locustfile.py) for `seconds` seconds. True when p95 ≤ 300 ms, no errors."""
+def staff_session() -> str:
+    """The key of a session signed in as the bench's Viewer, kept in the database (and the
+    cache), for a server in another process to be sent as the `sessionid` cookie."""
     from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.auth.models import User
     from django.contrib.sessions.backends.db import SessionStore
 
-    from casefiles.models import Case
-
     client = viewer_client()
-    user_id = client.session[SESSION_KEY]
-    from django.contrib.auth.models import User
-
-    user = User.objects.get(pk=user_id)
+    user = User.objects.get(pk=client.session[SESSION_KEY])
     session = SessionStore()
     session[SESSION_KEY] = str(user.pk)
     session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[-1]
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()
     session.create()
+    return session.session_key
+
+
+def load_test(*, rate: float, seconds: int, workers: int, long_case) -> bool:
+    """gunicorn as `make serve` runs it, and locust offering `rate` requests/s of a staff
+    mix (bench/locustfile.py) for `seconds` seconds. True when p95 ≤ 300 ms, no errors."""
+    from django.conf import settings
+
+    from casefiles.models import Case
+
+    session_key = staff_session()
     case_ids = list(
         Case.objects.filter(reference__startswith=PREFIX).values_list("pk", flat=True)[:2000]
     )
@@ -412,7 +419,7 @@ def load_test(*, rate: float, seconds: int, workers: int, long_case) -> bool:
         "SESSION_COOKIE_SECURE": "0",
         "CSRF_COOKIE_SECURE": "0",
         "STATIC_ROOT": static_root,
-        "SCALE_SESSION": session.session_key,
+        "SCALE_SESSION": session_key,
         "SCALE_CASES": ",".join(map(str, case_ids)),
         "SCALE_LONG_CASE": str(long_case.pk),
     }
