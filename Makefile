@@ -32,8 +32,11 @@ serve: $(VENV)/.installed
 	DEBUG=0 SECURE_SSL_REDIRECT=$${SECURE_SSL_REDIRECT:-0} $(BIN)/gunicorn casefiles.wsgi \
 		--bind $(HOST) --workers $${WORKERS:-$$(( 2 * $$(nproc) ))} --access-logfile - --timeout 60
 
+# The suite runs on every core (pytest-xdist, one test database per worker); TEST_WORKERS=0
+# runs it in this one process, as `pytest` alone does.
+TEST_WORKERS ?= auto
 test: $(VENV)/.installed
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS)
 
 worker: $(VENV)/.installed
 	$(BIN)/celery -A casefiles worker --loglevel=info
