@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -36,7 +37,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "casefiles.settings")
 os.environ.setdefault("DEBUG", "1")
 
 from bench._common import setup  # noqa: E402
-from bench.scale import PREFIX, _free_port, staff_session  # noqa: E402
+from bench.scale import PREFIX, _free_port, production_env, staff_session  # noqa: E402
 
 # The names the staff mix types (bench/locustfile.py).
 NAMES = [
@@ -108,8 +109,6 @@ def main() -> None:
     parser.add_argument("pages", nargs="*")
     args = parser.parse_args()
     setup()
-    from django.conf import settings
-
     from casefiles.models import Case
 
     session = staff_session()
@@ -132,14 +131,7 @@ def main() -> None:
     if args.pages:
         pages = {k: v for k, v in pages.items() if any(word in k for word in args.pages)}
     static_root = tempfile.mkdtemp(prefix="casefiles-compare-static-")
-    env = os.environ | {
-        "DEBUG": "0",
-        "SECRET_KEY": settings.SECRET_KEY,
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "SECURE_SSL_REDIRECT": "0",
-        "SESSION_COOKIE_SECURE": "0",
-        "STATIC_ROOT": static_root,
-    }
+    env = production_env(static_root)
     servers = [
         Server("compare_a", args.a.resolve(), env),
         Server("compare_b", args.b.resolve(), env),
@@ -190,6 +182,7 @@ def main() -> None:
         for server in servers:
             server.process.terminate()
             server.process.wait(timeout=30)
+        shutil.rmtree(static_root, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -398,10 +398,25 @@ def staff_session() -> str:
     return session.session_key
 
 
+def production_env(static_root: str) -> dict[str, str]:
+    """This process's environment, for a production server (`DEBUG` off, as `make serve`)
+    on the same database, served over plain HTTP on 127.0.0.1."""
+    from django.conf import settings
+
+    return os.environ | {
+        "DEBUG": "0",
+        "SECRET_KEY": settings.SECRET_KEY,
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SECURE_SSL_REDIRECT": "0",
+        "SESSION_COOKIE_SECURE": "0",
+        "CSRF_COOKIE_SECURE": "0",
+        "STATIC_ROOT": static_root,
+    }
+
+
 def load_test(*, rate: float, seconds: int, workers: int, long_case) -> bool:
     """gunicorn as `make serve` runs it, and locust offering `rate` requests/s of a staff
     mix (bench/locustfile.py) for `seconds` seconds. True when p95 ≤ 300 ms, no errors."""
-    from django.conf import settings
 
     from casefiles.models import Case
 
@@ -411,14 +426,7 @@ def load_test(*, rate: float, seconds: int, workers: int, long_case) -> bool:
     )
     port = _free_port()
     static_root = tempfile.mkdtemp(prefix="casefiles-scale-static-")
-    env = os.environ | {
-        "DEBUG": "0",
-        "SECRET_KEY": settings.SECRET_KEY,
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "SECURE_SSL_REDIRECT": "0",
-        "SESSION_COOKIE_SECURE": "0",
-        "CSRF_COOKIE_SECURE": "0",
-        "STATIC_ROOT": static_root,
+    env = production_env(static_root) | {
         "SCALE_SESSION": session_key,
         "SCALE_CASES": ",".join(map(str, case_ids)),
         "SCALE_LONG_CASE": str(long_case.pk),
