@@ -80,12 +80,10 @@ class ModelBackend1Query(ModelBackend):
             return None
         alias = router.db_for_read(user_model)
         sql, params, at = _user_sql(alias, connections[alias].vendor)
-        found = list(
-            user_model._default_manager.db_manager(alias).raw(
-                sql, [*params[:at], user_id, *params[at + 1 :]]
-            )
+        found = user_model._default_manager.db_manager(alias).raw(
+            sql, [*params[:at], user_id, *params[at + 1 :]]
         )
-        user = found[0] if found else None
+        user = next(iter(found), None)
         if user is None or not self.user_can_authenticate(user):
             return None
         if not user.is_superuser:

@@ -439,11 +439,13 @@ _HISTORY_MODELS = (
 def changes_latest(cases: Cases, *, limit: int = 10) -> list[Change]:
     """The latest recorded changes to cases and the facts in them, newest first, each
     linked to its record's history in the admin. Six queries whatever the volume."""
+    from django.contrib.auth import get_user_model
     from django.urls import NoReverseMatch, reverse
 
     # History outlives its case: only rows of cases that still exist and are visible, so the
     # rule stays the subquery here (these queries read a few rows by date, by index).
     visible = cases.cases if isinstance(cases, CaseScope) else cases
+    username = f"history_user__{get_user_model().USERNAME_FIELD}"
     rows = []
     for model, case_field in _HISTORY_MODELS:
         history = get_history_model_for_model(model)
@@ -452,9 +454,7 @@ def changes_latest(cases: Cases, *, limit: int = 10) -> list[Change]:
         for row in (
             history.objects.filter(**{f"{case_field}__in": visible.values("pk")})
             .order_by("-history_date")
-            .values("id", "history_date", "history_type", case_field, "history_user__username")[
-                :limit
-            ]
+            .values("id", "history_date", "history_type", case_field, username)[:limit]
         ):
             rows.append((model, row[case_field], row))
     rows.sort(key=lambda item: item[2]["history_date"], reverse=True)
@@ -476,7 +476,7 @@ def changes_latest(cases: Cases, *, limit: int = 10) -> list[Change]:
                 when=row["history_date"],
                 kind=str(opts.verbose_name).capitalize(),
                 action=_HISTORY_ACTIONS.get(row["history_type"], row["history_type"]),
-                user=row["history_user__username"] or "system",
+                user=row[username] or "system",
                 case_id=case_id,
                 case_reference=references.get(case_id, "(deleted case)"),
                 history_url=url,
