@@ -233,3 +233,28 @@ def test_staff_assigned_to_a_restricted_case_find_it_with_the_filters(editor, ed
     response = editor_client.get(reverse("staff:case_list"), {"detained_now": "on"})
     assert sorted(_references(response)) == ["KZ-OPEN", "KZ-SECRET"]
     assert response.context["page"].paginator.count == 2
+
+
+@pytest.mark.postgres
+def test_cases_imported_in_bulk_are_found_by_the_free_text_without_a_vacuum(viewer_client):
+    """The free text's trigram indexes take new cases straight in (no pending list that
+    every search would read unsorted until a vacuum, as after a bulk import)."""
+    from django.db import connection
+
+    from tests.conftest import require_service
+
+    require_service(connection.vendor == "postgresql", "needs PostgreSQL (DATABASE_URL)")
+    Case.objects.bulk_create(
+        Case(reference=f"IMP-{i:05}", title=f"Imported case {i}", summary=f"Summary {i}")
+        for i in range(2_000)
+    )
+    Case.objects.filter(reference="IMP-01234").update(summary="Held in Zhanaozen since May")
+
+    with connection.cursor() as cursor:
+        for column in ("reference", "title", "summary"):
+            cursor.execute(
+                "SELECT gin_clean_pending_list(%s::regclass)", [f"casefiles_case_{column}_trgm"]
+            )
+            assert cursor.fetchone() == (0,), f"{column}: new rows waited in a pending list"
+    response = viewer_client.get(reverse("staff:case_list"), {"q": "zhanaozen since"})
+    assert _references(response) == ["IMP-01234"]
