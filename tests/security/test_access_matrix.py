@@ -1021,17 +1021,31 @@ def _check(
         failures.append(f"{method} {url} as {role}: refused ({want}) but wrote to the database")
 
 
-def test_every_url_answers_every_role_as_expected(world, settings):
+# The matrix's thousands of requests in parts, each a test of its own, so that `make test`'s
+# workers share them (in one test it was the suite's longest by far). Part k holds every
+# SHARDS-th URL pattern from the k-th: each part has its share of the back office.
+SHARDS = 8
+
+
+def _url_keys() -> list[str]:
+    """The key of every URL pattern, each once, in the URLconf's order."""
+    return list(dict.fromkeys(_key(*pattern) for pattern in _patterns()))
+
+
+def test_the_parts_of_the_matrix_cover_every_url_pattern_once():
+    keys = _url_keys()
+    parts = [keys[shard::SHARDS] for shard in range(SHARDS)]
+    assert sorted(key for part in parts for key in part) == sorted(keys)
+    assert all(parts), "a part with no URL: fewer parts would do"
+
+
+@pytest.mark.parametrize("shard", range(SHARDS))
+def test_every_url_answers_every_role_as_expected(world, settings, shard):
     settings.CELERY_TASK_ALWAYS_EAGER = True
     _import_run(world)  # the back office's import-run pages need one from the start
     failures: list[str] = []
     signed_in = SignedIn()
-    seen_keys = set()
-    for namespace, name, route in _patterns():
-        key = _key(namespace, name, route)
-        if key in seen_keys:
-            continue
-        seen_keys.add(key)
+    for key in _url_keys()[shard::SHARDS]:
         if key in STAFF or key in ADMIN_SITE_PAGES:
             expect = STAFF.get(key) or ADMIN_SITE_PAGES[key]
             url = expect.url(world)
