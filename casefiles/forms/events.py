@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
-from typing import cast
+from dataclasses import dataclass
+from typing import Any, cast
 
 from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django_countries import countries
 
 from casefiles.choices import EventKind, ParticipantRole
-from casefiles.forms import DATE, RecordChoiceField, RecordMultipleChoiceField, _offer_persons
+from casefiles.forms import (
+    DATE,
+    RecordChoiceField,
+    RecordMultipleChoiceField,
+    _person_label,
+    record_id,
+)
 from casefiles.forms.pickers import offer_organisations
 from casefiles.models import DESCRIPTION_MAX, Case, Event, Source
 from casefiles.services import NewSource
@@ -85,12 +94,12 @@ class EventForm(forms.Form):
         self.user = user
         field = cast(forms.ModelMultipleChoiceField, self.fields["sources"])
         field.queryset = case_sources(case=case, user=user)
-        participant_kwargs = {"case": case, "user": user}
         initial = kwargs.get("initial", {}).get("participants")
+        offers = ParticipantOffers.read(case=case, user=user, data=self.data, initial=initial)
         self.participants = ParticipantFormSet(
             self.data or None,
             prefix="participants",
-            form_kwargs=participant_kwargs,
+            form_kwargs={"offers": offers},
             initial=initial,
         )
 
@@ -178,19 +187,79 @@ class EventForm(forms.Form):
         }
 
 
+class OfferedRecordField(RecordChoiceField):
+    """A record chosen among those offered, read once for every row of a formset: a row's
+    choice is looked up among them, not queried (a hundred rows, no query each)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.offered: dict[int, Any] = {}
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        record = self.offered.get(record_id(value) or 0)
+        if record is None:
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return record
+
+
+@dataclass(frozen=True)
+class ParticipantOffers:
+    """What every participant row offers: the persons and organisations the user may see,
+    persons as the case's parties, those already taking part and those posted (any row),
+    organisations all, the case's country first."""
+
+    persons: dict[int, Person]
+    person_choices: list
+    organisations: dict[int, Organisation]
+    organisation_choices: list
+
+    @classmethod
+    def read(cls, *, case: Case, user, data, initial: list[dict] | None) -> ParticipantOffers:
+        # One value per row the formset accepts: a post naming thousands reads none of them.
+        posted = [data.get(f"participants-{row}-person") for row in range(PARTICIPANTS_MAX)]
+        named = [row.get("person") for row in initial or []] + posted
+        ids = [pk for pk in map(record_id, named) if pk is not None]
+        persons = {
+            person.pk: person
+            for person in Person.objects.visible_to(user)
+            .filter(Q(case_parties__case=case) | Q(pk__in=ids))
+            .distinct()
+        }
+        # The organisations' field and its grouped choices, as every organisation field has.
+        probe = _OrganisationProbe()
+        offered = offer_organisations(probe, "organisation", user=user, country=case.country)
+        return cls(
+            persons=persons,
+            person_choices=[("", "Choose a person")]
+            + [(pk, _person_label(person)) for pk, person in persons.items()],
+            organisations={organisation.pk: organisation for organisation in offered},
+            organisation_choices=probe.fields["organisation"].widget.choices,
+        )
+
+
+class _OrganisationProbe(forms.Form):
+    organisation = forms.ModelChoiceField(queryset=Organisation.objects.none(), empty_label="—")
+
+
 class ParticipantForm(forms.Form):
     """One person or organisation and the part they played."""
 
-    person = RecordChoiceField(queryset=Person.objects.none(), required=False)
-    organisation = RecordChoiceField(
+    person = OfferedRecordField(queryset=Person.objects.none(), required=False)
+    organisation = OfferedRecordField(
         queryset=Organisation.objects.none(), required=False, empty_label="—"
     )
     role = forms.ChoiceField(choices=ParticipantRole.choices, initial=ParticipantRole.TARGET)
 
-    def __init__(self, *args, case: Case, user, **kwargs) -> None:
+    def __init__(self, *args, offers: ParticipantOffers, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        _offer_persons(self, "person", case=case, user=user, blank=True)
-        offer_organisations(self, "organisation", user=user, country=case.country)
+        person = cast(OfferedRecordField, self.fields["person"])
+        person.offered = offers.persons
+        person.widget.choices = offers.person_choices
+        organisation = cast(OfferedRecordField, self.fields["organisation"])
+        organisation.offered = offers.organisations
+        organisation.widget.choices = offers.organisation_choices
 
     def clean(self) -> dict:
         super().clean()
@@ -201,9 +270,9 @@ class ParticipantForm(forms.Form):
         return data
 
 
-# Each row offers its own choices (a few queries), so a post claiming thousands of rows is
-# refused rather than built.
-PARTICIPANTS_MAX = 20
+# A mass arrest names dozens. Every row's choices are read once for the whole form, so a row
+# costs no query; a post claiming more rows than this is refused rather than built.
+PARTICIPANTS_MAX = 100
 ParticipantFormSet = forms.formset_factory(
     ParticipantForm,
     extra=PARTICIPANT_ROWS,

@@ -13,10 +13,11 @@ from people.models import Organisation
 
 def offer_organisations(
     form: forms.Form, name: str, *, user, country: str, kinds: Iterable[str] = ()
-) -> None:
+) -> list[Organisation]:
     """Field `name` accepts only organisations the user may see (of `kinds`, if given), and
     offers them in two groups: the case's country first, then elsewhere — a court in the
-    case's country is nearly always the one meant, an international body sometimes."""
+    case's country is nearly always the one meant, an international body sometimes.
+    Returns the organisations offered."""
     field = cast(forms.ModelChoiceField, form.fields[name])
     visible = Organisation.objects.visible_to(user)
     kinds = list(kinds)
@@ -25,7 +26,8 @@ def offer_organisations(
     field.queryset = visible
     home: list[tuple[int, str]] = []
     elsewhere: list[tuple[int, str]] = []
-    for organisation in visible.order_by("name", "pk"):
+    offered = list(visible.order_by("name", "pk"))
+    for organisation in offered:
         (home if organisation.country == country else elsewhere).append(
             (organisation.pk, str(organisation))
         )
@@ -36,6 +38,7 @@ def offer_organisations(
         groups.append(("Elsewhere" if home else "Other countries", elsewhere))
     blank = [("", field.empty_label)] if field.empty_label is not None else []
     field.widget.choices = blank + groups
+    return offered
 
 
 # Facilities suggested under a detention's facility field: enough for a country's prisons.

@@ -32,6 +32,36 @@
     });
   });
 
+  // Event form: "Another participant" ([data-formset-add]) adds a row to the formset from its
+  // <template data-formset-empty>, numbered after the last, up to the formset's maximum.
+  // Without this script the button stays hidden and each save offers three more rows.
+  document.querySelectorAll("[data-formset]").forEach(function (formset) {
+    var prefix = formset.dataset.formset;
+    var add = formset.querySelector("[data-formset-add]");
+    var empty = formset.querySelector("template[data-formset-empty]");
+    var total = formset.querySelector("input[name='" + prefix + "-TOTAL_FORMS']");
+    var max = formset.querySelector("input[name='" + prefix + "-MAX_NUM_FORMS']");
+    if (!add || !empty || !total) return;
+    function full() { return max && Number(total.value) >= Number(max.value); }
+    add.hidden = full();
+    add.addEventListener("click", function () {
+      if (full()) return;
+      var index = Number(total.value);
+      var row = empty.content.firstElementChild.cloneNode(true);
+      row.querySelectorAll("[name], [id], [for]").forEach(function (element) {
+        ["name", "id", "for"].forEach(function (attribute) {
+          var value = element.getAttribute(attribute);
+          if (value) element.setAttribute(attribute, value.replace("__prefix__", String(index)));
+        });
+      });
+      empty.parentNode.insertBefore(row, empty);
+      total.value = String(index + 1);
+      var first = row.querySelector("select, input");
+      if (first) first.focus();
+      add.hidden = full();
+    });
+  });
+
   // Sentence chain page: rows after the first that hold nothing are folded away until
   // "Add another step" ([data-chain-add]) unfolds the next one. Without this script every
   // row shows and the button stays hidden.

@@ -186,6 +186,29 @@ def test_the_person_picker_adds_someone_found_by_a_cyrillic_name(browser, site):
     assert page.locator("#id_person").input_value() == str(demo.persons["jussupov"].pk)
 
 
+def test_another_participant_adds_rows_to_an_event_as_many_as_needed(browser, site):
+    from casefiles.models import Event
+
+    base, demo = site
+    page = browser.new_page(viewport=PHONE)
+    _log_in(page, base)
+    page.goto(f"{base}/cases/{demo.case.pk}/events/new/")
+    assert page.locator("[data-formset-row]").count() == 3
+    for _ in range(2):
+        page.click("text=Another participant")
+    assert page.locator("[data-formset-row]").count() == 5
+    page.select_option("#id_kind", "arrest")
+    page.fill("#id_title", "Detained at the rally in Uralsk")
+    page.fill("#id_occurred_on", "2021-03-01")
+    chosen = [demo.persons["bekizhan"], demo.persons["jussupov"]]
+    for row, person in zip((3, 4), chosen, strict=True):
+        page.select_option(f"#id_participants-{row}-person", str(person.pk))
+    page.click("button[type=submit]:has-text('Record event')")
+    page.wait_for_url(re.compile(r"/cases/\d+/\?new=event-"))
+    event = Event.objects.get(title="Detained at the rally in Uralsk")
+    assert {p.person_id for p in event.participants.all()} == {p.pk for p in chosen}
+
+
 def _csp_refusals(page) -> list[str]:
     """Chromium logs every refusal under the Content-Security-Policy on the console."""
     refusals: list[str] = []

@@ -362,3 +362,88 @@ def test_recording_an_event_never_fails_and_a_refusal_writes_nothing(editor_clie
     assert response.status_code < 500
     if response.status_code != 302:
         assert _counts() == before
+
+
+def _rows(persons) -> dict:
+    """Participant rows naming `persons`, as targets, for _post."""
+    rows = {"participants-TOTAL_FORMS": str(len(persons))}
+    for row, person in enumerate(persons):
+        rows[f"participants-{row}-person"] = str(person.pk)
+        rows[f"participants-{row}-role"] = "target"
+    return rows
+
+
+def _mass_arrest(case, count: int) -> list:
+    persons = [
+        PersonFactory(given_name=f"Protester{i}", family_name="Oralov") for i in range(count)
+    ]
+    for person in persons:
+        CasePartyFactory(case=case, person=person)
+    return persons
+
+
+def test_a_mass_arrest_of_forty_is_recorded_and_edited_with_everyone_kept(
+    editor_client, party, django_assert_max_num_queries
+):
+    persons = [party.person, *_mass_arrest(party.case, 39)]
+    response = editor_client.post(
+        reverse("staff:event_add", args=[party.case.pk]),
+        _post(kind="arrest", title="Forty detained at the Zhanaozen rally", **_rows(persons)),
+    )
+    assert response.status_code == 302
+    event = Event.objects.get(title="Forty detained at the Zhanaozen rally")
+    assert {p.person_id for p in event.participants.all()} == {p.pk for p in persons}
+
+    url = reverse("staff:event_edit", args=[event.pk])
+    form = editor_client.get(url).context["form"]
+    assert len(form.participants.forms) == 40 + 3  # everyone, and three rows for more
+    # The page posted back as it stands keeps everyone.
+    unchanged = _rows(persons) | {"participants-INITIAL_FORMS": "40"}
+    response = editor_client.post(url, _post(kind="arrest", title=event.title, **unchanged))
+    assert response.status_code == 302
+    assert event.participants.count() == 40
+
+
+@pytest.mark.parametrize("count", [5, 60])
+def test_the_event_form_s_queries_do_not_grow_with_its_participants(
+    editor_client, party, count, django_assert_num_queries
+):
+    persons = _mass_arrest(party.case, count)
+    event = EventFactory(case=party.case)
+    for person in persons:
+        EventParticipant.objects.create(event=event, person=person, role="target")
+    url = reverse("staff:event_edit", args=[event.pk])
+    editor_client.get(url)  # the session and permissions read once
+    with django_assert_num_queries(EVENT_EDIT_QUERIES):
+        response = editor_client.get(url)
+    assert len(response.context["form"].participants.forms) == count + 3
+
+
+EVENT_EDIT_QUERIES = 13
+
+
+def test_an_edited_event_keeps_a_participant_who_is_not_a_party_of_the_case(editor_client, party):
+    """Someone who took part without being a party (a witness found by the picker) is
+    offered, chosen, on the edit page: a browser posting it back keeps them."""
+    witness = PersonFactory(given_name="Aigul", family_name="Witness")
+    event = EventFactory(case=party.case)
+    EventParticipant.objects.create(event=event, person=witness, role="witness")
+    html = editor_client.get(reverse("staff:event_edit", args=[event.pk])).content.decode()
+    assert f'<option value="{witness.pk}" selected>' in html
+
+
+def test_more_participants_than_an_event_holds_are_refused_and_nothing_is_written(
+    editor_client, party
+):
+    from casefiles.forms.events import PARTICIPANTS_MAX
+
+    persons = [party.person] * (PARTICIPANTS_MAX + 1)
+    form = _refused(editor_client, party.case, **_rows(persons))
+    assert f"at most {PARTICIPANTS_MAX}" in " ".join(form.participants.non_form_errors())
+
+
+def test_a_hidden_person_posted_as_a_participant_is_not_a_choice(editor_client, party):
+    hidden = CasePartyFactory(case=CaseFactory(restricted=True)).person
+    form = _refused(editor_client, party.case, **_rows([party.person, hidden]))
+    assert form.participants.forms[1].errors["person"]
+    assert not form.participants.forms[0].errors
