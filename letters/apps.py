@@ -18,9 +18,11 @@ class LettersConfig(AppConfig):
 
         register_timeline_provider(letter_entries, kinds=LETTER_KINDS)
         from casefiles.dashboard_alerts import register_dashboard_alert
+        from letters.invitations import signature_answers
         from letters.sending import letters_with_failed_deliveries
 
         register_dashboard_alert(letters_with_failed_deliveries)
+        register_dashboard_alert(signature_answers)  # signed or declined: make it final?
         api_register()  # letters, versions with their PDF, replies at /api/
         deletion_rules_register()  # sent letters, final PDFs and cited sources are kept
         register_case_action(

@@ -483,6 +483,43 @@ def signature_answer_notify(*, event_id: int) -> int:
     return 1
 
 
+# Answers shown on the dashboard for this many days, while the letter collects signatures.
+SIGNATURE_ANSWERS_DAYS = 14
+
+
+def signature_answers(user) -> list[tuple[str, str]]:
+    """(text, url) for the dashboard: who signed or declined, in the last
+    SIGNATURE_ANSWERS_DAYS, a letter this user may see that is still collecting signatures
+    (then there is something to do: make it final, or find another signatory), newest first.
+    Staff learn of it there even when the email to whoever invited went nowhere."""
+    if not user.has_perm("letters.view_letter"):
+        return []
+    since = timezone.now() - datetime.timedelta(days=SIGNATURE_ANSWERS_DAYS)
+    events = (
+        SignatoryEvent.objects.visible_to(user)
+        .filter(
+            kind__in=(SignatoryEventKind.SIGNED, SignatoryEventKind.DECLINED),
+            at__gte=since,
+            signatory__letter__status=LetterStatus.COLLECTING,
+        )
+        .select_related("signatory__person", "signatory__letter")
+        .order_by("-at", "-pk")[:10]
+    )
+    answers = []
+    for event in events:
+        letter = event.signatory.letter
+        name = event.signatory.person.signature_name
+        if event.kind == SignatoryEventKind.SIGNED:
+            text = f"{name} signed letter {letter.reference}"
+        else:
+            reason = event.signatory.decline_reason
+            text = f"{name} declined letter {letter.reference}" + (
+                f": “{reason[:80]}{'…' if len(reason) > 80 else ''}”" if reason else ""
+            )
+        answers.append((text, letter.get_absolute_url()))
+    return answers
+
+
 # Reminders ----------------------------------------------------------------------------------
 
 

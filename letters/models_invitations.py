@@ -83,6 +83,14 @@ class SignatoryEvent(models.Model):
 
     class Meta:
         ordering = ["signatory", "at", "pk"]
+        indexes = [
+            # The dashboard's latest answers (invitations.signature_answers).
+            models.Index(
+                fields=["-at"],
+                condition=models.Q(kind__in=["signed", "declined"]),
+                name="signatory_answer_idx",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} at {self.at:%Y-%m-%d %H:%M}"

@@ -519,3 +519,39 @@ def test_without_a_minimum_making_final_still_waits_for_everyone(out_for_signatu
 def test_the_invitation_link_is_built_from_the_configured_address(settings):
     settings.LETTERS_SIGNER_BASE_URL = "https://casefiles.example.org/"
     assert invitations.signer_url("abc") == "https://casefiles.example.org/sign/abc/"
+
+
+def test_the_dashboard_says_who_signed_or_declined_while_the_letter_collects_signatures(
+    out_for_signature, letters_user, viewer, django_capture_on_commit_callbacks
+):
+    letter = out_for_signature
+    links = invite(letter, letters_user, django_capture_on_commit_callbacks)
+    letters_user.email = ""  # the email to whoever invited goes nowhere: the dashboard says it
+    letters_user.save()
+    signer().post(reverse("signer_sign", args=[links["office0@ep.example.eu"]]), SIGN)
+    signer().post(
+        reverse("signer_decline", args=[links["office2@ep.example.eu"]]),
+        {"capacity": "mep", "reason": "I do not sign letters about <b>cases</b> I have not read."},
+    )
+    signed = signatory_of(letter, 0).person.signature_name
+    declined = signatory_of(letter, 2).person.signature_name
+
+    def dashboard(user) -> str:
+        client = Client()
+        client.force_login(user)
+        return client.get(reverse("staff:dashboard")).content.decode()
+
+    page = dashboard(letters_user)
+    assert f"{signed} signed letter {letter.reference}" in page
+    assert f"{declined} declined letter {letter.reference}" in page
+    assert "&lt;b&gt;cases&lt;/b&gt;" in page  # the reason, escaped
+    assert page.index(declined) < page.index(f"{signed} signed")  # newest first
+    assert letter.get_absolute_url() in page
+
+    assert f"{signed} signed letter {letter.reference}" in dashboard(viewer)
+    letter.case.restricted = True
+    letter.case.save()
+    assert letter.reference not in dashboard(viewer)  # a letter they may not see
+
+    Letter.objects.filter(pk=letter.pk).update(status=LetterStatus.FINAL)
+    assert letter.reference not in dashboard(letters_user)  # nothing left to do

@@ -106,8 +106,8 @@ def test_latest_changes_say_who_did_what_newest_first(viewer, viewer_client):
 # hearings) and their count (1); reminders not delivered (1) and their count (1); history of
 # cases, detentions, hearings, charges, parties (5) with their users (joined); case
 # references for the changes (1); letters whose sending failed (1, letters.sending's
-# dashboard alert).
-DASHBOARD_QUERIES = 19
+# dashboard alert); signatories' latest answers (1, letters.invitations' alert).
+DASHBOARD_QUERIES = 20
 
 
 def _detained_world(count: int) -> None:
