@@ -34,17 +34,24 @@ class LettersConfig(AppConfig):
         register_case_card(template="letters/_case_letters_card.html", context=case_letters_card)
         from letters.models import (
             Letter,
+            LetterCase,
             LetterRecipient,
             LetterRevision,
             LetterSignatory,
             LetterVersion,
             Reply,
         )
+        from letters.models_invitations import SignatoryEvent, SignatureInvitation
+        from letters.models_sending import Delivery
 
-        # A case's zip (staff:case_export) holds its letters, and their PDFs.
+        # A case's zip (staff:case_export) holds its letters, and their PDFs, with how each
+        # was signed (invitations and every step) and sent (deliveries), and the other
+        # cases each is about.
         case_part_register(Letter, case_path="case")
-        for part in (LetterRevision, LetterRecipient, LetterSignatory, Reply):
+        for part in (LetterCase, LetterRevision, LetterRecipient, LetterSignatory, Reply, Delivery):
             case_part_register(part, case_path="letter__case")
+        for part in (SignatureInvitation, SignatoryEvent):
+            case_part_register(part, case_path="signatory__letter__case")
         case_part_register(LetterVersion, case_path="letter__case", files=True)
         register_search_section(
             SearchSection(

@@ -223,3 +223,33 @@ def test_a_file_missing_from_storage_is_reported_not_silently_dropped(demo, medi
     manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
     assert manifest["missing_files"] == [source.file.name]
     assert f"{source.file.name} is named by a record but missing" in errors.getvalue()
+
+
+def test_a_case_export_holds_how_its_letters_were_signed_and_sent(restricted):
+    from letters.models import LetterCase
+    from tests.letters.invitation_records import invitation_on
+
+    case, open_case = restricted
+    letter = Letter.objects.get(case=case)
+    invitation, _ = invitation_on(letter)  # an invitation, its first step, a delivery
+    assigned = make_user("asa_assigned", VIEWER)
+    case.assigned_staff.add(assigned)
+
+    response = logged_in(assigned).get(reverse("staff:case_export", args=[case.pk]))
+
+    records = json.loads(_zip(response).read(f"case-{case.pk}/case.json"))
+    by_model: dict[str, list[int]] = {}
+    for record in records:
+        by_model.setdefault(record["model"], []).append(record["pk"])
+    assert by_model["letters.signatureinvitation"] == [invitation.pk]
+    assert by_model["letters.signatoryevent"] == list(
+        invitation.events.order_by("pk").values_list("pk", flat=True)
+    )
+    assert by_model["letters.delivery"] == list(letter.deliveries.values_list("pk", flat=True))
+    assert by_model["letters.lettercase"] == list(
+        LetterCase.objects.filter(letter=letter).order_by("pk").values_list("pk", flat=True)
+    )
+    # The open case's own zip holds none of the restricted case's letter.
+    response = logged_in(assigned).get(reverse("staff:case_export", args=[open_case.pk]))
+    records = json.loads(_zip(response).read(f"case-{open_case.pk}/case.json"))
+    assert not {"letters.signatureinvitation", "letters.delivery"} & {r["model"] for r in records}
