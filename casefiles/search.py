@@ -477,7 +477,7 @@ def _kept_names(query_key: str, *, near: bool, cases: bool) -> tuple[str, list]:
     The same conditions and ranks as `_name_matches` and `_name_rank`, written out as SQL:
     built through the ORM, these two statements took a search longer to compile than the
     database to run the names containing the query."""
-    from casefiles.models import CaseParty, SearchName
+    from casefiles.models import SearchName
 
     quote = connection.ops.quote_name
     meta = SearchName._meta
@@ -513,20 +513,63 @@ def _kept_names(query_key: str, *, near: bool, cases: bool) -> tuple[str, list]:
         ") matched) ranked WHERE place <= %s"
     )
     params = [*rank_params, *closeness_params, *matches[1], CANDIDATES_PER_KIND]
-    if cases:
-        party = CaseParty._meta
-        party_person = f"party.{quote(party.get_field('person').column)}"
-        sql = (
-            f"WITH kept AS ({sql}) SELECT person_id, case_id, match_rank FROM kept UNION ALL "
-            f"SELECT NULL, party.{quote(party.get_field('case').column)}, kept.match_rank "
-            f"FROM kept INNER JOIN {quote(party.db_table)} party ON {party_person} = kept.person_id"
+    return _with_parties(sql, cases=cases), params
+
+
+def _with_parties(kept: str, *, cases: bool) -> str:
+    """`kept` (SQL of person, case, rank rows), and with `cases` followed by the cases of the
+    persons kept, each with its person's rank (joined to the few hundred names kept)."""
+    if not cases:
+        return kept
+    from casefiles.models import CaseParty
+
+    quote = connection.ops.quote_name
+    party = CaseParty._meta
+    party_person = f"party.{quote(party.get_field('person').column)}"
+    sql = (
+        f"WITH kept AS ({kept}) SELECT person_id, case_id, match_rank FROM kept UNION ALL "
+        f"SELECT NULL, party.{quote(party.get_field('case').column)}, kept.match_rank "
+        f"FROM kept INNER JOIN {quote(party.db_table)} party ON {party_person} = kept.person_id"
+    )
+    if connection.vendor == "postgresql":
+        # The parties of the persons kept, by the parties' person index: the few
+        # hundred kept are more than PostgreSQL guesses, so it read and hashed every
+        # party (20,000: 4 ms) when not told to look them up.
+        sql += f" WHERE {party_person} = ANY(ARRAY(SELECT person_id FROM kept))"
+    return sql
+
+
+def _prefixed_names(query_key: str, *, cases: bool) -> tuple[str, list]:
+    """As `_kept_names`, for the names that begin with the query (rank exact or prefix
+    only): at most CANDIDATES_PER_KIND of each kind, read in the order of the key's
+    pattern index (varchar_pattern_ops, migration 0001) from where the query begins, so
+    only those are read — a name typed short ("Bek", as the picker sends with each
+    keystroke) begins 17,000 of 100,000 persons' names and is inside 66,000, which the
+    names containing it had to rank in full."""
+    from casefiles.models import SearchName
+
+    quote = connection.ops.quote_name
+    meta = SearchName._meta
+    column = {field.name: quote(str(field.column)) for field in meta.concrete_fields}
+    key, pk = column["key"], column["id"]
+    exact = _sql_lookup("exact", key, query_key)
+    begins = _sql_lookup("startswith", key, query_key)
+    # Byte order, as the pattern index holds the keys (a-z, 0-9 and spaces only).
+    in_key_order = f"{key} USING ~<~" if connection.vendor == "postgresql" else key
+    owners = ["person", "case"] if cases else ["person"]
+    parts, params = [], []
+    for owner in owners:
+        person_id = column["person"] if owner == "person" else "CAST(NULL AS BIGINT)"
+        case_id = column["case"] if owner == "case" else "CAST(NULL AS BIGINT)"
+        parts.append(
+            f"SELECT person_id, case_id, match_rank FROM (SELECT {person_id} AS person_id, "
+            f"{case_id} AS case_id, CASE WHEN {exact[0]} THEN {RANK_EXACT} "
+            f"ELSE {RANK_PREFIX} END AS match_rank FROM {quote(meta.db_table)} "
+            f"WHERE {column[owner]} IS NOT NULL AND {begins[0]} "
+            f"ORDER BY {in_key_order}, {pk} LIMIT %s) {owner}_names"
         )
-        if connection.vendor == "postgresql":
-            # The parties of the persons kept, by the parties' person index: the few
-            # hundred kept are more than PostgreSQL guesses, so it read and hashed every
-            # party (20,000: 4 ms) when not told to look them up.
-            sql += f" WHERE {party_person} = ANY(ARRAY(SELECT person_id FROM kept))"
-    return sql, params
+        params += [*exact[1], *begins[1], CANDIDATES_PER_KIND]
+    return _with_parties(" UNION ALL ".join(parts), cases=cases), params
 
 
 def _candidate_ranks(
@@ -534,37 +577,51 @@ def _candidate_ranks(
 ) -> tuple[dict[int, int], dict[int, int], bool]:
     """The best rank of each person, and with `cases` of each case (by its own names or its
     best party's), among the names `_kept_names` keeps; and whether near spellings were
-    looked for. With `unless_filled` (persons, cases), the names containing the query, and
-    in the same query, only when those name fewer persons or cases than that, the near
-    spellings instead (the costly trigram test, which PostgreSQL then runs alone); without
-    it, the near spellings straight away."""
+    looked for. With `unless_filled` (persons, cases), in tiers, each read only when the
+    ones before name fewer persons or cases than that, all in one query: the names that
+    begin with the query (by the key's pattern index); else the names containing it (the
+    trigram index); else, instead, near spellings too (the costly trigram test, which
+    PostgreSQL then runs alone). Without it, the near spellings straight away."""
     if unless_filled is None:
         sql, params = _kept_names(query_key, near=True, cases=cases)
-        sql = f"SELECT 1 AS near, found.* FROM ({sql}) found"
+        sql = f"SELECT 2 AS tier, found.* FROM ({sql}) found"
     else:
+        begins, begins_params = _prefixed_names(query_key, cases=cases)
         contained, contained_params = _kept_names(query_key, near=False, cases=cases)
         near, near_params = _kept_names(query_key, near=True, cases=cases)
-        # The one-time condition is decided before the second part is read: when the names
-        # containing the query fill the page, the near spellings are never searched.
+        # Each one-time condition is decided before the tier after it is read, and each
+        # tier's condition tests the earlier ones first: once a tier fills the page, the
+        # later ones are never read.
         filled = (
-            "(SELECT COUNT(DISTINCT person_id) >= %s AND COUNT(DISTINCT case_id) >= %s "
-            "FROM contained)"
+            "(SELECT COUNT(DISTINCT person_id) >= %s AND COUNT(DISTINCT case_id) >= %s FROM {tier})"
         )
         sql = (
-            f"WITH contained AS ({contained}) "
-            f"SELECT 0 AS near, contained.* FROM contained WHERE {filled} UNION ALL "
-            f"SELECT 1, found.* FROM ({near}) found WHERE NOT {filled}"
+            f"WITH begins AS ({begins}), contained AS ({contained}) "
+            f"SELECT 0 AS tier, begins.* FROM begins WHERE {filled.format(tier='begins')} "
+            "UNION ALL SELECT 1, contained.* FROM contained "
+            f"WHERE NOT {filled.format(tier='begins')} AND {filled.format(tier='contained')} "
+            f"UNION ALL SELECT 2, found.* FROM ({near}) found "
+            f"WHERE NOT {filled.format(tier='begins')} AND NOT {filled.format(tier='contained')}"
         )
-        params = [*contained_params, *unless_filled, *near_params, *unless_filled]
+        params = [
+            *begins_params,
+            *contained_params,
+            *unless_filled,
+            *unless_filled,
+            *unless_filled,
+            *near_params,
+            *unless_filled,
+            *unless_filled,
+        ]
     persons: dict[int, int] = {}
     found_cases: dict[int, int] = {}
-    # No row at all: the names containing the query did not fill the page (were they
-    # needed), so the near spellings were looked for, and none found either.
+    # No row at all: no tier filled the page (were any rows needed), so the near spellings
+    # were looked for, and none found either.
     looked_near = unless_filled is None or any(unless_filled)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        for near_row, person_id, case_id, rank in cursor.fetchall():
-            looked_near = bool(near_row)
+        for tier, person_id, case_id, rank in cursor.fetchall():
+            looked_near = tier == 2
             owner, ranks = (person_id, persons) if person_id is not None else (case_id, found_cases)
             ranks[owner] = min(rank, ranks.get(owner, rank))
     return persons, found_cases, looked_near

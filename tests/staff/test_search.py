@@ -509,3 +509,73 @@ def test_the_search_statement_finds_and_ranks_as_the_name_conditions_say(persons
     assert found_persons == expected_persons
     assert found_cases == expected_cases
     assert bool(found_persons) is finds
+
+
+def _bek_register() -> dict[str, list]:
+    """Persons whose names begin with "Bek", whose names hold it further in, and one whose
+    family name is "Bek" itself."""
+    return {
+        "exact": [PersonFactory(given_name="Aigerim", family_name="Bek")],
+        "begins": [PersonFactory(given_name="Aidos", family_name=f"Bekov{n}") for n in range(30)],
+        "inside": [
+            PersonFactory(given_name="Aidar", family_name=f"Nurbekov{n}") for n in range(30)
+        ],
+    }
+
+
+def test_a_name_typed_short_gives_the_picker_those_it_begins_the_exact_one_first(
+    editor_client,
+):
+    """The picker asks with each keystroke: three letters typed are answered from the names
+    that begin with them, when those fill the list, without ranking every name they are in."""
+    from casefiles.views.base import PICKER_LIMIT
+
+    register = _bek_register()
+
+    picked = editor_client.get(reverse("staff:person_picker"), {"q": "Bek"}).json()["results"]
+
+    assert len(picked) == PICKER_LIMIT
+    assert picked[0]["id"] == register["exact"][0].pk
+    beginning = {person.pk for person in register["begins"]}
+    assert {person["id"] for person in picked[1:]} <= beginning
+
+
+def test_search_lists_the_names_a_short_query_begins_before_those_it_is_inside(viewer_client):
+    """Too few names begin with it to fill the page: the names holding it further in follow,
+    ranked after them."""
+    _bek_register()
+
+    persons, _ = _search_names(viewer_client, "Bek")
+
+    assert persons[0] == "Aigerim Bek"
+    assert len(persons) == 50  # the page's limit
+    assert all("Bekov" in name and "Nur" not in name for name in persons[1:31])
+    assert all("Nurbekov" in name for name in persons[31:])
+
+
+@pytest.mark.parametrize("wanted", [(1, 0), (20, 0), (40, 0), (1, 1), (5, 50), (100, 100)], ids=str)
+def test_each_tier_of_the_search_statement_ranks_as_the_name_conditions_say(persons, wanted):
+    """Whichever tier answers (names beginning with the query, containing it, or near
+    spellings), each person and case found has the rank the ORM's conditions give it, and
+    a tier that fills the page keeps out every worse-ranked one."""
+    from casefiles.models import SearchName
+    from casefiles.search import RANK_PREFIX, _candidate_ranks, _name_matches, _name_rank
+
+    _bek_register()
+    for person in Person.objects.filter(family_name__startswith="Bekov")[:8]:
+        CasePartyFactory(person=person)
+    key = search_key("Bek")
+    best: dict[int, int] = {}
+    names = SearchName.objects.filter(_name_matches(key), person__isnull=False)
+    for person_id, rank in names.values_list("person_id", _name_rank(key)):
+        best[person_id] = min(rank, best.get(person_id, rank))
+
+    found_persons, found_cases, _ = _candidate_ranks(key, cases=True, unless_filled=wanted)
+
+    assert len(found_persons) >= min(wanted[0], len(best))
+    assert len(found_cases) >= min(wanted[1], 8)
+    assert all(best[person_id] == rank for person_id, rank in found_persons.items())
+    if len([rank for rank in best.values() if rank <= RANK_PREFIX]) >= wanted[0] and (
+        wanted[1] <= 8
+    ):
+        assert max(found_persons.values()) <= RANK_PREFIX
