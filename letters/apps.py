@@ -50,8 +50,8 @@ class LettersConfig(AppConfig):
         case_part_register(Letter, case_path="case")
         for part in (LetterCase, LetterRevision, LetterRecipient, LetterSignatory, Reply, Delivery):
             case_part_register(part, case_path="letter__case")
-        for part in (SignatureInvitation, SignatoryEvent):
-            case_part_register(part, case_path="signatory__letter__case")
+        for step in (SignatureInvitation, SignatoryEvent):
+            case_part_register(step, case_path="signatory__letter__case")
         case_part_register(LetterVersion, case_path="letter__case", files=True)
         register_search_section(
             SearchSection(
