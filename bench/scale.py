@@ -343,6 +343,8 @@ def measure_pages(long_case, repeat: int, only: list[str] | None = None) -> list
     ]
     if only:
         pages = [entry for entry in pages if any(word in entry[0] for word in only)]
+        if not pages:
+            sys.exit(f"No page's name holds any of {only}.")
     figures = []
     for page, client, url in pages:
         figures.append(time_page(page, client, url, repeat))
