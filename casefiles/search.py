@@ -543,7 +543,7 @@ def _prefixed_names(query_key: str, *, cases: bool) -> tuple[str, list]:
     """As `_kept_names`, for the names that begin with the query (rank exact or prefix
     only): at most CANDIDATES_PER_KIND of each kind, read in the order of the key's
     pattern index (the `…_like` index Django gives an indexed CharField on PostgreSQL;
-    SQLite's own index on the key) from where the query begins, so
+    SQLite, for smaller registers, reads the keys in turn) from where the query begins, so
     only those are read — a name typed short ("Bek", as the picker sends with each
     keystroke) begins 17,000 of 100,000 persons' names and is inside 66,000, which the
     names containing it had to rank in full."""
