@@ -116,6 +116,32 @@
           existing = box;
         }
         existing.checked = true;
+      } else if (target.dataset.formset) {
+        // An event's participants: every row may now choose them; the first row naming
+        // nobody does (a new row when none is free).
+        var rows = function () { return target.querySelectorAll("select[name$='-person']"); };
+        var template = target.querySelector("template[data-formset-empty]");
+        var selects = Array.prototype.slice.call(rows());
+        if (template) selects = selects.concat(Array.prototype.slice.call(template.content.querySelectorAll("select")));
+        selects.forEach(function (select) {
+          if (!/-person$/.test(select.name) || select.querySelector('option[value="' + person.id + '"]')) return;
+          var extra = document.createElement("option");
+          extra.value = String(person.id);
+          extra.textContent = label(person);
+          select.appendChild(extra);
+        });
+        var free = Array.prototype.slice.call(rows()).filter(function (select) {
+          var organisation = select.closest("[data-formset-row]").querySelector("select[name$='-organisation']");
+          return !select.value && !(organisation && organisation.value);
+        })[0];
+        if (!free) {
+          var add = target.querySelector("[data-formset-add]");
+          if (add && !add.hidden) add.click();
+          var all = rows();
+          free = all[all.length - 1];
+          if (free && free.value) free = null;
+        }
+        if (free) free.value = String(person.id);
       } else {
         var option = target.querySelector('option[value="' + person.id + '"]');
         if (!option) {

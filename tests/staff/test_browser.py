@@ -203,10 +203,17 @@ def test_another_participant_adds_rows_to_an_event_as_many_as_needed(browser, si
     chosen = [demo.persons["bekizhan"], demo.persons["jussupov"]]
     for row, person in zip((3, 4), chosen, strict=True):
         page.select_option(f"#id_participants-{row}-person", str(person.pk))
+    # Someone who is not a party (an MEP who watched the trial), found by name: the first
+    # row naming nobody takes them.
+    page.fill("#picker-participants", "Austrevicius")
+    page.click(".picker-results >> text=Petras Auštrevičius")
+    observer = demo.persons["austrevicius"]
+    assert page.locator("#id_participants-0-person").input_value() == str(observer.pk)
     page.click("button[type=submit]:has-text('Record event')")
     page.wait_for_url(re.compile(r"/cases/\d+/\?new=event-"))
     event = Event.objects.get(title="Detained at the rally in Uralsk")
-    assert {p.person_id for p in event.participants.all()} == {p.pk for p in chosen}
+    recorded = {p.person_id for p in event.participants.all()}
+    assert recorded == {p.pk for p in chosen} | {observer.pk}
 
 
 def _csp_refusals(page) -> list[str]:

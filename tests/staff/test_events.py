@@ -423,9 +423,8 @@ EVENT_EDIT_QUERIES = 13
 
 
 def test_an_edited_event_keeps_a_participant_who_is_not_a_party_of_the_case(editor_client, party):
-    """Someone who took part without being a party (a witness recorded through the back
-    office or the API) is offered, chosen, on the edit page: a browser posting it back
-    keeps them."""
+    """Someone who took part without being a party (a witness found by name with the
+    picker) is offered, chosen, on the edit page: a browser posting it back keeps them."""
     witness = PersonFactory(given_name="Aigul", family_name="Witness")
     event = EventFactory(case=party.case)
     EventParticipant.objects.create(event=event, person=witness, role="witness")
