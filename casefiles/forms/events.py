@@ -260,6 +260,20 @@ class ParticipantForm(forms.Form):
         organisation = cast(OfferedRecordField, self.fields["organisation"])
         organisation.offered = offers.organisations
         organisation.widget.choices = offers.organisation_choices
+        if self._names_a_person_only():
+            # A row that names a person lists no organisation: a register's hundreds, on
+            # each of a mass arrest's rows, made the page megabytes. Any organisation is
+            # still accepted; the free rows list them all.
+            organisation.widget.choices = offers.organisation_choices[:1]
+
+    def _names_a_person_only(self) -> bool:
+        if self.is_bound:
+            person, organisation = (
+                self.data.get(self.add_prefix(n)) for n in ("person", "organisation")
+            )
+        else:
+            person, organisation = self.initial.get("person"), self.initial.get("organisation")
+        return bool(person) and not organisation
 
     def clean(self) -> dict:
         super().clean()

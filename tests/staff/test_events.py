@@ -447,3 +447,31 @@ def test_a_hidden_person_posted_as_a_participant_is_not_a_choice(editor_client, 
     form = _refused(editor_client, party.case, **_rows([party.person, hidden]))
     assert form.participants.forms[1].errors["person"]
     assert not form.participants.forms[0].errors
+
+
+def test_rows_naming_a_person_do_not_list_every_organisation(editor_client, party):
+    """A mass arrest's rows name persons: each listing the register's organisations made
+    the page grow with rows times organisations. The free rows still list them all."""
+    organisations = [OrganisationFactory(name=f"Court of district {n:02}") for n in range(40)]
+    persons = _mass_arrest(party.case, 30)
+    event = EventFactory(case=party.case)
+    for person in persons:
+        EventParticipant.objects.create(event=event, person=person, role="target")
+    EventParticipant.objects.create(event=event, organisation=organisations[0], role="perpetrator")
+    url = reverse("staff:event_edit", args=[event.pk])
+
+    html = editor_client.get(url).content.decode()
+
+    # The court's own row, three free rows and the row "Another participant" copies.
+    assert html.count(f'value="{organisations[7].pk}">Court of district 07<') == 5
+    assert html.count(f'<option value="{organisations[0].pk}" selected>') == 1
+    # Posted back as it stands, every participant is kept, the court too.
+    data = _post(kind="arrest", title=event.title, **_rows(persons))
+    data |= {
+        "participants-TOTAL_FORMS": "31",
+        "participants-INITIAL_FORMS": "31",
+        "participants-30-organisation": str(organisations[0].pk),
+        "participants-30-role": "perpetrator",
+    }
+    assert editor_client.post(url, data).status_code == 302
+    assert event.participants.count() == 31
