@@ -18,7 +18,7 @@ from casefiles.forms import (
     _person_label,
     record_id,
 )
-from casefiles.forms.pickers import offer_organisations
+from casefiles.forms.pickers import organisations_grouped
 from casefiles.models import DESCRIPTION_MAX, Case, Event, Source
 from casefiles.services import NewSource
 from casefiles.services.events import NewOrganisation, Participant
@@ -227,20 +227,14 @@ class ParticipantOffers:
             .filter(Q(case_parties__case=case) | Q(pk__in=ids))
             .distinct()
         }
-        # The organisations' field and its grouped choices, as every organisation field has.
-        probe = _OrganisationProbe()
-        offered = offer_organisations(probe, "organisation", user=user, country=case.country)
+        _, offered, groups = organisations_grouped(user=user, country=case.country)
         return cls(
             persons=persons,
             person_choices=[("", "Choose a person")]
             + [(pk, _person_label(person)) for pk, person in persons.items()],
             organisations={organisation.pk: organisation for organisation in offered},
-            organisation_choices=probe.fields["organisation"].widget.choices,
+            organisation_choices=[("", "—"), *groups],
         )
-
-
-class _OrganisationProbe(forms.Form):
-    organisation = forms.ModelChoiceField(queryset=Organisation.objects.none(), empty_label="—")
 
 
 class ParticipantForm(forms.Form):

@@ -6,24 +6,23 @@ from collections.abc import Iterable
 from typing import cast
 
 from django import forms
+from django.db.models import QuerySet
 from django_countries import countries
 
 from people.models import Organisation
 
 
-def offer_organisations(
-    form: forms.Form, name: str, *, user, country: str, kinds: Iterable[str] = ()
-) -> list[Organisation]:
-    """Field `name` accepts only organisations the user may see (of `kinds`, if given), and
-    offers them in two groups: the case's country first, then elsewhere — a court in the
-    case's country is nearly always the one meant, an international body sometimes.
-    Returns the organisations offered."""
-    field = cast(forms.ModelChoiceField, form.fields[name])
+def organisations_grouped(
+    *, user, country: str, kinds: Iterable[str] = ()
+) -> tuple[QuerySet[Organisation], list[Organisation], list]:
+    """The organisations the user may see (of `kinds`, if given): the queryset, the records
+    read, and their choices in two groups — the case's country first, then elsewhere (a
+    court in the case's country is nearly always the one meant, an international body
+    sometimes)."""
     visible = Organisation.objects.visible_to(user)
     kinds = list(kinds)
     if kinds:
         visible = visible.filter(kind__in=kinds)
-    field.queryset = visible
     home: list[tuple[int, str]] = []
     elsewhere: list[tuple[int, str]] = []
     offered = list(visible.order_by("name", "pk"))
@@ -36,9 +35,18 @@ def offer_organisations(
         groups.append((countries.name(country) or "This country", home))
     if elsewhere:
         groups.append(("Elsewhere" if home else "Other countries", elsewhere))
+    return visible, offered, groups
+
+
+def offer_organisations(
+    form: forms.Form, name: str, *, user, country: str, kinds: Iterable[str] = ()
+) -> None:
+    """Field `name` accepts only organisations the user may see (of `kinds`, if given), and
+    offers them grouped as `organisations_grouped` says."""
+    field = cast(forms.ModelChoiceField, form.fields[name])
+    field.queryset, _, groups = organisations_grouped(user=user, country=country, kinds=kinds)
     blank = [("", field.empty_label)] if field.empty_label is not None else []
     field.widget.choices = blank + groups
-    return offered
 
 
 # Facilities suggested under a detention's facility field: enough for a country's prisons.
