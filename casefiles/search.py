@@ -590,29 +590,27 @@ def _candidate_ranks(
         begins, begins_params = _prefixed_names(query_key, cases=cases)
         contained, contained_params = _kept_names(query_key, near=False, cases=cases)
         near, near_params = _kept_names(query_key, near=True, cases=cases)
-        # Each one-time condition is decided before the tier after it is read, and each
-        # tier's condition tests the earlier ones first: once a tier fills the page, the
-        # later ones are never read.
-        filled = (
-            "(SELECT COUNT(DISTINCT person_id) >= %s AND COUNT(DISTINCT case_id) >= %s FROM {tier})"
-        )
+        # Whether a tier fills the page, said once for each and decided before the tier
+        # after it is read: each tier tests the earlier ones first, so once one fills the
+        # page the later ones are never read.
+        filled = "SELECT COUNT(DISTINCT person_id) >= %s AND COUNT(DISTINCT case_id) >= %s AS yes"
         sql = (
-            f"WITH begins AS ({begins}), contained AS ({contained}) "
-            f"SELECT 0 AS tier, begins.* FROM begins WHERE {filled.format(tier='begins')} "
+            f"WITH begins AS ({begins}), contained AS ({contained}), "
+            f"begins_filled AS ({filled} FROM begins), "
+            f"contained_filled AS ({filled} FROM contained) "
+            "SELECT 0 AS tier, begins.* FROM begins WHERE (SELECT yes FROM begins_filled) "
             "UNION ALL SELECT 1, contained.* FROM contained "
-            f"WHERE NOT {filled.format(tier='begins')} AND {filled.format(tier='contained')} "
+            "WHERE NOT (SELECT yes FROM begins_filled) AND (SELECT yes FROM contained_filled) "
             f"UNION ALL SELECT 2, found.* FROM ({near}) found "
-            f"WHERE NOT {filled.format(tier='begins')} AND NOT {filled.format(tier='contained')}"
+            "WHERE NOT (SELECT yes FROM begins_filled) "
+            "AND NOT (SELECT yes FROM contained_filled)"
         )
         params = [
             *begins_params,
             *contained_params,
             *unless_filled,
             *unless_filled,
-            *unless_filled,
             *near_params,
-            *unless_filled,
-            *unless_filled,
         ]
     persons: dict[int, int] = {}
     found_cases: dict[int, int] = {}
